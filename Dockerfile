@@ -1,0 +1,24 @@
+# One image for web (gunicorn), worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_STATIC_ROOT=/app/staticfiles \
+    REFERRAL_HUB_VAR_DIR=/var/lib/referral-hub
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings but no database; the build-time secret is thrown away.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
+ && useradd --system --uid 10001 --home /app referral \
+ && mkdir -p /var/lib/referral-hub/private \
+ && chown -R referral /var/lib/referral-hub
+
+USER referral
+EXPOSE 8000
+CMD ["gunicorn", "referral_hub.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

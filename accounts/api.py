@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.models import Organization, Region
+
+
+class TokenView(ObtainAuthToken):
+    """POST ``{"username", "password"}`` → ``{"token"}``."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    organization: serializers.PrimaryKeyRelatedField[Organization] = serializers.PrimaryKeyRelatedField(read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        source="jurisdiction", read_only=True
+    )
+    region_name = serializers.CharField(source="jurisdiction.name", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "role", "organization", "organization_name", "region", "region_name"]
+        read_only_fields = fields
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        return Response(MeSerializer(user).data)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region, RegionLevel
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Civil affairs caseworker")
+    STATION_WORKER = "station_worker", _("Station social worker")
+    CHARITY_STAFF = "charity_staff", _("Charity staff")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("System administrator")
+
+
+# Roles whose view of people is a region subtree (their jurisdiction).
+JURISDICTION_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR})
+
+
+class User(AbstractUser):
+    """A member of staff. The role decides what they may see and do."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CASEWORKER)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    jurisdiction = models.ForeignKey(
+        Region,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The region (with everything below it) this person works for."),
+    )
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, StrOrPromise] = {}
+        if self.role == Role.ADMIN:
+            return
+        org = self.organization
+        if org is None:
+            errors["organization"] = _("Every role except administrator belongs to an organization.")
+        elif self.role in (Role.CASEWORKER, Role.SUPERVISOR) and org.kind not in (
+            OrganizationKind.CIVIL_AFFAIRS_BUREAU,
+            OrganizationKind.TOWNSHIP_OFFICE,
+        ):
+            errors["organization"] = _(
+                "Caseworkers and supervisors belong to a civil affairs bureau or township office."
+            )
+        elif self.role == Role.STATION_WORKER and org.kind not in (
+            OrganizationKind.SERVICE_STATION,
+            OrganizationKind.TOWNSHIP_OFFICE,
+        ):
+            errors["organization"] = _("Station social workers belong to a service station or township office.")
+        elif self.role == Role.CHARITY_STAFF and org.kind in GOVERNMENT_KINDS:
+            errors["organization"] = _("Charity staff belong to a charity or another supplying organization.")
+        if self.role in JURISDICTION_ROLES:
+            if self.jurisdiction is None:
+                errors["jurisdiction"] = _("This role needs a jurisdiction.")
+            elif self.role == Role.STATION_WORKER and self.jurisdiction.level < RegionLevel.TOWNSHIP:
+                errors["jurisdiction"] = _("A station social worker's jurisdiction is a township or below.")
+            elif org is not None and not (
+                org.region.contains(self.jurisdiction) or self.jurisdiction.contains(org.region)
+            ):
+                errors["jurisdiction"] = _("The jurisdiction must lie where the organization works.")
+        if errors:
+            raise ValidationError(errors)

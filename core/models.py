@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from core.validators import (
+    REGION_PREFIX_LENGTHS,
+    ancestor_region_codes,
+    validate_credit_code,
+    validate_region_code,
+)
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    CITY = 2, _("City")
+    COUNTY = 3, _("County")
+    TOWNSHIP = 4, _("Township / street")
+    VILLAGE = 5, _("Village / community")
+
+
+class Region(models.Model):
+    """A node of the 行政区划 tree, keyed by its 12-digit statistical code.
+
+    The code is hierarchical (the province is its first 2 digits, the county its
+    first 6, the township its first 9), so a jurisdiction subtree is a prefix
+    match on the code and needs no recursive walk.
+    """
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True, validators=[validate_region_code])
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [
+            # Prefix (LIKE 'x%') lookups on PostgreSQL need the pattern operator class.
+            models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def subtree_prefix(self) -> str:
+        return self.code[: REGION_PREFIX_LENGTHS[self.level]]
+
+    def subtree_q(self, field: str = "code") -> Q:
+        """A filter for objects whose region ``field`` lies in this region's subtree."""
+        return Q(**{f"{field}__startswith": self.subtree_prefix})
+
+    def ancestor_codes(self) -> list[str]:
+        return ancestor_region_codes(self.code)
+
+    def contains(self, other: Region) -> bool:
+        return other.code.startswith(self.subtree_prefix)
+
+
+class OrganizationKind(models.TextChoices):
+    CIVIL_AFFAIRS_BUREAU = "civil_affairs_bureau", _("Civil affairs bureau")
+    TOWNSHIP_OFFICE = "township_office", _("Township / street office")
+    SERVICE_STATION = "service_station", _("Civil affairs service station")
+    CHARITY = "charity", _("Charity")
+    GROUP_ORGANIZATION = "group_organization", _("Group organization")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    SOCIAL_WORK_AGENCY = "social_work_agency", _("Social work agency")
+
+
+GOVERNMENT_KINDS = frozenset(
+    {
+        OrganizationKind.CIVIL_AFFAIRS_BUREAU,
+        OrganizationKind.TOWNSHIP_OFFICE,
+        OrganizationKind.SERVICE_STATION,
+    }
+)
+
+
+class GroupType(models.TextChoices):
+    TRADE_UNION = "trade_union", _("Trade union")
+    YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
+    WOMENS_FEDERATION = "womens_federation", _("Women's federation")
+    RED_CROSS = "red_cross", _("Red Cross")
+    DISABLED_PERSONS_FEDERATION = "disabled_persons_federation", _("Disabled persons' federation")
+
+
+class Organization(models.Model):
+    """A civil-affairs office or station, or an organisation that supplies help."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    group_type = models.CharField(
+        _("group organization type"),
+        max_length=32,
+        choices=GroupType.choices,
+        blank=True,
+        help_text=_("Only for group organizations."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, check digit included. Unregistered volunteer teams may leave it empty."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        help_text=_("Where the organization is registered or located."),
+    )
+    service_regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("service regions"),
+        blank=True,
+        related_name="served_by",
+        help_text=_("Regions (with everything below them) the organization serves."),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["region_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organization_credit_code_unique",
+                violation_error_message=_("An organization with this unified social credit code already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(group_type="") | Q(kind="group_organization"),
+                name="organization_group_type_only_for_groups",
+                violation_error_message=_("Only group organizations have a group organization type."),
+            ),
+        ]
+        permissions = [("manage_staff", _("Can invite and remove the organization's staff"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
+
+
+# Direct foreign-key object-permission tables (django-guardian): faster and
+# safer than the generic tables because the grant points at a real row.
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)

@@ -1,0 +1,80 @@
+"""Reads of regions and organizations, filtered by what the user may see.
+
+Visibility rules (SPEC "Jurisdiction is a region subtree"):
+- administrators see everything;
+- caseworkers, station workers and supervisors see their jurisdiction subtree and
+  the chain of regions above it (so names like 省/市 can be shown);
+- charity staff see the subtrees their organization is located in or serves, and
+  the regions above them.
+
+Organizations:
+- jurisdiction roles see organizations located in their subtree, and those whose
+  service regions reach into it (including ones serving a whole province or a
+  designated county from elsewhere, 以强带弱);
+- charity staff see their own organization and the government offices and
+  stations of the regions they serve; never another charity's internals here.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import JURISDICTION_ROLES, Role, User
+from core.models import GOVERNMENT_KINDS, Organization, Region
+
+
+def _staff_regions(user: User) -> list[Region]:
+    """The roots of the region subtrees this user works in."""
+    if user.role in JURISDICTION_ROLES:
+        return [user.jurisdiction] if user.jurisdiction is not None else []
+    org = user.organization
+    if user.role == Role.CHARITY_STAFF and org is not None:
+        return [org.region, *org.service_regions.all()]
+    return []
+
+
+def _region_q(roots: list[Region], field: str) -> Q:
+    """Regions in any root's subtree or above any root."""
+    ancestors = {code for root in roots for code in root.ancestor_codes()}
+    conditions = [root.subtree_q(field) for root in roots]
+    if ancestors:
+        conditions.append(Q(**{f"{field}__in": sorted(ancestors)}))
+    return reduce(or_, conditions)
+
+
+def regions_visible_to(user: User) -> QuerySet[Region]:
+    regions = Region.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return regions.none()
+    if user.is_admin_role:
+        return regions
+    roots = _staff_regions(user)
+    if not roots:
+        return regions.none()
+    return regions.filter(_region_q(roots, "code"))
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    organizations = Organization.objects.select_related("region")
+    if not user.is_authenticated or not user.is_active:
+        return organizations.none()
+    if user.is_admin_role:
+        return organizations
+    if user.role in JURISDICTION_ROLES:
+        roots = _staff_regions(user)
+        if not roots:
+            return organizations.none()
+        root = roots[0]
+        serving_here = Q(
+            service_regions__in=Region.objects.filter(root.subtree_q() | Q(code__in=root.ancestor_codes()))
+        )
+        ids = Organization.objects.filter(root.subtree_q("region__code") | serving_here).values("id")
+        return organizations.filter(id__in=ids)
+    if user.role == Role.CHARITY_STAFF and user.organization_id:
+        roots = _staff_regions(user)
+        offices = Q(kind__in=GOVERNMENT_KINDS) & _region_q(roots, "region__code")
+        return organizations.filter(Q(id=user.organization_id) | offices)
+    return organizations.none()

@@ -1,0 +1,198 @@
+"""Persona fixtures and service markers.
+
+The world: 陕西省 › 延安市 › 延川县 (our county, townships 永坪镇 and 文安驿镇) and
+延长县 (the other county). Personas: our caseworker, station worker and supervisor;
+the other county's caseworker; our charity's staff and another charity's staff;
+an administrator; and the anonymous public.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Role, User
+from core.models import Organization, OrganizationKind, Region
+from tests.factories import OrganizationFactory, UserFactory, region
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --- service markers --------------------------------------------------------
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "PostgreSQL is not configured (set DATABASE_URL=postgres://…)"
+    if marker in ("redis", "worker") and not settings.REDIS_URL:
+        return "Redis is not configured (set REDIS_URL=redis://…)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "redis", "worker"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _service_missing(marker)
+        if reason is None:
+            continue
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process() -> Iterator[None]:
+    """A real Celery worker on REDIS_URL: the one CI started, or one started here."""
+    from referral_hub.celery import app
+
+    if app.control.ping(timeout=2.0):
+        yield
+        return
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    process = subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
+        [celery, "-A", "referral_hub", "worker", "--pool=solo", "--loglevel=WARNING", "-n", "pytest@%h"],
+        cwd=BASE_DIR,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not app.control.ping(timeout=1.0):
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("The Celery worker did not start within 30 seconds", pytrace=False)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Throttle counters live in the cache; one test must not throttle the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- the world ----------------------------------------------------------------
+OUR_COUNTY = "610622000000"
+OUR_TOWNSHIP = "610622100000"
+OUR_VILLAGE = "610622100201"
+OTHER_TOWNSHIP = "610622102000"
+OTHER_COUNTY = "610621000000"
+
+
+@dataclass
+class World:
+    province: Region
+    our_county: Region
+    our_township: Region
+    our_village: Region
+    other_township: Region
+    other_county: Region
+    bureau: Organization
+    station: Organization
+    charity: Organization
+    other_bureau: Organization
+    other_charity: Organization
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    province = region("610000000000", "陕西省")
+    region("610600000000", "延安市")
+    our_county = region(OUR_COUNTY, "延川县")
+    our_township = region(OUR_TOWNSHIP, "永坪镇")
+    our_village = region(OUR_VILLAGE, "永坪村")
+    other_township = region(OTHER_TOWNSHIP, "文安驿镇")
+    region("610622102201", "文安驿村")
+    other_county = region(OTHER_COUNTY, "延长县")
+    region("610621001000", "七里村街道")
+    return World(
+        province=province,
+        our_county=our_county,
+        our_township=our_township,
+        our_village=our_village,
+        other_township=other_township,
+        other_county=other_county,
+        bureau=OrganizationFactory.create(
+            kind=OrganizationKind.CIVIL_AFFAIRS_BUREAU, name="延川县民政局", region=our_county
+        ),
+        station=OrganizationFactory.create(
+            kind=OrganizationKind.SERVICE_STATION, name="永坪镇民政服务站", credit_code="", region=our_township
+        ),
+        charity=OrganizationFactory.create(kind=OrganizationKind.CHARITY, name="延川县慈善协会", region=our_county),
+        other_bureau=OrganizationFactory.create(
+            kind=OrganizationKind.CIVIL_AFFAIRS_BUREAU, name="延长县民政局", region=other_county
+        ),
+        other_charity=OrganizationFactory.create(
+            kind=OrganizationKind.CHARITY, name="延长县阳光助困基金会", region=other_county
+        ),
+    )
+
+
+@pytest.fixture
+def caseworker(world: World) -> User:
+    return UserFactory.create(
+        username="caseworker", role=Role.CASEWORKER, organization=world.bureau, jurisdiction=world.our_county
+    )
+
+
+@pytest.fixture
+def other_county_caseworker(world: World) -> User:
+    return UserFactory.create(
+        username="other_caseworker",
+        role=Role.CASEWORKER,
+        organization=world.other_bureau,
+        jurisdiction=world.other_county,
+    )
+
+
+@pytest.fixture
+def station_worker(world: World) -> User:
+    return UserFactory.create(
+        username="station", role=Role.STATION_WORKER, organization=world.station, jurisdiction=world.our_township
+    )
+
+
+@pytest.fixture
+def supervisor(world: World) -> User:
+    return UserFactory.create(
+        username="supervisor", role=Role.SUPERVISOR, organization=world.bureau, jurisdiction=world.our_county
+    )
+
+
+@pytest.fixture
+def charity_staff(world: World) -> User:
+    return UserFactory.create(username="charity", role=Role.CHARITY_STAFF, organization=world.charity)
+
+
+@pytest.fixture
+def other_charity_staff(world: World) -> User:
+    return UserFactory.create(username="charity2", role=Role.CHARITY_STAFF, organization=world.other_charity)
+
+
+@pytest.fixture
+def admin_user(world: World) -> User:
+    return UserFactory.create(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: User) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
