@@ -24,7 +24,9 @@ def test_no_translation_is_left_fuzzy(zh_catalog):
 
 
 def test_the_compiled_catalogue_is_up_to_date(zh_catalog):
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))}
+    compiled = {
+        entry.msgid: entry.msgstr for entry in polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
+    }
     stale = [e.msgid for e in zh_catalog.translated_entries() if compiled.get(e.msgid) != e.msgstr]
     assert stale == [], "run `make messages` to recompile"
 
@@ -34,6 +36,8 @@ def test_placeholders_survive_translation(zh_catalog):
 
     pattern = re.compile(r"%\(\w+\)[sd]")
     broken = [
-        e.msgid for e in zh_catalog.translated_entries() if sorted(pattern.findall(e.msgid)) != sorted(pattern.findall(e.msgstr))
+        e.msgid
+        for e in zh_catalog.translated_entries()
+        if sorted(pattern.findall(e.msgid)) != sorted(pattern.findall(e.msgstr))
     ]
     assert broken == []
