@@ -20,6 +20,9 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    path("", include("beneficiaries.api_urls")),
+    path("", include("charities.api_urls")),
+    path("", include("cases.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +30,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
+    path("register/", include("beneficiaries.urls")),
+    path("supply/", include("charities.urls")),
+    path("cases/", include("cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
