@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -170,3 +173,47 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
 
 class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATING = "validating", _("Checking rows")
+    READY = "ready", _("Ready to import")
+    INVALID = "invalid", _("Has errors")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet on its way through check → preview → confirm → import.
+
+    The file is kept privately (outside the web root) until the batch is done;
+    nothing is written to the register until the user confirms, and then all
+    rows go in one transaction or none do.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.VALIDATING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    imported_rows = models.PositiveIntegerField(_("imported rows"), default=0)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name}"
