@@ -99,6 +99,26 @@ class GroupType(models.TextChoices):
     DISABLED_PERSONS_FEDERATION = "disabled_persons_federation", _("Disabled persons' federation")
 
 
+class OrganizationRating(models.TextChoices):
+    """社会组织等级评估: the grade the registration authority gave the organization."""
+
+    A1 = "1A", _("1A")
+    A2 = "2A", _("2A")
+    A3 = "3A", _("3A")
+    A4 = "4A", _("4A")
+    A5 = "5A", _("5A")
+
+
+class FocusGroup(models.TextChoices):
+    """The groups SPEC rule 7 asks help to reach first (codes as person ``vulnerabilities`` in API.md)."""
+
+    LOW_INCOME = "low_income", _("Low-income households")
+    ELDERLY_NO_SELF_CARE = "elderly_no_self_care", _("Elderly people unable to care for themselves")
+    MINOR = "minor", _("Minors")
+    DISABLED = "disabled", _("Disabled people")
+    SERIOUS_ILLNESS = "serious_illness", _("Seriously ill people")
+
+
 class Organization(models.Model):
     """A civil-affairs office or station, or an organisation that supplies help."""
 
@@ -134,6 +154,37 @@ class Organization(models.Model):
     )
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The profile a supplying organization keeps (issue #4). Registration facts
+    # (authority, rating) are set by administrators; the rest by the organization.
+    registration_authority = models.CharField(
+        _("registration authority"),
+        max_length=200,
+        blank=True,
+        help_text=_("The civil affairs department the organization is registered with, e.g. 延川县民政局."),
+    )
+    rating = models.CharField(
+        _("rating"),
+        max_length=2,
+        choices=OrganizationRating.choices,
+        blank=True,
+        help_text=_("Grade of the social organization assessment (等级评估), if any."),
+    )
+    focus_groups = models.JSONField(
+        _("focus groups"),
+        default=list,
+        blank=True,
+        help_text=_("The groups the organization mainly helps (codes of FocusGroup)."),
+    )
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    disclosures = models.TextField(
+        _("public disclosures"),
+        blank=True,
+        help_text=_(
+            "What the organization discloses to the public (annual report, audit, where its money goes). Shown on the transparency page."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
