@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from core.errors import ReferralHubError
 from core.health import health_report
-from core.models import OrganizationKind
+from core.imports import (
+    import_batch_confirm,
+    import_batch_for_user,
+    import_batch_start,
+    import_progress,
+    spec_for_user,
+)
+from core.models import ImportBatch, ImportStatus, OrganizationKind
 from core.selectors import organizations_visible_to
+from core.spreadsheets import XLSX_CONTENT_TYPE, get_spec, template_workbook
 
 
 @never_cache
@@ -42,3 +57,69 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "core/organization_list.html",
         {"page": page, "kinds": OrganizationKind.choices, "kind": kind, "q": query},
     )
+
+
+# --- spreadsheet imports --------------------------------------------------------
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": XLSX_CONTENT_TYPE + ",.xlsx"}),
+    )
+
+
+@login_required
+def import_start(request: HttpRequest, kind: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    spec = spec_for_user(kind, user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = import_batch_start(kind=kind, upload=form.cleaned_data["file"], user=user)
+        except ReferralHubError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("core:import_batch", pk=batch.pk)
+    recent = ImportBatch.objects.filter(created_by=user, kind=kind)[:5]
+    return render(request, "core/import_start.html", {"spec": spec, "form": form, "recent": recent})
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    spec = spec_for_user(kind, user)
+    response = HttpResponse(template_workbook(spec), content_type=XLSX_CONTENT_TYPE)
+    filename = quote(f"{spec.title}模板.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+def import_batch(request: HttpRequest, pk: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    batch = import_batch_for_user(user, pk)
+    spec = get_spec(batch.kind)
+    context = {
+        "batch": batch,
+        "spec": spec,
+        "progress": import_progress(batch),
+        "headers": spec.preview_headers() if spec else [],
+        "running": batch.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "core/_import_status.html" if partial else "core/import_batch.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    batch = import_batch_for_user(user, pk)
+    try:
+        import_batch_confirm(batch=batch, user=user)
+    except ReferralHubError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Import started. All rows are written together, or none are."))
+    return redirect("core:import_batch", pk=batch.pk)

@@ -274,5 +274,7 @@ LOGGING = {
 }
 
 # --- Product settings ------------------------------------------------------
+# Spreadsheet uploads larger than this are refused before anything reads them.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))

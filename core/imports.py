@@ -1,0 +1,202 @@
+"""Services for spreadsheet import batches: start, check, confirm, write.
+
+Writes follow STYLE.md: every state change is a conditional update whose row
+count says who won; slow work (reading the file) happens in Celery tasks queued
+on commit; the final write and the batch's ``imported`` status go in one
+transaction, so a retried task can see the import already happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import ReferralHubError
+from core.models import ImportBatch, ImportStatus
+from core.spreadsheets import ImportFileError, ImportSpec, check_file, check_upload, get_spec
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 500
+PREVIEW_ROWS = 50
+
+
+def _progress_key(batch_id: object) -> str:
+    return f"import-progress:{batch_id}"
+
+
+def import_progress(batch: ImportBatch) -> int:
+    if batch.status in (ImportStatus.READY, ImportStatus.INVALID, ImportStatus.IMPORTED, ImportStatus.FAILED):
+        return 100
+    value = cache.get(_progress_key(batch.pk))
+    return int(value) if value is not None else 0
+
+
+def _set_progress(batch_id: object, value: int) -> None:
+    cache.set(_progress_key(batch_id), max(0, min(100, value)), timeout=3600)
+
+
+def spec_for_user(kind: str, user: User) -> ImportSpec:
+    spec = get_spec(kind)
+    if spec is None:
+        raise Http404(_("No such import."))
+    if not spec.can_use(user):
+        raise PermissionDenied(_("Your role cannot import this kind of spreadsheet."))
+    return spec
+
+
+def import_batch_for_user(user: User, pk: uuid.UUID | str) -> ImportBatch:
+    """Only the person who uploaded a batch (or an administrator) sees it."""
+    batches = ImportBatch.objects.all()
+    if not user.is_admin_role:
+        batches = batches.filter(created_by=user)
+    batch = batches.filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("No such import."))
+    return batch
+
+
+def import_batch_start(*, kind: str, upload: UploadedFile, user: User) -> ImportBatch:
+    spec = spec_for_user(kind, user)
+    head = upload.read(8)
+    upload.seek(0)
+    check_upload(upload.name or "", head, upload.size or 0, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=spec.kind, created_by=user, file=upload, original_name=(upload.name or "")[:255]
+        )
+        batch_id = str(batch.pk)
+        transaction.on_commit(lambda: _queue_check(batch_id))
+    return batch
+
+
+def _queue_check(batch_id: str) -> None:
+    from core.tasks import check_import_batch
+
+    check_import_batch.delay(batch_id)
+
+
+def _queue_write(batch_id: str) -> None:
+    from core.tasks import write_import_batch
+
+    write_import_batch.delay(batch_id)
+
+
+def import_batch_check(*, batch_id: str) -> None:
+    """Check every row and store errors and a preview. Idempotent: only a batch still being checked."""
+    batch = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).first()
+    if batch is None:
+        return
+    spec = get_spec(batch.kind)
+    try:
+        if spec is None:
+            raise ImportFileError(_("This kind of import is no longer available."))
+        with batch.file.open("rb") as handle:
+            checked = check_file(
+                handle, spec, user=batch.created_by, progress=lambda value: _set_progress(batch_id, value)
+            )
+    except ImportFileError as error:
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.INVALID,
+            errors=[{"row": 0, "column": "", "message": error.message}],
+            updated_at=timezone.now(),
+        )
+        return
+    except Exception:
+        logger.exception("import batch %s: check failed", batch_id)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.FAILED,
+            failure_reason=_("The check stopped because of an internal error; nothing was imported. Please try again."),
+            updated_at=timezone.now(),
+        )
+        return
+    ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
+        status=ImportStatus.INVALID if checked.errors else ImportStatus.READY,
+        total_rows=checked.total,
+        valid_rows=len(checked.rows),
+        errors=[error.as_dict() for error in checked.errors[:MAX_STORED_ERRORS]],
+        preview=[[number, *spec.preview(record)] for number, record in checked.rows[:PREVIEW_ROWS]],
+        updated_at=timezone.now(),
+    )
+
+
+def import_batch_confirm(*, batch: ImportBatch, user: User) -> None:
+    """The user says "import": only a checked batch without errors, only once."""
+    if batch.created_by_id != user.pk and not user.is_admin_role:
+        raise Http404(_("No such import."))
+    spec_for_user(batch.kind, user)
+    with transaction.atomic():
+        won = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+            status=ImportStatus.IMPORTING, confirmed_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not won:
+            raise ReferralHubError(
+                _("This file cannot be imported now: it has errors, or it is already being imported or was imported."),
+                code="import_not_ready",
+            )
+        batch_id = str(batch.pk)
+        transaction.on_commit(lambda: _queue_write(batch_id))
+    _set_progress(batch.pk, 0)
+
+
+def import_batch_write(*, batch_id: str) -> None:
+    """Check again (the register may have changed) and write everything in one transaction."""
+    batch = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).first()
+    if batch is None:
+        return  # already imported, or not confirmed: nothing to do
+    spec = get_spec(batch.kind)
+    try:
+        if spec is None:
+            raise ImportFileError(_("This kind of import is no longer available."))
+        with batch.file.open("rb") as handle:
+            checked = check_file(
+                handle, spec, user=batch.created_by, progress=lambda value: _set_progress(batch_id, value // 2)
+            )
+        if checked.errors:
+            ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
+                status=ImportStatus.INVALID,
+                errors=[error.as_dict() for error in checked.errors[:MAX_STORED_ERRORS]],
+                updated_at=timezone.now(),
+            )
+            return
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportStatus.IMPORTING).first()
+            if locked is None:
+                return
+            count = spec.commit(
+                [record for _number, record in checked.rows],
+                user=batch.created_by,
+                progress=lambda value: _set_progress(batch_id, 50 + value // 2),
+            )
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportStatus.IMPORTED, imported_rows=count, updated_at=timezone.now()
+            )
+    except ImportFileError as error:
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
+            status=ImportStatus.INVALID,
+            errors=[{"row": 0, "column": "", "message": error.message}],
+            updated_at=timezone.now(),
+        )
+    except ReferralHubError as error:
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
+            status=ImportStatus.FAILED, failure_reason=error.message, updated_at=timezone.now()
+        )
+    except Exception:
+        logger.exception("import batch %s: write failed", batch_id)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
+            status=ImportStatus.FAILED,
+            failure_reason=_(
+                "The import stopped because of an internal error; nothing was imported. Please try again."
+            ),
+            updated_at=timezone.now(),
+        )
