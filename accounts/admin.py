@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import FailedLogin, User
+from accounts.services import user_deactivate, user_unlock
 
 
 @admin.register(User)
@@ -19,7 +22,34 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    actions = ["unlock", "deactivate"]
+
+    @admin.action(description=_("Unlock sign-in (clear failed attempts)"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_unlock(user=user)
+        self.message_user(request, _("Unlocked %(count)d account(s).") % {"count": queryset.count()})
+
+    @admin.action(description=_("Disable and sign out everywhere"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_deactivate(user=user)
+        self.message_user(request, _("Disabled %(count)d account(s).") % {"count": queryset.count()})
+
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
         (_("Role"), {"fields": ("full_name", "role", "organization", "jurisdiction")}),
     )
+
+
+@admin.register(FailedLogin)
+class FailedLoginAdmin(admin.ModelAdmin[FailedLogin]):
+    list_display = ["username", "ip_address", "attempted_at"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -10,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
 from core.models import Organization, Region
 
 
@@ -26,7 +28,19 @@ class TokenView(ObtainAuthToken):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().post(request, *args, **kwargs)
+        username = str(request.data.get("username", "")).strip()
+        ip_address = client_ip(request)
+        lockout = login_lockout(username=username, ip_address=ip_address)
+        if lockout is not None:
+            return Response({"non_field_errors": [lockout.message]}, status=status.HTTP_403_FORBIDDEN)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            login_failure_record(username=username, ip_address=ip_address)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        user: User = serializer.validated_data["user"]
+        login_success_record(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class MeSerializer(serializers.ModelSerializer[User]):

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
 
 
 class LoginForm(AuthenticationForm):
@@ -20,3 +25,19 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The username or password is wrong. Please try again."),
         "inactive": _("This account has been disabled. Please contact your administrator."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        username = (self.data.get("username") or "").strip()
+        ip_address = client_ip(self.request)
+        lockout = login_lockout(username=username, ip_address=ip_address)
+        if lockout is not None:
+            raise ValidationError(lockout.message, code="locked_out")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            login_failure_record(username=username, ip_address=ip_address)
+            raise
+        user = self.get_user()
+        if user is not None:
+            login_success_record(user=user)
+        return cleaned

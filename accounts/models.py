@@ -94,3 +94,20 @@ class User(AbstractUser):
                 errors["jurisdiction"] = _("The jurisdiction must lie where the organization works.")
         if errors:
             raise ValidationError(errors)
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in. Recent failures per account and per address decide a lockout;
+    an administrator unlocks by clearing them (User admin action)."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    attempted_at = models.DateTimeField(_("attempted at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"

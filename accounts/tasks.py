@@ -8,3 +8,11 @@ from django.core.management import call_command
 def clear_expired_sessions() -> None:
     """Nightly: remove expired sessions (idempotent)."""
     call_command("clearsessions")
+
+
+@shared_task(name="accounts.tasks.prune_failed_logins", max_retries=3)
+def prune_failed_logins() -> None:
+    """Nightly: forget failed sign-ins older than 30 days (idempotent)."""
+    from accounts.services import failed_logins_prune
+
+    failed_logins_prune()

@@ -1,0 +1,80 @@
+"""Sign-in protection: lockout after repeated failures, per account and per address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import FailedLogin, User
+
+
+@dataclass(frozen=True)
+class Lockout:
+    message: str
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the proxy of docs/deploy.md the client address is the first forwarded one.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
+    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return address or None
+
+
+def login_lockout(*, username: str, ip_address: str | None) -> Lockout | None:
+    """Whether this account or this address is locked out now, and what to tell the person."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = FailedLogin.objects.filter(attempted_at__gte=since)
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    if username and recent.filter(username__iexact=username).count() >= settings.LOGIN_MAX_FAILURES_PER_ACCOUNT:
+        return Lockout(
+            _(
+                "Too many failed sign-ins for this account. It is locked for %(minutes)d minutes; "
+                "try again later or ask your administrator to unlock it."
+            )
+            % {"minutes": minutes}
+        )
+    if ip_address and recent.filter(ip_address=ip_address).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
+        return Lockout(
+            _("Too many failed sign-ins from this computer. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+        )
+    return None
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    FailedLogin.objects.create(username=username[:150], ip_address=ip_address, attempted_at=timezone.now())
+
+
+def login_success_record(*, user: User) -> None:
+    """A successful sign-in clears the account's failure count (not the address's)."""
+    FailedLogin.objects.filter(username__iexact=user.username).delete()
+
+
+def user_unlock(*, user: User) -> int:
+    deleted, _ = FailedLogin.objects.filter(username__iexact=user.username).delete()
+    return deleted
+
+
+def failed_logins_prune(*, older_than: timedelta = timedelta(days=30)) -> int:
+    deleted, _ = FailedLogin.objects.filter(attempted_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Disable an account and end every way it is signed in: sessions and API tokens."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    Token.objects.filter(user=user).delete()
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
