@@ -14,6 +14,7 @@ RUN pip install -r requirements.txt
 COPY . .
 # collectstatic needs settings but no database; the build-time secret is thrown away.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret DJANGO_ALLOWED_HOSTS=localhost \
+    FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk= BLIND_INDEX_KEY=build-only-not-secret \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home /app referral \
  && mkdir -p /var/lib/referral-hub/private \

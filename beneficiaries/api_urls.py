@@ -2,6 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
+from beneficiaries.api import AssistanceRecordViewSet, ConsentViewSet, HouseholdViewSet, NeedViewSet, PersonViewSet
+
 router = SimpleRouter()
+router.register("households", HouseholdViewSet, basename="household")
+router.register("persons", PersonViewSet, basename="person")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("needs", NeedViewSet, basename="need")
+router.register("assistance-records", AssistanceRecordViewSet, basename="assistance-record")
 
 urlpatterns = [*router.urls]

@@ -8,11 +8,36 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
-from beneficiaries.models import Gender, Household, Person, Relation
-from core.models import Region, RegionLevel
+from accounts.models import User
+from beneficiaries.crypto import blind_index, mask_id_number, mask_phone
+from beneficiaries.models import (
+    AssistanceStatus,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    Gender,
+    Household,
+    Need,
+    NeedCategory,
+    NeedSource,
+    NeedStatus,
+    Person,
+    Programme,
+    RecipientScope,
+    Relation,
+    Urgency,
+    Vulnerability,
+    WarningRule,
+    WarningRuleKind,
+)
+from beneficiaries.services import assistance_record_create
+from beneficiaries.validators import make_id_number
+from core.models import Organization, Region, RegionLevel
 from core.validators import REGION_PREFIX_LENGTHS
 
 HOUSEHOLD_COUNT = 200
@@ -140,6 +165,191 @@ def seed_households(count: int = HOUSEHOLD_COUNT) -> int:
                 Person(household=household, region=village, address=address, **member) for member in members
             )
             created += 1
+        backfill_identities()
+    return created
+
+
+def _identity_fields(person: Person, used: set[str]) -> dict[str, object]:
+    """A valid ID number matching the person's county, birth date and gender; a phone for adults."""
+    serial = person.pk
+    number = make_id_number(DEMO_COUNTY_PREFIX, person.birth_date, serial, male=person.gender == Gender.MALE)
+    while number in used:
+        serial += 1
+        number = make_id_number(DEMO_COUNTY_PREFIX, person.birth_date, serial, male=person.gender == Gender.MALE)
+    used.add(number)
+    rng = random.Random(person.pk)
+    age = 2026 - person.birth_date.year
+    phone = f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}" if age >= 18 else ""
+    statuses: list[str] = []
+    vulnerabilities: list[str] = []
+    roll = rng.random()
+    if roll < 0.35:
+        statuses.append(AssistanceStatus.DIBAO)
+    elif roll < 0.45:
+        statuses.append(AssistanceStatus.TEKUN if age >= 60 else AssistanceStatus.DIBAO_EDGE)
+    elif roll < 0.55:
+        statuses.append(AssistanceStatus.RELAPSE_MONITORING)
+    elif roll < 0.6:
+        statuses.append(AssistanceStatus.EXPENDITURE_HARDSHIP)
+    if age < 18:
+        vulnerabilities.append(Vulnerability.MINOR)
+        if rng.random() < 0.08:
+            statuses.append(AssistanceStatus.DE_FACTO_UNSUPPORTED_CHILD)
+    if age >= 75 and rng.random() < 0.4:
+        vulnerabilities.append(Vulnerability.ELDERLY_NO_SELF_CARE)
+    grade = None
+    if rng.random() < 0.08:
+        vulnerabilities.append(Vulnerability.DISABLED)
+        grade = rng.randint(1, 4)
+    if rng.random() < 0.07:
+        vulnerabilities.append(Vulnerability.SERIOUS_ILLNESS)
+    return {
+        "id_number": number,
+        "id_number_index": blind_index(number),
+        "id_number_masked": mask_id_number(number),
+        "phone": phone,
+        "phone_masked": mask_phone(phone),
+        "assistance_statuses": statuses,
+        "vulnerabilities": vulnerabilities,
+        "disability_grade": grade,
+        "disability_details": "肢体残疾，行走需拐杖" if grade else "",
+        "health": "尿毒症，每周透析三次" if Vulnerability.SERIOUS_ILLNESS in vulnerabilities else "",
+    }
+
+
+def backfill_identities() -> int:
+    """Give demo people without an ID number a valid one (also upgrades older demo data)."""
+    persons = list(Person.objects.filter(id_number_index__isnull=True, household__register_number__startswith="YC"))
+    used = {
+        p.id_number
+        for p in Person.objects.filter(id_number_index__isnull=False, household__register_number__startswith="YC")
+    }
+    for person in persons:
+        for name, value in _identity_fields(person, used).items():
+            setattr(person, name, value)
+    Person.objects.bulk_update(
+        persons,
+        [
+            "id_number",
+            "id_number_index",
+            "id_number_masked",
+            "phone",
+            "phone_masked",
+            "assistance_statuses",
+            "vulnerabilities",
+            "disability_grade",
+            "disability_details",
+            "health",
+        ],
+        batch_size=500,
+    )
+    return len(persons)
+
+
+WARNING_RULES = [
+    ("医疗支出超过家庭收入一半", WarningRuleKind.MEDICAL_SHARE, Decimal("0.50"), NeedCategory.MEDICAL),
+    ("新发重病或残疾（30天内）", WarningRuleKind.NEW_ILLNESS_OR_DISABILITY, Decimal("30"), NeedCategory.MEDICAL),
+    ("家庭收入下降三成以上", WarningRuleKind.INCOME_LOSS, Decimal("0.30"), NeedCategory.LIVING),
+]
+
+NEED_TEXTS = {
+    NeedCategory.LIVING: "家中主要劳动力外出务工受伤，近两月无收入，米面油短缺",
+    NeedCategory.MEDICAL: "住院化疗自付部分约2.3万元，医保报销后仍无力承担",
+    NeedCategory.EDUCATION: "孩子考上延安市职业技术学院，学费和住宿费缺口约6000元",
+    NeedCategory.HOUSING: "窑洞顶部渗水开裂，雨季有安全隐患，需要维修加固",
+    NeedCategory.EMPLOYMENT: "妻子希望就近务工，想参加红枣加工技能培训",
+    NeedCategory.CARE: "独居老人行动不便，需要定期上门探访和助餐",
+    NeedCategory.PSYCHOLOGICAL: "丧偶后情绪低落，很少出门，需要心理疏导",
+    NeedCategory.REHABILITATION: "中风后右侧肢体无力，需要康复训练和辅具",
+    NeedCategory.LEGAL: "工伤赔偿被拖欠，需要法律援助",
+    NeedCategory.GOODS: "冬季取暖需要煤炭和棉被",
+    NeedCategory.OTHER: "孩子需要课后辅导和陪伴",
+}
+
+
+def seed_register_activity(organizations: dict[str, Organization], users: dict[str, User]) -> int:
+    """Needs in every status, consents, government assistance and warning rules. Idempotent."""
+    for name, kind, threshold, category in WARNING_RULES:
+        WarningRule.objects.get_or_create(
+            name=name, defaults={"kind": kind, "threshold": threshold, "category": category, "urgency": Urgency.URGENT}
+        )
+    persons = list(
+        Person.objects.filter(household__register_number__startswith="YC").select_related("household").order_by("id")
+    )
+    if not persons or Need.objects.filter(person__household__register_number__startswith="YC").exists():
+        return 0
+    station = users.get("station")
+    caseworker = users.get("caseworker")
+    rng = random.Random(3)
+    statuses = list(NeedStatus.values)
+    categories = list(NeedCategory.values)
+    sources = [
+        NeedSource.VISIT,
+        NeedSource.VISIT,
+        NeedSource.PHONE,
+        NeedSource.HOSPITAL,
+        NeedSource.ONLINE,
+        NeedSource.CHARITY_FOUND,
+    ]
+    heads = [p for p in persons if p.relation == Relation.HEAD]
+    township = DEMO_COUNTY_PREFIX + "100"
+    created = 0
+    now = timezone.now()
+    for index, person in enumerate(heads[:80]):
+        category = NeedCategory(categories[index % len(categories)])
+        logger = station if person.region_id.startswith(township) else caseworker
+        need = Need.objects.create(
+            person=person,
+            region_id=person.region_id,
+            category=category,
+            urgency=rng.choice([Urgency.ROUTINE, Urgency.ROUTINE, Urgency.URGENT, Urgency.EMERGENCY]),
+            description=NEED_TEXTS[category],
+            amount_requested=Decimal(rng.choice([0, 500, 2000, 6000, 23000])) or None,
+            source=sources[index % len(sources)],
+            status=statuses[index % len(statuses)],
+            logged_by=logger,
+            logged_by_organization=logger.organization if logger else None,
+        )
+        Need.objects.filter(pk=need.pk).update(created_at=now - timedelta(days=index % 60, hours=index))
+        created += 1
+    # Money for the expenditure-hardship test and the medical-share warning.
+    for index, head in enumerate(heads[:40]):
+        household = head.household
+        household.annual_income = str(Decimal(rng.randint(6, 40) * 1000))
+        household.annual_essential_expenses = str(Decimal(rng.randint(3, 45) * 1000))
+        household.annual_medical_expenses = str(Decimal(rng.randint(0, 30) * 1000)) if index % 3 == 0 else ""
+        household.save()
+    bureau = organizations["bureau"]
+    office = organizations.get("yongping_office", bureau)
+    programmes = [Programme.DIBAO, Programme.TEKUN, Programme.MEDICAL, Programme.TEMPORARY, Programme.EDUCATION]
+    for index, person in enumerate(p for p in persons if p.assistance_statuses):
+        if index >= 30:
+            break
+        year = 2026
+        assistance_record_create(
+            by=caseworker,
+            person=person,
+            programme=programmes[index % len(programmes)],
+            amount=Decimal(rng.choice([480, 620, 1500, 3000, 5000])),
+            period_start=date(year, 1, 1),
+            period_end=date(year, 6, 30),
+            granting_organization=bureau if index % 2 else office,
+        )
+    charity = organizations["charity"]
+    for index, person in enumerate(heads[:12]):
+        granted = now - timedelta(days=30 + index)
+        Consent.objects.create(
+            person=person,
+            purposes=[ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING],
+            recipient_scope=RecipientScope.ORGANIZATION if index % 2 else RecipientScope.NETWORK,
+            recipient_organization=charity if index % 2 else None,
+            fields=["name", "gender", "birth_date", "phone", "address", "assistance_statuses", "vulnerabilities"],
+            method=ConsentMethod.VERBAL_WITNESSED,
+            witness_name="村委会主任 张建军",
+            granted_at=granted,
+            expires_at=granted + timedelta(days=365),
+            recorded_by=station or caseworker,
+        )
     return created
 
 

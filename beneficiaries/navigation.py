@@ -1,5 +1,14 @@
 """This app's entries in the role-aware navigation (see accounts/navigation.py)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
 from accounts.navigation_types import NavItem
 
-NAV_ITEMS: list[NavItem] = []
+REGISTER_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.ADMIN})
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Register"), "beneficiaries:person_list", REGISTER_ROLES),
+    NavItem(_("Need list"), "beneficiaries:need_list", REGISTER_ROLES),
+    NavItem(_("Log a need"), "beneficiaries:need_create", frozenset({Role.STATION_WORKER, Role.CASEWORKER})),
+]

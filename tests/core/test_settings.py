@@ -7,7 +7,20 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-OUR_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS")
+OUR_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+)
+# Production also needs the field-encryption keys (beneficiaries); any well-formed ones do here.
+PRODUCTION_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "8Yl1vYBq1b0x3WcB0p3YBqzYk0m8m3Q2Zf4d7o9nZ2c=",
+    "BLIND_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
+}
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'debug': settings.DEBUG, 'engine': settings.DATABASES['default']['ENGINE'], "
@@ -60,7 +73,7 @@ def test_a_nonsense_debug_value_fails_fast(tmp_path):
 
 
 def test_production_uses_secure_cookies(tmp_path):
-    result = run(PROBE, tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 20 + "y" * 20 + "z" * 20)
+    result = run(PROBE, tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 20 + "y" * 20 + "z" * 20, **PRODUCTION_KEYS)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["secure"] is True
 
@@ -74,6 +87,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         DJANGO_ALLOWED_HOSTS="hub.example.gov.cn",
         DATABASE_URL="postgres://hub:secret@127.0.0.1:5432/hub",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        **PRODUCTION_KEYS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -1,0 +1,387 @@
+"""The visit spreadsheet (走访排查台账): people found on home visits, with an optional need each.
+
+Rows with the same household register number form one household; a number
+already in the register adds the person to that household (if it lies in the
+importer's jurisdiction). Everything is checked before anything is written, and
+the framework writes all rows in one transaction or none.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.models import AuditAction
+from audit.services import audit_record_many
+from beneficiaries.crypto import mask_id_number, mask_phone
+from beneficiaries.models import (
+    AssistanceStatus,
+    Household,
+    Need,
+    NeedCategory,
+    NeedSource,
+    Person,
+    Relation,
+    Urgency,
+    Vulnerability,
+)
+from beneficiaries.permissions import can_write_register
+from beneficiaries.selectors import households_visible_to, writable_regions
+from beneficiaries.services import check_identity, duplicate_message
+from beneficiaries.validators import validate_phone
+from core.models import Region
+from core.spreadsheets import Column, ImportSpec, RowError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+# What visit teams actually write in the 台账, besides the full labels.
+SHORT_NAMES = {
+    "低保": "dibao",
+    "特困": "tekun",
+    "低边": "dibao_edge",
+    "防止返贫监测": "relapse_monitoring",
+    "监测对象": "relapse_monitoring",
+    "临时救助": "temporary_assistance",
+    "失能": "elderly_no_self_care",
+    "未成年": "minor",
+    "残疾": "disabled",
+    "重病": "serious_illness",
+    "生活": "living",
+    "本人": "head",
+}
+
+
+def _lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """Accept a code, its Chinese or English label, the short name inside （…）, or a common short name."""
+    from django.utils import translation
+
+    codes = {code for code, _label in choices}
+    table: dict[str, str] = {name: code for name, code in SHORT_NAMES.items() if code in codes}
+    for code, label in choices:
+        table[code.lower()] = code
+        table[str(label).lower()] = code
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        table[chinese.lower()] = code
+        if "（" in chinese:
+            table[chinese.split("（", 1)[1].rstrip("）")] = code
+    return table
+
+
+def _split(value: str) -> list[str]:
+    for separator in "，、;；/":
+        value = value.replace(separator, ",")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class VisitRegisterImport(ImportSpec):
+    kind = "visit_register"
+    title = gettext_lazy("Visit register")
+    columns = [
+        Column("name", gettext_lazy("Full name"), required=True, example="王秀英"),
+        Column(
+            "id_number",
+            gettext_lazy("Resident ID number"),
+            required=True,
+            example="610622195203121229",
+            help=gettext_lazy("18 characters. Format the column as text so Excel keeps every digit."),
+        ),
+        Column("phone", gettext_lazy("Phone"), example="13891112345"),
+        Column(
+            "household",
+            gettext_lazy("Household register number"),
+            required=True,
+            example="YC00001",
+            help=gettext_lazy(
+                "Rows with the same number are one household. An existing number adds to that household."
+            ),
+        ),
+        Column(
+            "relation",
+            gettext_lazy("Relation to head of household"),
+            required=True,
+            example="户主",
+            help=gettext_lazy("户主, 配偶, 子女, 父母, 孙子女, 祖父母, 兄弟姐妹 or 其他."),
+        ),
+        Column(
+            "region",
+            gettext_lazy("Village / community code"),
+            required=True,
+            example="610622100201",
+            help=gettext_lazy("The 12-digit statistical region code of the village or community."),
+        ),
+        Column("address", gettext_lazy("Address"), required=True, example="延川县永坪镇永坪村3组12号"),
+        Column(
+            "assistance_statuses",
+            gettext_lazy("Assistance statuses"),
+            example="低保、防止返贫监测",
+            help=gettext_lazy("Separate several with 、"),
+        ),
+        Column(
+            "vulnerabilities",
+            gettext_lazy("Vulnerabilities"),
+            example="重病",
+            help=gettext_lazy("Separate several with 、"),
+        ),
+        Column(
+            "need_category",
+            gettext_lazy("Need category"),
+            example="医疗",
+            help=gettext_lazy("Leave empty if no need was found."),
+        ),
+        Column("need_description", gettext_lazy("Need description"), example="住院自付费用高，需医疗救助"),
+        Column("urgency", gettext_lazy("Urgency"), example="紧急"),
+        Column("amount_requested", gettext_lazy("Amount requested (yuan)"), example="5000"),
+    ]
+    max_rows = 20000
+
+    def __init__(self) -> None:
+        self._region_cache: dict[tuple[int, str], tuple[float, str]] = {}
+
+    def can_use(self, user: User) -> bool:
+        return can_write_register(user)
+
+    def _region_problem(self, user: User, code: str) -> str:
+        """'' when the user may write there, else the message. Cached briefly: 10,000 rows share few villages."""
+        key = (user.pk, code)
+        cached = self._region_cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        if not Region.objects.filter(code=code).exists():
+            problem = _("Unknown region code “%(code)s”.") % {"code": code}
+        elif not writable_regions(user).filter(code=code).exists():
+            problem = _("This region is outside your jurisdiction.")
+        else:
+            problem = ""
+        if len(self._region_cache) > 10000:
+            self._region_cache.clear()
+        self._region_cache[key] = (time.monotonic() + 60, problem)
+        return problem
+
+    def clean_row(
+        self, values: dict[str, str], *, row: int, user: User
+    ) -> tuple[dict[str, Any] | None, list[RowError]]:
+        errors: list[RowError] = []
+        headers = {column.key: column.chinese_header() for column in self.columns}
+
+        def fail(key: str, message: str) -> None:
+            errors.append(RowError(row, headers.get(key, ""), message))
+
+        for column in self.columns:
+            if column.required and not values.get(column.key, "").strip():
+                fail(column.key, _("This column must be filled in."))
+        if errors:
+            return None, errors
+        record: dict[str, Any] = {
+            "name": values["name"].strip(),
+            "household": values["household"].strip(),
+            "address": values["address"].strip(),
+        }
+        try:
+            identity = check_identity(values["id_number"])
+            record.update(
+                id_number=identity.id_number,
+                index=identity.index,
+                birth_date=identity.birth_date,
+                gender=identity.gender,
+            )
+            duplicate = duplicate_message(user, identity.index)
+            if duplicate:
+                fail("id_number", duplicate)
+        except ValidationError as error:
+            fail("id_number", " ".join(error.messages))
+        try:
+            record["phone"] = validate_phone(values.get("phone", ""))
+        except ValidationError as error:
+            fail("phone", " ".join(error.messages))
+        relation = _lookup(Relation.choices).get(values["relation"].strip().lower())
+        if relation is None:
+            fail("relation", _("Unknown relation “%(value)s”.") % {"value": values["relation"]})
+        record["relation"] = relation
+        code = values["region"].strip()
+        if not code.isdigit() or len(code) not in (6, 9, 12):
+            fail("region", _("A region code is 6, 9 or 12 digits; got “%(code)s”.") % {"code": code})
+        else:
+            code = code.ljust(12, "0")
+            problem = self._region_problem(user, code)
+            if problem:
+                fail("region", problem)
+            record["region"] = code
+        for key, choices in (
+            ("assistance_statuses", AssistanceStatus.choices),
+            ("vulnerabilities", Vulnerability.choices),
+        ):
+            table = _lookup(choices)
+            codes = []
+            for part in _split(values.get(key, "")):
+                found = table.get(part.lower())
+                if found is None:
+                    fail(key, _("Unknown value “%(value)s”.") % {"value": part})
+                else:
+                    codes.append(found)
+            record[key] = list(dict.fromkeys(codes))
+        category = values.get("need_category", "").strip()
+        if category:
+            found = _lookup(NeedCategory.choices).get(category.lower())
+            if found is None:
+                fail("need_category", _("Unknown need category “%(value)s”.") % {"value": category})
+            if not values.get("need_description", "").strip():
+                fail("need_description", _("Describe the need when a category is given."))
+            urgency = _lookup(Urgency.choices).get(values.get("urgency", "").strip().lower() or "routine")
+            if urgency is None:
+                fail("urgency", _("Urgency is 常规, 紧急 or 特急."))
+            amount: Decimal | None = None
+            if values.get("amount_requested", "").strip():
+                try:
+                    amount = Decimal(values["amount_requested"].strip())
+                    if amount < 0 or not amount.is_finite():
+                        raise InvalidOperation
+                except InvalidOperation:
+                    fail("amount_requested", _("Enter an amount in yuan, e.g. 1200 or 1200.50."))
+            record["need"] = {
+                "category": found,
+                "description": values.get("need_description", "").strip(),
+                "urgency": urgency,
+                "amount_requested": amount,
+            }
+        return (None, errors) if errors else (record, [])
+
+    def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
+        errors: list[RowError] = []
+        id_header = self.columns[1].chinese_header()
+        seen: dict[str, int] = {}
+        for number, record in rows:
+            if record["index"] in seen:
+                errors.append(
+                    RowError(
+                        number,
+                        id_header,
+                        _("The same ID number is already in row %(row)d.") % {"row": seen[record["index"]]},
+                    )
+                )
+            else:
+                seen[record["index"]] = number
+        numbers = {record["household"] for _number, record in rows}
+        existing = dict(Household.objects.filter(register_number__in=numbers).values_list("register_number", "id"))
+        visible = set(
+            households_visible_to(user)
+            .filter(register_number__in=list(existing))
+            .values_list("register_number", flat=True)
+        )
+        with_head = set(
+            Person.objects.filter(household_id__in=existing.values(), relation=Relation.HEAD).values_list(
+                "household__register_number", flat=True
+            )
+        )
+        heads = Counter(record["household"] for _number, record in rows if record["relation"] == Relation.HEAD)
+        household_header = self.columns[3].chinese_header()
+        for number, record in rows:
+            household = record["household"]
+            if household in existing and household not in visible:
+                errors.append(
+                    RowError(
+                        number,
+                        household_header,
+                        _("This household number belongs to a household outside your jurisdiction."),
+                    )
+                )
+            elif record["relation"] == Relation.HEAD and (heads[household] > 1 or household in with_head):
+                errors.append(RowError(number, household_header, _("This household has more than one head.")))
+        return errors
+
+    def preview(self, cleaned: dict[str, Any]) -> list[str]:
+        need = cleaned.get("need") or {}
+        return [
+            cleaned["name"],
+            mask_id_number(cleaned["id_number"]),
+            mask_phone(cleaned["phone"]),
+            cleaned["household"],
+            str(Relation(cleaned["relation"]).label),
+            cleaned["region"],
+            cleaned["address"],
+            "、".join(str(AssistanceStatus(code).label) for code in cleaned["assistance_statuses"]),
+            "、".join(str(Vulnerability(code).label) for code in cleaned["vulnerabilities"]),
+            str(NeedCategory(need["category"]).label) if need else "",
+            need.get("description", ""),
+            str(Urgency(need["urgency"]).label) if need else "",
+            str(need.get("amount_requested") or ""),
+        ]
+
+    def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
+        now = timezone.now()
+        numbers = {record["household"] for record in rows}
+        households = {h.register_number: h for h in Household.objects.filter(register_number__in=numbers)}
+        new = [
+            Household(register_number=record["household"], region_id=record["region"], address=record["address"])
+            for record in {
+                record["household"]: record for record in rows if record["household"] not in households
+            }.values()
+        ]
+        Household.objects.bulk_create(new, batch_size=2000)
+        households.update({h.register_number: h for h in Household.objects.filter(register_number__in=numbers)})
+        progress(10)
+        persons: list[Person] = []
+        for record in rows:
+            persons.append(
+                Person(
+                    household=households[record["household"]],
+                    relation=record["relation"],
+                    name=record["name"],
+                    id_number=record["id_number"],
+                    id_number_index=record["index"],
+                    id_number_masked=mask_id_number(record["id_number"]),
+                    gender=record["gender"],
+                    birth_date=record["birth_date"],
+                    phone=record["phone"],
+                    phone_masked=mask_phone(record["phone"]),
+                    region_id=record["region"],
+                    address=record["address"],
+                    assistance_statuses=record["assistance_statuses"],
+                    vulnerabilities=record["vulnerabilities"],
+                    vulnerabilities_changed_at=now if record["vulnerabilities"] else None,
+                    created_by=user,
+                )
+            )
+        # PostgreSQL returns the new ids, which the needs and the audit entries point at.
+        Person.objects.bulk_create(persons, batch_size=2000)
+        if any(person.pk is None for person in persons):
+            by_index = dict(
+                Person.objects.filter(id_number_index__in=[p.id_number_index for p in persons]).values_list(
+                    "id_number_index", "id"
+                )
+            )
+            for person in persons:
+                person.pk = by_index[person.id_number_index]
+        progress(60)
+        needs = [
+            Need(
+                person=person,
+                region_id=record["region"],
+                category=record["need"]["category"],
+                urgency=record["need"]["urgency"],
+                description=record["need"]["description"],
+                amount_requested=record["need"]["amount_requested"],
+                source=NeedSource.VISIT,
+                logged_by=user,
+                logged_by_organization_id=user.organization_id,
+            )
+            for person, record in zip(persons, rows, strict=True)
+            if record.get("need")
+        ]
+        Need.objects.bulk_create(needs, batch_size=2000)
+        progress(80)
+        audit_record_many(
+            actor=user, action=AuditAction.IMPORT, targets=[*new, *persons], changes={"import": self.kind}
+        )
+        progress(100)
+        return len(persons)

@@ -1,0 +1,153 @@
+"""Reads of the register, filtered by what the user may see; and the consent question."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from accounts.models import JURISDICTION_ROLES, Role, User
+from beneficiaries.crypto import blind_index
+from beneficiaries.models import (
+    GUARDIAN_CONSENT_UNDER_AGE,
+    AssistanceRecord,
+    Consent,
+    ConsentStatus,
+    Household,
+    Need,
+    Person,
+    RecipientScope,
+)
+from beneficiaries.validators import ID_PATTERN, normalize_id_number
+from core.models import Organization, Region
+
+
+def register_scope(user: User, field: str = "region__code") -> Q | None:
+    """The filter of what this user sees in the register; None means nothing at all."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_admin_role:
+        return Q()
+    if user.role in JURISDICTION_ROLES and user.jurisdiction is not None:
+        return user.jurisdiction.subtree_q(field)
+    # Charity staff see people only through referrals to their organization (cases app).
+    return None
+
+
+def writable_regions(user: User) -> QuerySet[Region]:
+    if user.role == Role.SUPERVISOR and not user.is_admin_role:
+        return Region.objects.none()
+    scope = register_scope(user, "code")
+    return Region.objects.none() if scope is None else Region.objects.filter(scope)
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    scope = register_scope(user)
+    qs = Person.objects.select_related("region", "household")
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def households_visible_to(user: User) -> QuerySet[Household]:
+    scope = register_scope(user)
+    qs = Household.objects.select_related("region")
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def needs_visible_to(user: User) -> QuerySet[Need]:
+    scope = register_scope(user)
+    qs = Need.objects.select_related("person", "region")
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def consents_visible_to(user: User) -> QuerySet[Consent]:
+    scope = register_scope(user, "person__region__code")
+    qs = Consent.objects.select_related("person", "recipient_organization")
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def assistance_records_visible_to(user: User) -> QuerySet[AssistanceRecord]:
+    scope = register_scope(user, "person__region__code")
+    qs = AssistanceRecord.objects.select_related("person", "granting_organization")
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def looks_like_id_number(query: str) -> bool:
+    return bool(ID_PATTERN.match(normalize_id_number(query)))
+
+
+def person_search(user: User, query: str) -> QuerySet[Person]:
+    """By ID number (exact, through the blind index) or by name (prefix, indexed)."""
+    persons = persons_visible_to(user)
+    query = query.strip()
+    if not query:
+        return persons
+    if looks_like_id_number(query):
+        return persons.filter(id_number_index=blind_index(normalize_id_number(query)))
+    return persons.filter(name__startswith=query)
+
+
+def probable_duplicates(user: User) -> list[list[Any]]:
+    """Same name, birth date and county with different ID numbers: listed for review."""
+    persons = persons_visible_to(user).annotate(county=Substr("region_id", 1, 6))
+    groups = (
+        persons.values("name", "birth_date", "county")
+        .annotate(n=Count("id"), ids=Count("id_number_index", distinct=True))
+        .filter(n__gt=1)
+        .order_by("name")[:200]
+    )
+    result: list[list[Any]] = []
+    for group in groups:
+        members = list(
+            persons.filter(name=group["name"], birth_date=group["birth_date"], county=group["county"]).order_by("id")
+        )
+        # Two records with the same ID number cannot exist (unique blind index); a
+        # record without an ID number next to one with it is still worth a look.
+        result.append(members)
+    return result
+
+
+# --- the consent question ------------------------------------------------------
+def _consents_in_force(*, organization: Organization, person: Person, purpose: str, at: datetime) -> list[Consent]:
+    candidates = Consent.objects.filter(person=person, granted_at__lte=at, expires_at__gt=at).filter(
+        Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=organization)
+    )
+    in_force: list[Consent] = []
+    is_young_child = person.age_on(timezone.localdate(at)) < GUARDIAN_CONSENT_UNDER_AGE
+    for consent in candidates:
+        if purpose not in consent.purposes:
+            continue
+        # Revocation takes effect at once; a revoked consent never answers yes after it.
+        if consent.status == ConsentStatus.REVOKED and (consent.revoked_at is None or consent.revoked_at <= at):
+            continue
+        # A child under 14 consents only through a recorded guardian.
+        if is_young_child and not consent.guardian_name:
+            continue
+        in_force.append(consent)
+    return in_force
+
+
+def consent_allowed_fields(
+    *, organization: Organization, person: Person, purpose: str, at: datetime | None = None
+) -> frozenset[str]:
+    """Every person field organisation may see for this purpose at ``at`` (default now)."""
+    at = at or timezone.now()
+    fields: set[str] = set()
+    for consent in _consents_in_force(organization=organization, person=person, purpose=purpose, at=at):
+        fields.update(consent.fields)
+    return frozenset(fields)
+
+
+def consent_allows(
+    *, organization: Organization, person: Person, field: str, purpose: str, at: datetime | None = None
+) -> bool:
+    """The single answer to "may organisation X see field F of person P for purpose U now?".
+
+    Yes only if a consent of the person (a guardian's, for a child under 14) names
+    this purpose and field, covers this organisation (by name, or the whole network),
+    was granted by ``at``, has not expired and was not revoked by then. Whether the
+    organisation also has an open referral is the cases app's question.
+    """
+    return field in consent_allowed_fields(organization=organization, person=person, purpose=purpose, at=at)

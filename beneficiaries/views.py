@@ -1,0 +1,587 @@
+"""Register pages for caseworkers, station workers and supervisors.
+
+Each view opens with one access helper (404 for anything outside the user's
+jurisdiction, 403 for a role that may not write) and delegates writes to services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from audit.models import AuditAction
+from audit.selectors import audit_entries_for
+from audit.services import audit_record
+from beneficiaries import services
+from beneficiaries.crypto import blind_index, mask_id_number
+from beneficiaries.exports import needs_workbook, persons_workbook
+from beneficiaries.forms import (
+    REVEAL_LABELS,
+    AssistanceRecordForm,
+    ConsentForm,
+    HouseholdMoneyForm,
+    NeedForm,
+    NeedStatusForm,
+    PersonForm,
+    RevealForm,
+    RevokeForm,
+)
+from beneficiaries.models import (
+    AssistanceStatus,
+    Household,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    Person,
+    Urgency,
+)
+from beneficiaries.permissions import (
+    can_reveal,
+    can_write_register,
+    consent_for_user,
+    household_for_user,
+    need_for_user,
+    person_for_user,
+    require_write,
+)
+from beneficiaries.selectors import (
+    looks_like_id_number,
+    needs_visible_to,
+    person_search,
+    probable_duplicates,
+    writable_regions,
+)
+from beneficiaries.validators import normalize_id_number
+from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
+from core.selectors import organizations_visible_to, regions_visible_to
+from core.spreadsheets import XLSX_CONTENT_TYPE
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _register_reader(request: HttpRequest) -> User:
+    user = _user(request)
+    if not (user.is_admin_role or user.jurisdiction_id):
+        # Charity staff see people only through referrals (cases app).
+        raise Http404(_("The register is not available to your role."))
+    return user
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _id_search_redirect(request: HttpRequest) -> HttpResponse | None:
+    """A searched ID number leaves the URL at once: the page (its links, the language
+    form's "next") would otherwise carry it. It becomes its blind index and a mask."""
+    query = request.GET.get("q", "").strip()
+    if not looks_like_id_number(query):
+        return None
+    number = normalize_id_number(query)
+    params = request.GET.copy()
+    params.pop("q", None)
+    params.pop("page", None)
+    params["idx"] = blind_index(number)
+    params["idm"] = mask_id_number(number)
+    return redirect(f"{request.path}?{params.urlencode()}")
+
+
+def _by_index(persons: QuerySet[Person], request: HttpRequest) -> QuerySet[Person]:
+    index = request.GET.get("idx", "")
+    return persons.filter(id_number_index=index) if index else persons
+
+
+def _query_context(request: HttpRequest) -> dict[str, str]:
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else "",
+    }
+
+
+def _region_named(code: str) -> Region | None:
+    return Region.objects.filter(code=code).first() if code.isdigit() and len(code) == 12 else None
+
+
+def _region_filter_choices(user: User) -> QuerySet[Any]:
+    return regions_visible_to(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]).order_by("code")
+
+
+# --- persons -----------------------------------------------------------------------------
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    if (redirect_to := _id_search_redirect(request)) is not None:
+        return redirect_to
+    query = request.GET.get("q", "").strip()
+    persons = _by_index(person_search(user, query), request)
+    region = request.GET.get("region", "")
+    if chosen_region := _region_named(region):
+        persons = persons.filter(chosen_region.subtree_q("region__code"))
+    status = request.GET.get("status", "")
+    if status in AssistanceStatus.values:
+        persons = persons.filter(assistance_statuses__icontains=f'"{status}"')
+    page = Paginator(persons.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "beneficiaries/person_list.html",
+        {
+            "page": page,
+            **_query_context(request),
+            "region": region,
+            "status": status,
+            "regions": _region_filter_choices(user),
+            "statuses": AssistanceStatus.choices,
+            "can_write": can_write_register(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """The quick need form's live search: a few matches by name or ID number."""
+    user = _register_reader(request)
+    query = request.GET.get("q", "").strip()
+    persons = person_search(user, query).order_by("name", "id")[:8] if len(query) >= 1 else Person.objects.none()
+    return render(request, "beneficiaries/_person_choices.html", {"persons": persons, "q": query})
+
+
+def _person_form_regions(user: User) -> QuerySet[Any]:
+    return writable_regions(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    require_write(user)
+    form = PersonForm(request.POST or None, regions=_person_form_regions(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = _household_for_new_person(user, data, request)
+            person = services.person_create(
+                by=user,
+                household=household,
+                relation=data["relation"],
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                region=data["region"],
+                address=data["address"],
+                assistance_statuses=data["assistance_statuses"],
+                vulnerabilities=data["vulnerabilities"],
+                disability_grade=data["disability_grade"],
+                disability_details=data["disability_details"],
+                health=data["health"],
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(request, "beneficiaries/person_form.html", {"form": form, "person": None})
+
+
+def _household_for_new_person(user: User, data: dict[str, Any], request: HttpRequest) -> Household:
+    number = data.get("household", "").strip()
+    if number:
+        from beneficiaries.selectors import households_visible_to
+
+        household = households_visible_to(user).filter(register_number=number).first()
+        if household is None:
+            raise ValidationError({"household": _("No household with this register number in your jurisdiction.")})
+        return household
+    # Checked here first so a bad ID number does not leave an empty household behind.
+    services.check_identity(data["id_number"])
+    return services.household_create(by=user, region=data["region"], address=data["address"], request=request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    person = person_for_user(user, pk, write=True)
+    initial = {
+        "name": person.name,
+        "phone": "",
+        "relation": person.relation,
+        "region": person.region_id,
+        "address": person.address,
+        "assistance_statuses": person.assistance_statuses,
+        "vulnerabilities": person.vulnerabilities,
+        "disability_grade": person.disability_grade,
+    }
+    form = PersonForm(request.POST or None, initial=initial, regions=_person_form_regions(user), editing=True)
+    form.fields["phone"].help_text = _("Currently %(masked)s. Leave empty to keep it.") % {
+        "masked": person.phone_masked or "—"
+    }
+    form.fields["health"].help_text = form.fields["disability_details"].help_text = _(
+        "Leave empty to keep what is recorded."
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for secret in ("phone", "health", "disability_details"):
+            if not data.get(secret):
+                data.pop(secret, None)
+        try:
+            services.person_update(by=user, person=person, request=request, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(request, "beneficiaries/person_form.html", {"form": form, "person": person})
+
+
+def _person_context(user: User, person: Person) -> dict[str, Any]:
+    return {
+        "person": person,
+        "household": person.household,
+        "members": person.household.members.select_related("region").order_by("id"),
+        "records": person.assistance_records.select_related("granting_organization"),
+        "consents": person.consents.select_related("recipient_organization"),
+        "needs": person.needs.all()[:20],
+        "audit": audit_entries_for(person)[:10],
+        "can_write": can_write_register(user),
+        "can_reveal": can_reveal(user),
+        "reveal_form": RevealForm(),
+    }
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    person = person_for_user(user, pk)
+    return render(request, "beneficiaries/person_detail.html", _person_context(user, person))
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    person = person_for_user(user, pk)
+    if not can_reveal(user):
+        raise PermissionDenied(_("Your role may not see full values."))
+    form = RevealForm(request.POST)
+    context = _person_context(user, person)
+    if form.is_valid():
+        try:
+            value = services.person_reveal(
+                by=user,
+                person=person,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            context["revealed"] = {"label": REVEAL_LABELS[form.cleaned_data["field"]], "value": value}
+    context["reveal_form"] = form
+    response = render(request, "beneficiaries/person_detail.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- households ------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    household = household_for_user(user, pk, write=True)
+    form = HouseholdMoneyForm(
+        request.POST or None,
+        initial={
+            "address": household.address,
+            "annual_income": household.income,
+            "annual_essential_expenses": household.essential_expenses,
+            "annual_medical_expenses": household.medical_expenses,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(by=user, household=household, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            head = household.members.order_by("id").first()
+            return (
+                redirect("beneficiaries:person_detail", pk=head.pk) if head else redirect("beneficiaries:person_list")
+            )
+    response = render(request, "beneficiaries/household_form.html", {"form": form, "household": household})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- government assistance --------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def assistance_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    person = person_for_user(user, pk, write=True)
+    form = AssistanceRecordForm(request.POST or None)
+    offices = organizations_visible_to(user).filter(kind__in=GOVERNMENT_KINDS).order_by("name")
+    form.fields["granting_organization"].queryset = offices  # type: ignore[attr-defined]
+    if user.organization_id and not form.is_bound:
+        form.initial["granting_organization"] = user.organization_id
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assistance_record_create(by=user, person=person, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Assistance record saved."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(
+        request,
+        "beneficiaries/simple_form.html",
+        {"form": form, "person": person, "title": _("Record government assistance")},
+    )
+
+
+# --- consent ---------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    person = person_for_user(user, pk, write=True)
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    recipients = Organization.objects.filter(is_active=True).exclude(kind__in=GOVERNMENT_KINDS).order_by("name")
+    form.fields["recipient_organization"].queryset = recipients  # type: ignore[attr-defined]
+    if not form.is_bound:
+        now = timezone.localtime()
+        form.initial.update(
+            {
+                "granted_at": now.strftime("%Y-%m-%dT%H:%M"),
+                "expires_at": now.replace(year=now.year + 1).strftime("%Y-%m-%dT%H:%M"),
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["fields"] = data.pop("covered_fields")
+        try:
+            services.consent_grant(by=user, person=person, request=request, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(
+        request,
+        "beneficiaries/simple_form.html",
+        {"form": form, "person": person, "title": _("Record consent"), "multipart": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    consent = consent_for_user(user, pk, write=True)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_revoke(by=user, consent=consent, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.RegisterError as error:
+            messages.error(request, error.message)
+            return redirect("beneficiaries:person_detail", pk=consent.person_id)
+        else:
+            messages.success(request, _("Consent revoked; it no longer allows anyone to see the data."))
+            return redirect("beneficiaries:person_detail", pk=consent.person_id)
+    return render(
+        request,
+        "beneficiaries/simple_form.html",
+        {"form": form, "person": consent.person, "title": _("Revoke consent")},
+    )
+
+
+@login_required
+@require_GET
+def consent_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The scanned form, only through this permission check; every view is audited."""
+    user = _register_reader(request)
+    consent = consent_for_user(user, pk)
+    if not consent.evidence:
+        raise Http404(_("No evidence file was attached."))
+    audit_record(actor=user, action=AuditAction.EVIDENCE_VIEW, target=consent, request=request)
+    response = FileResponse(
+        consent.evidence.open("rb"), as_attachment=False, filename=consent.evidence.name.rsplit("/", 1)[-1]
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- needs -----------------------------------------------------------------------------
+def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], dict[str, str]]:
+    needs = needs_visible_to(user)
+    filters = {key: request.GET.get(key, "") for key in ("region", "status", "category", "urgency", "q")}
+    if chosen_region := _region_named(filters["region"]):
+        needs = needs.filter(chosen_region.subtree_q("region__code"))
+    if filters["status"] in NeedStatus.values:
+        needs = needs.filter(status=filters["status"])
+    if filters["category"] in NeedCategory.values:
+        needs = needs.filter(category=filters["category"])
+    if filters["urgency"] in Urgency.values:
+        needs = needs.filter(urgency=filters["urgency"])
+    if filters["q"].strip() or request.GET.get("idx"):
+        needs = needs.filter(person__in=_by_index(person_search(user, filters["q"]), request).values("id"))
+    return needs.order_by("-created_at", "-id"), filters
+
+
+@login_required
+@require_GET
+def need_list(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    if (redirect_to := _id_search_redirect(request)) is not None:
+        return redirect_to
+    needs, filters = _filtered_needs(request, user)
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "beneficiaries/need_list.html",
+        {
+            "page": page,
+            **filters,
+            **_query_context(request),
+            "regions": _region_filter_choices(user),
+            "statuses": NeedStatus.choices,
+            "categories": NeedCategory.choices,
+            "urgencies": Urgency.choices,
+            "can_write": can_write_register(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_create(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    require_write(user)
+    initial: dict[str, Any] = {}
+    chosen = None
+    person_id = request.POST.get("person") or request.GET.get("person")
+    if person_id:
+        try:
+            chosen = person_for_user(user, person_id)
+        except Http404:
+            chosen = None
+        initial["person"] = chosen.pk if chosen else None
+    form = NeedForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if chosen is None:
+            form.add_error(None, _("Find and choose the person first."))
+        else:
+            try:
+                services.need_log(
+                    by=user,
+                    person=chosen,
+                    category=form.cleaned_data["category"],
+                    urgency=form.cleaned_data["urgency"],
+                    description=form.cleaned_data["description"],
+                    amount_requested=form.cleaned_data["amount_requested"],
+                    source=form.cleaned_data["source"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Need logged for %(name)s.") % {"name": chosen.name})
+                return redirect("beneficiaries:need_list")
+    return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _register_reader(request)
+    need = need_for_user(user, pk)
+    form = NeedStatusForm(request.POST or None, initial={"status": need.status})
+    if request.method == "POST":
+        require_write(user)
+        if form.is_valid():
+            try:
+                services.need_set_status(
+                    by=user,
+                    need=need,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except services.RegisterError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Status changed."))
+            return redirect("beneficiaries:need_detail", pk=need.pk)
+    return render(
+        request,
+        "beneficiaries/need_detail.html",
+        {"need": need, "form": form, "can_write": can_write_register(user), "audit": audit_entries_for(need)[:10]},
+    )
+
+
+# --- duplicates and exports ------------------------------------------------------------------
+@login_required
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    return render(request, "beneficiaries/duplicate_list.html", {"groups": probable_duplicates(user)})
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def person_export(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    query = request.GET.get("q", "").strip()
+    persons = _by_index(person_search(user, query), request).order_by("id")
+    content = persons_workbook(persons)
+    audit_record(
+        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "persons", "q": query}, request=request
+    )
+    return _xlsx(content, f"register-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+@require_GET
+def need_export(request: HttpRequest) -> HttpResponse:
+    user = _register_reader(request)
+    needs, filters = _filtered_needs(request, user)
+    content = needs_workbook(needs)
+    audit_record(
+        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "needs", **filters}, request=request
+    )
+    return _xlsx(content, f"needs-{timezone.localdate():%Y%m%d}.xlsx")
