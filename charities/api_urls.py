@@ -2,6 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
+from charities.api import ComplaintViewSet, ResourceViewSet
+
 router = SimpleRouter()
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [*router.urls]

@@ -7,8 +7,6 @@ under ``var/``, Celery tasks in-process, DEBUG on) so a newcomer needs no server
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -55,22 +53,6 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = _DEV_SECRET
 
-# Field encryption (beneficiaries.crypto): Fernet keys, first = current, the others
-# still decrypt (rotation); and the HMAC key of the blind index for exact lookups.
-# Like the secret key, production must set them; development derives its own.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
-BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
-if not FIELD_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off")
-    FIELD_ENCRYPTION_KEYS = [
-        base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
-    ]
-if not BLIND_INDEX_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DJANGO_DEBUG is off")
-    BLIND_INDEX_KEY = hashlib.sha256(f"blind-index:{SECRET_KEY}".encode()).hexdigest()
-
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -92,7 +74,6 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "beneficiaries",
-    "audit",
     "charities",
     "cases",
 ]
@@ -187,14 +168,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "prune-failed-logins": {
         "task": "accounts.tasks.prune_failed_logins",
         "schedule": crontab(hour=3, minute=25),
-    },
-    "expire-consents": {
-        "task": "beneficiaries.tasks.expire_consents",
-        "schedule": crontab(minute=5),
-    },
-    "evaluate-warning-rules": {
-        "task": "beneficiaries.tasks.evaluate_warning_rules",
-        "schedule": crontab(hour=2, minute=30),
     },
 }
 
@@ -291,6 +264,8 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
         "token": os.environ.get("API_THROTTLE_TOKEN", "20/minute"),
+        # Public complaints (投诉举报), per client address.
+        "complaints": os.environ.get("API_THROTTLE_COMPLAINTS", "10/hour"),
     },
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -318,5 +293,7 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# The public complaint form accepts at most this many complaints per hour from one address.
+COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))

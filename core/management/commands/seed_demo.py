@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts
-from beneficiaries.demo import seed_households, seed_register_activity
+from beneficiaries.demo import seed_households
+from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             organizations = seed_organizations()
             users = seed_accounts(organizations, password)
             households = seed_households()
-            seed_register_activity(organizations, users)
+            seed_supply(organizations, users)
         self.stdout.write(
             _("Demo data ready (%(households)d new households). Sign in as caseworker / %(password)s.")
             % {"households": households, "password": password}

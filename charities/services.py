@@ -1,0 +1,607 @@
+"""Writes for the supply list, organization profiles and complaints.
+
+Every function is keyword-only and typed. Invalid input raises Django's
+``ValidationError`` with field → message (the API answers 400, pages show it by
+the field); an action that does not fit the current state raises
+``ReferralHubError`` (the API answers 409).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from charities.models import (
+    AssistanceStatus,
+    Complaint,
+    DeliveredService,
+    NeedCategory,
+    Resource,
+    ResourceForm,
+    ResourceKind,
+    ResourceStatus,
+    ResourceUsage,
+    UsageKind,
+    Vulnerability,
+)
+from core.errors import ReferralHubError
+from core.models import FocusGroup, Organization, Region, RegionLevel
+from core.validators import normalize_region_code
+
+# --- resources -----------------------------------------------------------------
+
+
+@dataclass
+class ResourceData:
+    """Everything a resource is made of, as the form, the API and the import give it.
+
+    Regions are codes (6, 9 or 12 digits) so that every entry point gets the same
+    checks and the same messages.
+    """
+
+    name: str
+    kind: str
+    form: str
+    categories: list[str] = field(default_factory=list)
+    purpose: str = ""
+    service_region_codes: list[str] = field(default_factory=list)
+    designated_county_codes: list[str] = field(default_factory=list)
+    min_age: int | None = None
+    max_age: int | None = None
+    assistance_statuses: list[str] = field(default_factory=list)
+    vulnerabilities: list[str] = field(default_factory=list)
+    income_ceiling: Decimal | None = None
+    conditions: list[str] = field(default_factory=list)
+    eligibility_notes: str = ""
+    capacity_people: int | None = None
+    capacity_amount: Decimal | None = None
+    per_person_limit: Decimal | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    @classmethod
+    def from_resource(cls, resource: Resource) -> ResourceData:
+        data = {f.name: getattr(resource, f.name) for f in fields(cls) if hasattr(resource, f.name)}
+        return cls(
+            **data,
+            service_region_codes=[r.code for r in resource.service_regions.all()],
+            designated_county_codes=[r.code for r in resource.designated_counties.all()],
+        )
+
+
+def _unknown(values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    allowed_set = set(allowed)
+    return sorted({value for value in values if value not in allowed_set})
+
+
+def _resolve_regions(
+    codes: list[str], *, field_name: str, errors: dict[str, list[str]], county_only: bool = False
+) -> list[Region]:
+    normalized: list[str] = []
+    for raw in codes:
+        try:
+            normalized.append(normalize_region_code(str(raw)))
+        except ValidationError:
+            errors.setdefault(field_name, []).append(
+                _("“%(code)s” is not a region code: use the 6-, 9- or 12-digit statistical code.") % {"code": raw}
+            )
+    found = {r.code: r for r in Region.objects.filter(code__in=normalized)}
+    missing = [code for code in dict.fromkeys(normalized) if code not in found]
+    if missing:
+        errors.setdefault(field_name, []).append(
+            _(
+                "These region codes do not exist in the region table: %(codes)s. Check the codes or ask an administrator to import the regions."
+            )
+            % {"codes": "、".join(missing)}
+        )
+    if county_only:
+        not_counties = [r for r in found.values() if r.level != RegionLevel.COUNTY]
+        if not_counties:
+            errors.setdefault(field_name, []).append(
+                _("A designated county must be a county; these are not: %(names)s.")
+                % {"names": "、".join(f"{r.name}（{r.code}）" for r in not_counties)}
+            )
+    return [found[code] for code in dict.fromkeys(normalized) if code in found]
+
+
+def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tuple[list[Region], list[Region]]:
+    """Check ``data``; raise ValidationError with every problem at once."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not data.name.strip():
+        add("name", _("Give the resource a name."))
+    elif len(data.name) > 200:
+        add("name", _("The name is longer than 200 characters."))
+    if data.kind not in ResourceKind.values:
+        add("kind", _("Choose the kind: project, fund, service or goods."))
+    if data.form not in ResourceForm.values:
+        add("form", _("Choose the form of help: money, goods or service."))
+    if not data.categories:
+        add("categories", _("Choose at least one need category this resource helps with."))
+    elif bad := _unknown(data.categories, NeedCategory.values):
+        add("categories", _("Unknown need categories: %(codes)s.") % {"codes": ", ".join(bad)})
+    if bad := _unknown(data.assistance_statuses, AssistanceStatus.values):
+        add("assistance_statuses", _("Unknown assistance statuses: %(codes)s.") % {"codes": ", ".join(bad)})
+    if bad := _unknown(data.vulnerabilities, Vulnerability.values):
+        add("vulnerabilities", _("Unknown vulnerabilities: %(codes)s.") % {"codes": ", ".join(bad)})
+    for name in ("min_age", "max_age"):
+        value = getattr(data, name)
+        if value is not None and not 0 <= value <= 150:
+            add(name, _("An age is between 0 and 150."))
+    if data.min_age is not None and data.max_age is not None and data.max_age < data.min_age:
+        add("max_age", _("The maximum age cannot be below the minimum age."))
+    for name, label in (
+        ("income_ceiling", _("The household income ceiling")),
+        ("capacity_amount", _("The budget")),
+        ("per_person_limit", _("The limit per person")),
+    ):
+        value = getattr(data, name)
+        if value is not None and value < 0:
+            add(name, _("%(what)s cannot be negative.") % {"what": label})
+    if data.capacity_people is not None and data.capacity_people < 0:
+        add("capacity_people", _("The number of people cannot be negative."))
+    if (
+        data.per_person_limit is not None
+        and data.capacity_amount is not None
+        and data.per_person_limit > data.capacity_amount
+    ):
+        add("per_person_limit", _("The limit per person cannot be larger than the whole budget."))
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        add(
+            "ends_on",
+            _("The end date %(end)s is before the start date %(start)s.")
+            % {
+                "end": data.ends_on.isoformat(),
+                "start": data.starts_on.isoformat(),
+            },
+        )
+    if instance is not None:
+        used_people = instance.people_used or 0
+        if data.capacity_people is not None and data.capacity_people < used_people:
+            add(
+                "capacity_people",
+                _("%(used)d places are already taken; the capacity cannot go below that.") % {"used": used_people},
+            )
+        if instance.capacity_amount is not None and instance.amount_left is not None:
+            used_amount = instance.capacity_amount - instance.amount_left
+            if data.capacity_amount is not None and data.capacity_amount < used_amount:
+                add(
+                    "capacity_amount",
+                    _("%(used)s yuan is already committed; the budget cannot go below that.") % {"used": used_amount},
+                )
+    service_regions = _resolve_regions(data.service_region_codes, field_name="service_regions", errors=errors)
+    designated = _resolve_regions(
+        data.designated_county_codes, field_name="designated_counties", errors=errors, county_only=True
+    )
+    if not errors and not service_regions and not designated:
+        add("service_regions", _("Say where the help is given: a service region or a designated county."))
+    if errors:
+        raise ValidationError(errors)
+    return service_regions, designated
+
+
+_PLAIN_FIELDS = (
+    "name",
+    "purpose",
+    "kind",
+    "form",
+    "categories",
+    "min_age",
+    "max_age",
+    "assistance_statuses",
+    "vulnerabilities",
+    "income_ceiling",
+    "conditions",
+    "eligibility_notes",
+    "capacity_people",
+    "capacity_amount",
+    "per_person_limit",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _clean_lists(data: ResourceData) -> None:
+    data.name = data.name.strip()
+    data.categories = list(dict.fromkeys(data.categories))
+    data.assistance_statuses = list(dict.fromkeys(data.assistance_statuses))
+    data.vulnerabilities = list(dict.fromkeys(data.vulnerabilities))
+    data.conditions = [c.strip() for c in data.conditions if c.strip()]
+
+
+def resource_build(*, organization: Organization, data: ResourceData, by: User | None) -> Resource:
+    """Validate ``data`` and return an unsaved resource with its region codes checked.
+
+    Used by ``resource_create`` and by the supply-list import, which saves in bulk.
+    """
+    _clean_lists(data)
+    _validate_resource(data, instance=None)
+    return _new_resource(organization=organization, data=data, by=by)
+
+
+def _new_resource(*, organization: Organization, data: ResourceData, by: User | None) -> Resource:
+    resource = Resource(organization=organization, created_by=by, status=ResourceStatus.DRAFT)
+    for name in _PLAIN_FIELDS:
+        setattr(resource, name, getattr(data, name))
+    resource.people_left = data.capacity_people
+    resource.amount_left = data.capacity_amount
+    return resource
+
+
+@transaction.atomic
+def resource_create(
+    *, organization: Organization, data: ResourceData, by: User | None, publish: bool = False
+) -> Resource:
+    if organization.is_government:
+        raise ValidationError({"organization": [_("Only supplying organizations keep resources on the supply list.")]})
+    _clean_lists(data)
+    service_regions, designated = _validate_resource(data, instance=None)
+    resource = _new_resource(organization=organization, data=data, by=by)
+    if publish:
+        resource.status = ResourceStatus.OPEN if resource.people_left != 0 else ResourceStatus.FULL
+    resource.save()
+    resource.service_regions.set(service_regions)
+    resource.designated_counties.set(designated)
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, data: ResourceData, by: User) -> Resource:
+    """Change a resource. Capacity left moves by as much as the capacity moves."""
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if locked.status == ResourceStatus.CLOSED:
+        raise ReferralHubError(_("This resource is closed and can no longer be changed."), code="resource_closed")
+    _clean_lists(data)
+    service_regions, designated = _validate_resource(data, instance=locked)
+    used_people = locked.people_used or 0
+    used_amount = (
+        locked.capacity_amount - locked.amount_left
+        if locked.capacity_amount is not None and locked.amount_left is not None
+        else Decimal(0)
+    )
+    for name in _PLAIN_FIELDS:
+        setattr(locked, name, getattr(data, name))
+    locked.people_left = None if data.capacity_people is None else data.capacity_people - used_people
+    locked.amount_left = None if data.capacity_amount is None else data.capacity_amount - used_amount
+    if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
+        locked.status = ResourceStatus.OPEN
+    elif locked.status == ResourceStatus.OPEN and _is_exhausted(locked):
+        locked.status = ResourceStatus.FULL
+    locked.save()
+    locked.service_regions.set(service_regions)
+    locked.designated_counties.set(designated)
+    return locked
+
+
+def _is_exhausted(resource: Resource) -> bool:
+    return resource.people_left == 0 or (resource.amount_left is not None and resource.amount_left <= 0)
+
+
+# Which status a user may set from which status. "full" is set by the capacity service only.
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    ResourceStatus.DRAFT: frozenset({ResourceStatus.OPEN, ResourceStatus.CLOSED}),
+    ResourceStatus.OPEN: frozenset({ResourceStatus.PAUSED, ResourceStatus.CLOSED}),
+    ResourceStatus.PAUSED: frozenset({ResourceStatus.OPEN, ResourceStatus.CLOSED}),
+    ResourceStatus.FULL: frozenset({ResourceStatus.PAUSED, ResourceStatus.CLOSED}),
+    ResourceStatus.CLOSED: frozenset(),
+}
+
+
+@transaction.atomic
+def resource_set_status(*, resource: Resource, status: str, by: User) -> Resource:
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if status not in STATUS_MOVES.get(locked.status, frozenset()):
+        raise ReferralHubError(
+            _("A resource that is “%(current)s” cannot become “%(new)s”.")
+            % {
+                "current": locked.get_status_display(),
+                "new": ResourceStatus(status).label if status in ResourceStatus.values else status,
+            },
+            code="resource_status",
+        )
+    if status == ResourceStatus.OPEN and _is_exhausted(locked):
+        status = ResourceStatus.FULL
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def resource_reserve_capacity(
+    *,
+    resource: Resource,
+    people: int = 1,
+    amount: Decimal | None = None,
+    by: User | None,
+    referral_id: int | None = None,
+    region: Region | None = None,
+) -> ResourceUsage:
+    """Take ``people`` places (and ``amount`` yuan of budget) from a resource.
+
+    Issue #5 calls this when a charity accepts a referral. The row lock makes
+    concurrent acceptances queue up, so capacity can never be overdrawn; the
+    resource becomes ``full`` when nothing is left.
+    """
+    if people < 0 or (amount is not None and amount < 0):
+        raise ValidationError(_("People and amount to reserve cannot be negative."))
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if locked.status != ResourceStatus.OPEN:
+        if locked.status == ResourceStatus.FULL:
+            raise ReferralHubError(
+                _("“%(name)s” has no places or budget left.") % {"name": locked.name}, code="resource_full"
+            )
+        raise ReferralHubError(
+            _("“%(name)s” is %(status)s and takes no new cases.")
+            % {"name": locked.name, "status": locked.get_status_display()},
+            code="resource_not_open",
+        )
+    today = timezone.localdate()
+    if locked.ends_on is not None and locked.ends_on < today:
+        raise ReferralHubError(
+            _("“%(name)s” ended on %(date)s.") % {"name": locked.name, "date": locked.ends_on.isoformat()},
+            code="resource_ended",
+        )
+    if locked.people_left is not None and locked.people_left < people:
+        raise ReferralHubError(
+            _("“%(name)s” has %(left)d places left; %(wanted)d are needed.")
+            % {"name": locked.name, "left": locked.people_left, "wanted": people},
+            code="resource_full",
+        )
+    if amount is not None:
+        if locked.per_person_limit is not None and people and amount > locked.per_person_limit * people:
+            raise ReferralHubError(
+                _("%(amount)s yuan is more than the limit of %(limit)s yuan per person.")
+                % {"amount": amount, "limit": locked.per_person_limit},
+                code="resource_per_person_limit",
+            )
+        if locked.amount_left is not None and locked.amount_left < amount:
+            raise ReferralHubError(
+                _("“%(name)s” has %(left)s yuan left; %(wanted)s yuan are needed.")
+                % {"name": locked.name, "left": locked.amount_left, "wanted": amount},
+                code="resource_full",
+            )
+    if locked.people_left is not None:
+        locked.people_left -= people
+    if locked.amount_left is not None and amount is not None:
+        locked.amount_left -= amount
+    if _is_exhausted(locked):
+        locked.status = ResourceStatus.FULL
+    locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
+    return ResourceUsage.objects.create(
+        resource=locked,
+        kind=UsageKind.RESERVATION,
+        people=people,
+        amount=amount or Decimal(0),
+        referral_id=referral_id,
+        region=region,
+        occurred_at=timezone.now(),
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def resource_release_capacity(
+    *,
+    resource: Resource,
+    people: int = 1,
+    amount: Decimal | None = None,
+    by: User | None,
+    referral_id: int | None = None,
+    note: str = "",
+) -> ResourceUsage:
+    """Give back what ``resource_reserve_capacity`` took (a referral withdrawn after acceptance)."""
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if locked.people_left is not None and locked.capacity_people is not None:
+        locked.people_left = min(locked.capacity_people, locked.people_left + people)
+    if locked.amount_left is not None and locked.capacity_amount is not None and amount is not None:
+        locked.amount_left = min(locked.capacity_amount, locked.amount_left + amount)
+    if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
+        locked.status = ResourceStatus.OPEN
+    locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
+    return ResourceUsage.objects.create(
+        resource=locked,
+        kind=UsageKind.RELEASE,
+        people=people,
+        amount=amount or Decimal(0),
+        referral_id=referral_id,
+        note=note,
+        occurred_at=timezone.now(),
+        recorded_by=by,
+    )
+
+
+def resource_record_delivery(
+    *,
+    resource: Resource,
+    people: int,
+    amount: Decimal | None = None,
+    services: list[str] | None = None,
+    region: Region | None = None,
+    by: User | None,
+    referral_id: int | None = None,
+    occurred_at: Any = None,
+    note: str = "",
+) -> ResourceUsage:
+    """Record help that went out (issue #5 calls it on referral feedback).
+
+    This is what "people helped" and "money and services delivered" count.
+    """
+    services = list(dict.fromkeys(services or []))
+    errors: dict[str, list[str]] = {}
+    if people < 0:
+        errors["people"] = [_("The number of people cannot be negative.")]
+    if amount is not None and amount < 0:
+        errors["amount"] = [_("The amount cannot be negative.")]
+    if bad := _unknown(services, DeliveredService.values):
+        errors["services"] = [_("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}]
+    if errors:
+        raise ValidationError(errors)
+    return ResourceUsage.objects.create(
+        resource=resource,
+        kind=UsageKind.DELIVERY,
+        people=people,
+        amount=amount or Decimal(0),
+        services=services,
+        region=region,
+        referral_id=referral_id,
+        note=note,
+        occurred_at=occurred_at or timezone.now(),
+        recorded_by=by,
+    )
+
+
+# --- organization profile and staff ----------------------------------------------
+
+# What an organization's own administrator may change; registration facts
+# (name, kind, credit code, region, authority, rating) stay with system administrators.
+PROFILE_FIELDS = (
+    "contact_person",
+    "contact_phone",
+    "address",
+    "introduction",
+    "website",
+    "disclosures",
+    "focus_groups",
+)
+
+
+@transaction.atomic
+def organization_update_profile(
+    *, organization: Organization, by: User, changes: dict[str, Any], service_region_codes: list[str] | None = None
+) -> Organization:
+    """Change the parts of a profile an organization keeps itself."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    errors: dict[str, list[str]] = {}
+    not_allowed = sorted(set(changes) - set(PROFILE_FIELDS))
+    if not_allowed:
+        raise ValidationError(
+            {name: [_("Only system administrators change this; ask them if it is wrong.")] for name in not_allowed}
+        )
+    if "focus_groups" in changes:
+        groups = list(dict.fromkeys(changes["focus_groups"] or []))
+        if bad := _unknown(groups, FocusGroup.values):
+            errors["focus_groups"] = [_("Unknown focus groups: %(codes)s.") % {"codes": ", ".join(bad)}]
+        changes["focus_groups"] = groups
+    regions: list[Region] = []
+    if service_region_codes is not None:
+        regions = _resolve_regions(service_region_codes, field_name="service_regions", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    locked.full_clean(exclude=["service_regions"])
+    locked.save()
+    if service_region_codes is not None:
+        locked.service_regions.set(regions)
+    return locked
+
+
+def organization_admins(organization: Organization) -> list[User]:
+    from guardian.shortcuts import get_users_with_perms
+
+    users = get_users_with_perms(organization, only_with_perms_in=["manage_staff"], with_superusers=False)
+    return sorted(users, key=lambda u: u.username)
+
+
+@dataclass
+class Invitation:
+    user: User
+    initial_password: str
+
+
+@transaction.atomic
+def organization_invite_staff(
+    *, organization: Organization, by: User, username: str, full_name: str, phone: str = ""
+) -> Invitation:
+    """Create a staff account for the organization with a one-time initial password.
+
+    The inviting administrator hands the password over; the new member changes it
+    after signing in.
+    """
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("Give the new member a username.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("The username “%(name)s” is taken; choose another.") % {"name": username}]
+    if not full_name.strip():
+        errors["full_name"] = [_("Give the new member's full name.")]
+    if errors:
+        raise ValidationError(errors)
+    password = secrets.token_urlsafe(9)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        role=Role.CHARITY_STAFF,
+        organization=organization,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return Invitation(user=user, initial_password=password)
+
+
+@transaction.atomic
+def organization_remove_staff(*, organization: Organization, by: User, member: User) -> User:
+    """Take a member's access away. The account stays (inactive) so history keeps its author."""
+    locked = User.objects.select_for_update().get(pk=member.pk)
+    if locked.organization_id != organization.pk:
+        raise ValidationError(_("This person is not a member of the organization."))
+    if locked.pk == by.pk:
+        raise ReferralHubError(
+            _("You cannot remove yourself; ask another administrator of the organization."), code="remove_self"
+        )
+    from guardian.shortcuts import remove_perm
+
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    remove_perm("core.manage_staff", locked, organization)
+    return locked
+
+
+# --- complaints ---------------------------------------------------------------------
+
+
+def _complaint_reference() -> str:
+    return f"TS{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def complaint_submit(
+    *, content: str, contact: str = "", about_organization: Organization | None = None, region: Region | None = None
+) -> Complaint:
+    """File a complaint from the public. Its region decides which supervisors read it."""
+    content = content.strip()
+    errors: dict[str, list[str]] = {}
+    if len(content) < 10:
+        errors["content"] = [_("Please describe what happened in at least 10 characters.")]
+    elif len(content) > 5000:
+        errors["content"] = [_("Please keep the complaint under 5000 characters.")]
+    if len(contact) > 100:
+        errors["contact"] = [_("The contact is longer than 100 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    for _attempt in range(5):
+        reference = _complaint_reference()
+        if not Complaint.objects.filter(reference=reference).exists():
+            break
+    return Complaint.objects.create(
+        reference=reference,
+        content=content,
+        contact=contact.strip(),
+        about_organization=about_organization,
+        region=region or (about_organization.region if about_organization else None),
+    )
