@@ -7,6 +7,8 @@ under ``var/``, Celery tasks in-process, DEBUG on) so a newcomer needs no server
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +55,22 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = _DEV_SECRET
 
+# Field encryption (beneficiaries.crypto): Fernet keys, first = current, the others
+# still decrypt (rotation); and the HMAC key of the blind index for exact lookups.
+# Like the secret key, production must set them; development derives its own.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off")
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+if not BLIND_INDEX_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DJANGO_DEBUG is off")
+    BLIND_INDEX_KEY = hashlib.sha256(f"blind-index:{SECRET_KEY}".encode()).hexdigest()
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -74,6 +92,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "beneficiaries",
+    "audit",
     "charities",
     "cases",
 ]
@@ -168,6 +187,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "prune-failed-logins": {
         "task": "accounts.tasks.prune_failed_logins",
         "schedule": crontab(hour=3, minute=25),
+    },
+    "expire-consents": {
+        "task": "beneficiaries.tasks.expire_consents",
+        "schedule": crontab(minute=5),
+    },
+    "evaluate-warning-rules": {
+        "task": "beneficiaries.tasks.evaluate_warning_rules",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts
-from beneficiaries.demo import seed_households
+from beneficiaries.demo import seed_households, seed_register_activity
 from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
 
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             users = seed_accounts(organizations, password)
             households = seed_households()
             seed_supply(organizations, users)
+            seed_register_activity(organizations, users)
         self.stdout.write(
             _("Demo data ready (%(households)d new households). Sign in as caseworker / %(password)s.")
             % {"households": households, "password": password}
