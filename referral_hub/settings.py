@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "audit",
     "charities",
     "cases",
+    "matching",
 ]
 
 MIDDLEWARE = [
