@@ -158,7 +158,7 @@ class MatchingProblem:
 
     ``rejected`` holds (need id, resource id) pairs a caseworker turned down before; they are
     never proposed again. Every compatible pair is kept, so the result is the exact optimum;
-    ``max_pairs`` stops a run that would not fit in memory (about 200 bytes a pair at the peak)
+    ``max_pairs`` stops a run that would not fit in memory (about 120 bytes a pair at the peak)
     with a clear error instead.
     """
 

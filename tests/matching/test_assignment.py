@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import Decimal
 
-from matching.candidates import build_candidates
+import pytest
+
+from matching.candidates import TooManyPairsError, build_candidates
 from matching.greedy import greedy_assignment
 from matching.problem import MatchingProblem
 from matching.solver import min_cost_flow_assignment, solve, total_units
@@ -123,3 +126,10 @@ def test_progress_runs_from_0_to_100_and_never_goes_back() -> None:
     assert seen[0] == 0
     assert seen[-1] == 100
     assert seen == sorted(set(seen))
+
+
+def test_a_run_too_large_for_memory_stops_with_a_clear_error() -> None:
+    needs = [need(index) for index in range(1, 11)]
+    too_small = dataclasses.replace(problem(needs, [resource(10)]), max_pairs=5)
+    with pytest.raises(TooManyPairsError, match="match each county separately"):
+        solve(too_small)
