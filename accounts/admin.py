@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FailedLogin, User
 from accounts.services import user_deactivate, user_unlock
+from accounts.two_factor import device_reset
 
 
 @admin.register(User)
@@ -22,7 +23,13 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    actions = ["unlock", "deactivate"]
+    actions = ["unlock", "deactivate", "reset_two_factor"]
+
+    @admin.action(description=_("Reset the authenticator app (lost phone)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            device_reset(user=user)
+        self.message_user(request, _("Reset %(count)d authenticator(s).") % {"count": queryset.count()})
 
     @admin.action(description=_("Unlock sign-in (clear failed attempts)"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

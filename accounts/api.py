@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import two_factor
 from accounts.models import User
 from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
 from core.models import Organization, Region
@@ -23,7 +25,14 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp": serializers.CharField(
+                    required=False, help_text="6-digit code, for accounts with two-step sign-in"
+                ),
+            },
         ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
@@ -38,6 +47,15 @@ class TokenView(ObtainAuthToken):
             login_failure_record(username=username, ip_address=ip_address)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         user: User = serializer.validated_data["user"]
+        if two_factor.needs_second_step(user):
+            device = two_factor.confirmed_device(user)
+            if device is None:
+                message = _("Set up two-step sign-in on the web page first; then ask for a token with the code.")
+                return Response({"non_field_errors": [message]}, status=status.HTTP_403_FORBIDDEN)
+            if not two_factor.code_verify(device=device, code=str(request.data.get("otp", ""))):
+                login_failure_record(username=username, ip_address=ip_address)
+                message = _("Send the 6-digit code from your authenticator app as “otp”.")
+                return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
         login_success_record(user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

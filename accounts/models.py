@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from beneficiaries.crypto import EncryptedTextField
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region, RegionLevel
 
 
@@ -111,3 +112,23 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class TOTPDevice(models.Model):
+    """A staff member's authenticator app (TOTP, RFC 6238). The secret is encrypted at rest."""
+
+    user = models.OneToOneField(
+        "accounts.User", verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = EncryptedTextField(_("secret"))
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    last_used_step = models.BigIntegerField(_("last used time step"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor_step, name="two_factor"),
 ]

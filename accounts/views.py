@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from django import forms
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts import two_factor
 from accounts.forms import LoginForm
+from accounts.models import User
+from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
 
 
 class LoginView(auth_views.LoginView):
@@ -10,6 +19,60 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user: User = form.get_user()
+        if two_factor.needs_second_step(user):
+            two_factor.pending_start(self.request, user=user, next_url=self.get_success_url())
+            return redirect("accounts:two_factor")
+        return super().form_valid(form)
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link cannot sign anybody out."""
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("6-digit code"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+def two_factor_step(request: HttpRequest) -> HttpResponse:
+    """Second step of signing in: the code from the authenticator app (set it up the first time)."""
+    pending = two_factor.pending_get(request)
+    if pending is None:
+        return redirect("accounts:login")
+    user = User.objects.filter(pk=pending.user_id, is_active=True).first()
+    if user is None:
+        two_factor.pending_clear(request)
+        return redirect("accounts:login")
+    device = two_factor.confirmed_device(user)
+    setting_up = device is None
+    if setting_up:
+        device = two_factor.device_for_setup(user)
+    assert device is not None  # noqa: S101 - set just above
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip_address = client_ip(request)
+        lockout = login_lockout(username=user.username, ip_address=ip_address)
+        if lockout is not None:
+            form.add_error("code", lockout.message)
+        elif two_factor.code_verify(device=device, code=form.cleaned_data["code"]):
+            two_factor.pending_clear(request)
+            login_success_record(user=user)
+            login(request, user, backend=pending.backend)
+            return redirect(pending.next_url)
+        else:
+            login_failure_record(username=user.username, ip_address=ip_address)
+            form.add_error("code", _("The code is wrong or has expired. Enter the code your app shows now."))
+    context = {
+        "form": form,
+        "setting_up": setting_up,
+        "qr_svg": two_factor.provisioning_qr_svg(device) if setting_up else "",
+        "secret": device.secret if setting_up else "",
+    }
+    return render(request, "accounts/two_factor.html", context)

@@ -1,0 +1,102 @@
+"""Two-factor sign-in with an authenticator app (TOTP).
+
+After the password is right, the person is *pending*: their id waits in the
+session for a few minutes while they type the 6-digit code (or, the first
+time, scan a QR code and confirm it). Only then are they signed in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyotp
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import Role, TOTPDevice, User
+
+PENDING_KEY = "two_factor_pending"
+ISSUER = "Referral Hub"
+
+
+def required_for(user: User) -> bool:
+    role = Role.ADMIN if user.is_superuser else user.role
+    return role in settings.TWO_FACTOR_REQUIRED_ROLES
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def needs_second_step(user: User) -> bool:
+    return confirmed_device(user) is not None or required_for(user)
+
+
+@dataclass(frozen=True)
+class Pending:
+    user_id: int
+    backend: str
+    next_url: str
+
+
+def pending_start(request: HttpRequest, *, user: User, next_url: str) -> None:
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "backend": getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[0]),
+        "next": next_url,
+        "at": time.time(),
+    }
+
+
+def pending_get(request: HttpRequest) -> Pending | None:
+    data = request.session.get(PENDING_KEY)
+    if not data or time.time() - float(data.get("at", 0)) > settings.TWO_FACTOR_PENDING_SECONDS:
+        return None
+    return Pending(user_id=int(data["user"]), backend=str(data["backend"]), next_url=str(data["next"]))
+
+
+def pending_clear(request: HttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
+
+
+def device_for_setup(user: User) -> TOTPDevice:
+    """The device being set up: an unconfirmed one with a fresh secret, kept across page loads."""
+    device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
+    return device
+
+
+def provisioning_qr_svg(device: TOTPDevice) -> str:
+    uri = pyotp.TOTP(device.secret).provisioning_uri(name=device.user.username, issuer_name=ISSUER)
+    return str(segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2933"))
+
+
+def code_verify(*, device: TOTPDevice, code: str) -> bool:
+    """Check a code (±1 time step for clock drift) and refuse a code that was already used."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return False
+    totp = pyotp.TOTP(device.secret)
+    now = timezone.now().timestamp()
+    current_step = int(now // totp.interval)
+    for step in (current_step - 1, current_step, current_step + 1):
+        if step <= device.last_used_step:
+            continue
+        if totp.at(step * totp.interval) == code:
+            with transaction.atomic():
+                # Compare-and-swap: two requests with the same code cannot both win.
+                won = TOTPDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
+                    last_used_step=step,
+                    confirmed=True,
+                    confirmed_at=device.confirmed_at or timezone.now(),
+                )
+            return bool(won)
+    return False
+
+
+def device_reset(*, user: User) -> None:
+    """An administrator removes a lost authenticator; the person sets up a new one at next sign-in."""
+    TOTPDevice.objects.filter(user=user).delete()
