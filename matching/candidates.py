@@ -170,6 +170,10 @@ def _need_arrays(
     )
 
 
+def _column(values: list[int]) -> IntArray:
+    return np.asarray(values, dtype=np.int64)
+
+
 def _slices(
     resources: Sequence[ResourceInput],
     open_resources: Sequence[int],
@@ -185,28 +189,20 @@ def _slices(
         resource = resources[index]
         areas = _service_areas(resource, weights)
         for category in sorted(resource.categories):
-            if category not in categories:
-                continue
             base = categories[category] * CATEGORY_STRIDE
             for low, high, level in areas:
                 lows.append(base + low)
                 highs.append(base + high)
                 owners.append(index)
                 levels.append(level)
-    as_array = np.asarray
-    return (
-        as_array(lows, dtype=np.int64),
-        as_array(highs, dtype=np.int64),
-        as_array(owners, dtype=np.int64),
-        as_array(levels, dtype=np.int64),
-    )
+    return _column(lows), _column(highs), _column(owners), _column(levels)
 
 
 def _slice_bounds(arrays: _NeedArrays, lows: IntArray, highs: IntArray) -> tuple[IntArray, IntArray]:
     """Where each slice starts and stops in the needs sorted by (category, code)."""
-    return np.searchsorted(arrays.sorted_keys, lows, side="left"), np.searchsorted(
-        arrays.sorted_keys, highs, side="left"
-    )
+    starts = np.searchsorted(arrays.sorted_keys, lows, side="left")
+    stops = np.searchsorted(arrays.sorted_keys, highs, side="left")
+    return starts, stops
 
 
 def _expand(
