@@ -222,16 +222,6 @@ def _clean_lists(data: ResourceData) -> None:
     data.conditions = [c.strip() for c in data.conditions if c.strip()]
 
 
-def resource_build(*, organization: Organization, data: ResourceData, by: User | None) -> Resource:
-    """Validate ``data`` and return an unsaved resource with its region codes checked.
-
-    Used by ``resource_create`` and by the supply-list import, which saves in bulk.
-    """
-    _clean_lists(data)
-    _validate_resource(data, instance=None)
-    return _new_resource(organization=organization, data=data, by=by)
-
-
 def _new_resource(*, organization: Organization, data: ResourceData, by: User | None) -> Resource:
     resource = Resource(organization=organization, created_by=by, status=ResourceStatus.DRAFT)
     for name in _PLAIN_FIELDS:
@@ -239,6 +229,50 @@ def _new_resource(*, organization: Organization, data: ResourceData, by: User | 
     resource.people_left = data.capacity_people
     resource.amount_left = data.capacity_amount
     return resource
+
+
+def resource_check(*, data: ResourceData) -> None:
+    """Check a new resource without saving it (the supply-list import checks every row first)."""
+    _clean_lists(data)
+    _validate_resource(data, instance=None)
+
+
+def resources_create_many(
+    *, items: list[tuple[Organization, ResourceData, bool]], by: User | None, batch_size: int = 500
+) -> int:
+    """Create many resources at once (the supply-list import): ``(organization, data, publish)`` each.
+
+    Every item is checked first; the caller's transaction makes it all or nothing.
+    """
+    resources: list[Resource] = []
+    regions: list[tuple[list[Region], list[Region]]] = []
+    for organization, data, publish in items:
+        _clean_lists(data)
+        regions.append(_validate_resource(data, instance=None))
+        resource = _new_resource(organization=organization, data=data, by=by)
+        if publish:
+            resource.status = ResourceStatus.FULL if resource.people_left == 0 else ResourceStatus.OPEN
+        resources.append(resource)
+    Resource.objects.bulk_create(resources, batch_size=batch_size)
+    service_through = Resource.service_regions.through
+    designated_through = Resource.designated_counties.through
+    service_through.objects.bulk_create(
+        [
+            service_through(resource_id=resource.pk, region_id=region.pk)
+            for resource, (served, _designated) in zip(resources, regions, strict=True)
+            for region in served
+        ],
+        batch_size=batch_size,
+    )
+    designated_through.objects.bulk_create(
+        [
+            designated_through(resource_id=resource.pk, region_id=region.pk)
+            for resource, (_served, designated) in zip(resources, regions, strict=True)
+            for region in designated
+        ],
+        batch_size=batch_size,
+    )
+    return len(resources)
 
 
 @transaction.atomic

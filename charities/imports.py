@@ -1,0 +1,344 @@
+"""The supply-list spreadsheet (供给清单): many resources at once, through the shared import framework.
+
+Charity staff import their own organization's list; administrators import for any
+organization, named by its unified social credit code. Every row goes through the
+same checks as the form and the API (``charities.services``), and the framework
+writes all rows in one transaction or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from charities.models import AssistanceStatus, NeedCategory, ResourceForm, ResourceKind, Vulnerability
+from charities.services import ResourceData, resource_check, resources_create_many
+from core.models import Organization
+from core.spreadsheets import Column, ImportSpec, RowError
+from core.validators import normalize_region_code, validate_credit_code
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# What people type besides the labels.
+SHORT_NAMES = {
+    "项目": "project",
+    "慈善项目": "project",
+    "基金": "fund",
+    "专项基金": "fund",
+    "冠名基金": "fund",
+    "现金": "money",
+    "资金": "money",
+    "钱": "money",
+    "物资": "goods",
+    "实物": "goods",
+    "服务": "service",
+    "生活": "living",
+    "心理慰藉": "psychological",
+    "法律援助": "legal",
+    "低保": "dibao",
+    "特困": "tekun",
+    "低边": "dibao_edge",
+    "失能": "elderly_no_self_care",
+    "未成年": "minor",
+    "残疾": "disabled",
+    "重病": "serious_illness",
+    "大病": "serious_illness",
+}
+YES = {"是", "开放", "y", "yes", "1", "true"}
+NO = {"", "否", "草稿", "n", "no", "0", "false"}
+
+
+def _lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    codes = {code for code, _label in choices}
+    table = {name: code for name, code in SHORT_NAMES.items() if code in codes}
+    for code, label in choices:
+        table[code.lower()] = code
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        table[chinese.lower()] = code
+        for part in chinese.replace("（", "/").replace("）", "/").split("/"):
+            if part:
+                table.setdefault(part.lower(), code)
+    return table
+
+
+def _split(value: str) -> list[str]:
+    for separator in (",", "，", "、", ";", "；", "/"):
+        value = value.replace(separator, " ")
+    return [part for part in value.split() if part]
+
+
+class SupplyListImport(ImportSpec):
+    kind = "supply_list"
+    title = gettext_lazy("Supply list")
+    columns = [
+        Column(
+            "credit_code",
+            gettext_lazy("Unified social credit code of the organization"),
+            example="51610622MJ1234567E",
+            help=gettext_lazy("Administrators: which organization offers the row. Charity staff may leave it empty."),
+        ),
+        Column("name", gettext_lazy("Name"), required=True, example="大病医疗救助专项基金"),
+        Column(
+            "kind",
+            gettext_lazy("Kind"),
+            required=True,
+            example="专项基金",
+            help=gettext_lazy("慈善项目, 专项基金, 服务 or 物资."),
+        ),
+        Column(
+            "form",
+            gettext_lazy("Form of help"),
+            required=True,
+            example="资金",
+            help=gettext_lazy("资金, 物资 or 服务."),
+        ),
+        Column(
+            "categories",
+            gettext_lazy("Need categories"),
+            required=True,
+            example="医疗、康复",
+            help=gettext_lazy("Separate several with 、"),
+        ),
+        Column("purpose", gettext_lazy("Purpose"), example="医保报销后个人负担仍超过承受能力的大病患者"),
+        Column(
+            "service_regions",
+            gettext_lazy("Service region codes"),
+            example="610622",
+            help=gettext_lazy("6-, 9- or 12-digit region codes, separated by 、"),
+        ),
+        Column(
+            "designated_counties",
+            gettext_lazy("Designated county codes (以强带弱)"),
+            example="",
+            help=gettext_lazy("Counties elsewhere helped point to point, separated by 、"),
+        ),
+        Column("min_age", gettext_lazy("Minimum age"), example=""),
+        Column("max_age", gettext_lazy("Maximum age"), example=""),
+        Column("assistance_statuses", gettext_lazy("Assistance statuses"), example="低保、特困"),
+        Column("vulnerabilities", gettext_lazy("Vulnerabilities"), example="重病"),
+        Column("income_ceiling", gettext_lazy("Household income ceiling (yuan per person per month)"), example="900"),
+        Column("conditions", gettext_lazy("Illness or disability types"), example="白血病、尿毒症"),
+        Column("eligibility_notes", gettext_lazy("Other eligibility notes"), example=""),
+        Column("capacity_people", gettext_lazy("Capacity (people)"), example="20"),
+        Column("capacity_amount", gettext_lazy("Budget (yuan)"), example="200000"),
+        Column("per_person_limit", gettext_lazy("Limit per person (yuan)"), example="10000"),
+        Column("starts_on", gettext_lazy("Starts on"), example="2026-01-01", help=gettext_lazy("Year-month-day.")),
+        Column("ends_on", gettext_lazy("Ends on"), example="2026-12-31", help=gettext_lazy("Year-month-day.")),
+        Column(
+            "publish",
+            gettext_lazy("Open for referrals"),
+            example="是",
+            help=gettext_lazy("是: open at once; empty or 否: saved as a draft."),
+        ),
+    ]
+
+    def can_use(self, user: User) -> bool:
+        if not (user.is_authenticated and user.is_active):
+            return False
+        return user.is_admin_role or (user.role == Role.CHARITY_STAFF and user.organization_id is not None)
+
+    def _header(self, key: str) -> str:
+        return next(column.chinese_header() for column in self.columns if column.key == key)
+
+    def clean_row(
+        self, values: dict[str, str], *, row: int, user: User
+    ) -> tuple[dict[str, Any] | None, list[RowError]]:
+        errors: list[RowError] = []
+
+        def error(key: str, message: str) -> None:
+            errors.append(RowError(row, self._header(key) if key else "", message))
+
+        organization = self._organization(values.get("credit_code", "").strip().upper(), user, error)
+
+        def code_of(key: str, table: dict[str, str]) -> str:
+            raw = values.get(key, "").strip()
+            code = table.get(raw.lower(), "")
+            if raw and not code:
+                error(key, _("Unknown value “%(value)s”.") % {"value": raw})
+            return code
+
+        def codes_of(key: str, table: dict[str, str]) -> list[str]:
+            found = []
+            for part in _split(values.get(key, "")):
+                code = table.get(part.lower())
+                if code is None:
+                    error(key, _("Unknown value “%(value)s”.") % {"value": part})
+                else:
+                    found.append(code)
+            return found
+
+        def number(key: str, kind: type[int] | type[Decimal]) -> Any:
+            raw = values.get(key, "").strip().replace(",", "").replace("，", "")
+            if not raw:
+                return None
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                error(key, _("“%(value)s” is not a number.") % {"value": raw})
+                return None
+            if kind is int:
+                if value != value.to_integral_value():
+                    error(key, _("“%(value)s” is not a whole number.") % {"value": raw})
+                    return None
+                return int(value)
+            return value
+
+        def day(key: str) -> date | None:
+            raw = values.get(key, "").strip()[:10]
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw.replace("/", "-").replace(".", "-"))
+            except ValueError:
+                error(key, _("“%(value)s” is not a date; write it as 2026-09-01.") % {"value": raw})
+                return None
+
+        def regions(key: str) -> list[str]:
+            codes = []
+            for part in _split(values.get(key, "")):
+                try:
+                    codes.append(normalize_region_code(part))
+                except ValidationError:
+                    codes.append(part)  # the service check names it
+            return codes
+
+        publish_raw = values.get("publish", "").strip().lower()
+        if publish_raw not in YES | NO:
+            error("publish", _("Write 是 to open it at once, or leave it empty for a draft."))
+        data = ResourceData(
+            name=values.get("name", "").strip(),
+            kind=code_of("kind", _lookup(ResourceKind.choices)),
+            form=code_of("form", _lookup(ResourceForm.choices)),
+            categories=codes_of("categories", _lookup(NeedCategory.choices)),
+            purpose=values.get("purpose", "").strip(),
+            service_region_codes=regions("service_regions"),
+            designated_county_codes=regions("designated_counties"),
+            min_age=number("min_age", int),
+            max_age=number("max_age", int),
+            assistance_statuses=codes_of("assistance_statuses", _lookup(AssistanceStatus.choices)),
+            vulnerabilities=codes_of("vulnerabilities", _lookup(Vulnerability.choices)),
+            income_ceiling=number("income_ceiling", Decimal),
+            conditions=_split(values.get("conditions", "")),
+            eligibility_notes=values.get("eligibility_notes", "").strip(),
+            capacity_people=number("capacity_people", int),
+            capacity_amount=number("capacity_amount", Decimal),
+            per_person_limit=number("per_person_limit", Decimal),
+            starts_on=day("starts_on"),
+            ends_on=day("ends_on"),
+        )
+        if errors:
+            return None, errors
+        try:
+            resource_check(data=data)
+        except ValidationError as invalid:
+            for field, messages in invalid.message_dict.items():
+                key = {"service_regions": "service_regions", "designated_counties": "designated_counties"}.get(
+                    field, field
+                )
+                column = key if any(c.key == key for c in self.columns) else ""
+                for message in messages:
+                    error(column, message)
+            return None, errors
+        if organization is None:
+            return None, errors
+        record = {
+            "organization_id": organization.pk,
+            "credit_code": organization.credit_code,
+            "data": data,
+            "publish": publish_raw in YES,
+        }
+        return record, errors
+
+    def _organization(self, credit_code: str, user: User, error: Callable[[str, str], None]) -> Organization | None:
+        if not user.is_admin_role:
+            own = user.organization
+            if credit_code and own is not None and credit_code != own.credit_code:
+                error(
+                    "credit_code",
+                    _("This code is not your organization's (%(own)s); you can import only your own supply list.")
+                    % {"own": own.credit_code or "—"},
+                )
+                return None
+            return own
+        if not credit_code:
+            error("credit_code", _("Administrators must say which organization each row belongs to."))
+            return None
+        try:
+            validate_credit_code(credit_code)
+        except ValidationError as invalid:
+            error("credit_code", str(invalid.messages[0]))
+            return None
+        organization = Organization.objects.filter(credit_code=credit_code).first()
+        if organization is None:
+            error("credit_code", _("No organization with the code %(code)s is registered.") % {"code": credit_code})
+        elif organization.is_government:
+            error("credit_code", _("Only supplying organizations keep resources on the supply list."))
+            return None
+        return organization
+
+    def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
+        errors = []
+        seen: dict[tuple[int, str], int] = {}
+        for number, record in rows:
+            key = (record["organization_id"], record["data"].name)
+            if key in seen:
+                errors.append(
+                    RowError(
+                        number,
+                        self._header("name"),
+                        _("The same name is already in row %(row)d.") % {"row": seen[key]},
+                    )
+                )
+            else:
+                seen[key] = number
+        return errors
+
+    def preview(self, cleaned: dict[str, Any]) -> list[str]:
+        data: ResourceData = cleaned["data"]
+        labels = dict(NeedCategory.choices)
+
+        def show(value: object) -> str:
+            return "" if value is None else str(value)
+
+        return [
+            show(
+                Organization.objects.filter(pk=cleaned["organization_id"]).values_list("credit_code", flat=True).first()
+            ),
+            data.name,
+            str(dict(ResourceKind.choices)[data.kind]),
+            str(dict(ResourceForm.choices)[data.form]),
+            "、".join(str(labels[c]) for c in data.categories),
+            data.purpose,
+            "、".join(data.service_region_codes),
+            "、".join(data.designated_county_codes),
+            show(data.min_age),
+            show(data.max_age),
+            "、".join(data.assistance_statuses),
+            "、".join(data.vulnerabilities),
+            show(data.income_ceiling),
+            "、".join(data.conditions),
+            data.eligibility_notes,
+            show(data.capacity_people),
+            show(data.capacity_amount),
+            show(data.per_person_limit),
+            show(data.starts_on),
+            show(data.ends_on),
+            _("Yes") if cleaned["publish"] else _("No"),
+        ]
+
+    def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
+        organizations = Organization.objects.in_bulk({row["organization_id"] for row in rows})
+        items = [(organizations[row["organization_id"]], row["data"], row["publish"]) for row in rows]
+        count = resources_create_many(items=items, by=user)
+        progress(100)
+        return count

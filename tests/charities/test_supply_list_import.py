@@ -1,0 +1,140 @@
+"""Importing a supply list from .xlsx through the shared preview-then-confirm framework."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from charities.imports import SupplyListImport
+from charities.models import Resource, ResourceStatus
+from core.models import ImportBatch, ImportStatus
+from tests.factories import make_credit_code
+
+SPEC = SupplyListImport()
+HEADERS = [column.chinese_header() for column in SPEC.columns]
+
+
+def row(**values):
+    base = {
+        "name": "助学金",
+        "kind": "慈善项目",
+        "form": "资金",
+        "categories": "教育",
+        "service_regions": "610622",
+        "capacity_people": "10",
+        "capacity_amount": "20000",
+        "per_person_limit": "2000",
+        "starts_on": "2026-09-01",
+        "ends_on": "2026-12-31",
+        "publish": "是",
+    }
+    base.update(values)
+    return {column.key: base.get(column.key, "") for column in SPEC.columns}
+
+
+def xlsx(rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for values in rows:
+        sheet.append([values[column.key] for column in SPEC.columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("supply.xlsx", buffer.getvalue())
+
+
+def test_clean_row_accepts_chinese_labels(charity_staff, world):
+    record, errors = SPEC.clean_row(
+        row(categories="医疗、康复", vulnerabilities="重病", assistance_statuses="低保"), row=2, user=charity_staff
+    )
+    assert errors == [] and record is not None
+    data = record["data"]
+    assert data.kind == "project" and data.form == "money"
+    assert data.categories == ["medical", "rehabilitation"]
+    assert data.vulnerabilities == ["serious_illness"] and data.assistance_statuses == ["dibao"]
+    assert data.service_region_codes == ["610622000000"]
+    assert record["organization_id"] == world.charity.pk
+
+
+def cleaned(user, **values):
+    record, errors = SPEC.clean_row(row(**values), row=2, user=user)
+    assert record is not None, errors
+    return record
+
+
+@pytest.mark.parametrize(
+    ("values", "column", "words"),
+    [
+        ({"ends_on": "2026-08-01"}, "结束日期", "2026-08-01"),
+        ({"capacity_people": "-3"}, "可帮扶人数", "负数"),
+        ({"designated_counties": "999999"}, "对口帮扶县代码（以强带弱）", "999999000000"),
+        ({"kind": "捐款箱"}, "类型", "捐款箱"),
+        ({"starts_on": "九月"}, "开始日期", "九月"),
+    ],
+)
+def test_clean_row_says_what_is_wrong(charity_staff, world, values, column, words):
+    record, errors = SPEC.clean_row(row(**values), row=3, user=charity_staff)
+    assert record is None
+    assert any(e.row == 3 and e.column == column and words in e.message for e in errors), errors
+
+
+def test_charity_staff_cannot_import_for_another_organization(charity_staff, world):
+    record, errors = SPEC.clean_row(row(credit_code=world.other_charity.credit_code), row=2, user=charity_staff)
+    assert record is None and "只能导入本组织" in errors[0].message
+
+
+def test_admin_names_the_organization_and_a_bad_credit_code_is_explained(admin_user, world):
+    assert cleaned(admin_user, credit_code=world.charity.credit_code)["organization_id"] == world.charity.pk
+    record, errors = SPEC.clean_row(row(credit_code="51610622MJ000000X"), row=2, user=admin_user)
+    assert record is None and "统一社会信用代码" in errors[0].message
+    record, errors = SPEC.clean_row(row(credit_code=make_credit_code(777)), row=2, user=admin_user)
+    assert record is None and "没有" in errors[0].message
+
+
+def test_the_same_name_twice_is_refused(charity_staff, world):
+    rows = [(2, cleaned(charity_staff)), (3, cleaned(charity_staff))]
+    assert [e.row for e in SPEC.check_rows(rows, user=charity_staff)] == [3]
+
+
+def test_only_charity_staff_and_admins_import(caseworker, supervisor, charity_staff, admin_user):
+    assert not SPEC.can_use(caseworker) and not SPEC.can_use(supervisor)
+    assert SPEC.can_use(charity_staff) and SPEC.can_use(admin_user)
+
+
+def test_the_whole_flow_imports_everything_on_confirm(client, charity_staff, world, django_capture_on_commit_callbacks):
+    client.force_login(charity_staff)
+    template = client.get("/imports/supply_list/template.xlsx")
+    assert template.status_code == 200
+    assert [c.value for c in load_workbook(io.BytesIO(template.content)).worksheets[0][1]][1] == "名称*"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/imports/supply_list/",
+            {"file": xlsx([row(), row(name="心理慰藉", kind="服务", form="服务", categories="心理", publish="")])},
+        )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.READY, batch.errors
+    assert not Resource.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/batch/{batch.pk}/confirm/")
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED and batch.imported_rows == 2
+    grant = Resource.objects.get(name="助学金")
+    assert grant.organization == world.charity and grant.status == ResourceStatus.OPEN and grant.people_left == 10
+    assert [r.code for r in grant.service_regions.all()] == ["610622000000"]
+    assert Resource.objects.get(name="心理慰藉").status == ResourceStatus.DRAFT
+
+
+def test_one_bad_row_imports_nothing(client, charity_staff, world, django_capture_on_commit_callbacks):
+    client.force_login(charity_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/supply_list/", {"file": xlsx([row(), row(name="坏", designated_counties="999999")])})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.INVALID
+    assert [e["row"] for e in batch.errors] == [3]
+    assert not Resource.objects.exists()
+
+
+def test_a_caseworker_cannot_import(client, caseworker, world):
+    client.force_login(caseworker)
+    assert client.get("/imports/supply_list/").status_code in (403, 404)
