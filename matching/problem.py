@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 # Lengths of a region's subtree prefix by level: province 2, city 4, county 6, township 9, village 12.
 PREFIX_LENGTHS = (2, 4, 6, 9, 12)
@@ -183,6 +184,14 @@ class Reason:
     code: str
     points: float
     params: Mapping[str, str | int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The form stored in ``MatchProposal.reasons`` (a JSON list of these)."""
+        return {"code": self.code, "points": self.points, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reason:
+        return cls(code=str(data["code"]), points=float(data["points"]), params=dict(data.get("params") or {}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.utils import translation
 
 from matching.problem import Reason
@@ -53,3 +55,10 @@ def test_english_is_available_and_unknown_codes_do_not_break_a_page() -> None:
         assert reason_text(Reason("not_helped_this_year", 20)) == "No help received yet this year"
         assert reason_text(Reason("something_new", 1)) == "something_new"
         assert reason_text(Reason("focus_group", 15, {"group": "new_group"})) == "Focus group: new_group"
+
+
+def test_reasons_survive_a_trip_through_json_storage() -> None:
+    result = solve(problem([need(1, urgency="urgent", amount_requested="800")], [resource(10, per_person_limit="600")]))
+    reasons = result.proposals[0].reasons
+    stored = json.loads(json.dumps([reason.as_json() for reason in reasons]))
+    assert tuple(Reason.from_json(item) for item in stored) == reasons
