@@ -8,12 +8,13 @@ The generated data is skewed like the real lists: a few villages hold many of th
 and medical needs dominate, most resources are small (a handful of places in one township or
 village) while a few county- or city-wide funds have hundreds, some resources come from another
 province for designated counties (以强带弱), and some carry age, status, vulnerability or income
-conditions, per-person limits and budgets.
+conditions, per-person limits and budgets; one need in ten is a second need of the same person.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -81,13 +82,18 @@ def generate_needs(rng: random.Random, count: int, villages: list[str]) -> list[
     rng.shuffle(order)
     village_weights = [1.0 / (rank + 10) for rank in range(len(order))]
     codes = rng.choices(order, weights=village_weights, k=count)
-    needs = []
+    needs: list[NeedInput] = []
     for index in range(count):
         category = pick(rng, CATEGORIES)
         vulnerable = frozenset(group for group, share in VULNERABILITIES.items() if rng.random() < share)
         age = rng.randint(0, 17) if "minor" in vulnerable else rng.randint(18, 95)
         statuses = frozenset(pick(rng, STATUSES) for _ in range(rng.choice((0, 1, 1, 2))))
         amount = None
+        if needs and rng.random() < 0.1:
+            # One need in ten is a second need of the previous person (say medical after living).
+            previous = needs[-1]
+            needs.append(dataclasses.replace(previous, id=index + 1, category=category, amount_requested=None))
+            continue
         if category in MONEY_CATEGORIES:
             amount = Decimal(round(rng.lognormvariate(7.6 if category != "medical" else 8.5, 0.8), -1))
         received = frozenset({category}) if rng.random() < 0.05 else frozenset()

@@ -72,6 +72,27 @@ class Candidates:
     def locality(self, pair: int) -> Locality:
         return scoring.LOCALITIES[int(self.pair_locality[pair])]
 
+    def person_resource_groups(self) -> tuple[IntArray, int]:
+        """For each pair, a group shared with the same person's other needs at the same resource.
+
+        A resource's places count people, so one person with two needs it could serve (say living
+        and medical) may take one place, not two. Pairs whose person has no other need at that
+        resource get -1; the others a group number from 0. Returns the groups and their count.
+        """
+        no_groups = np.full(self.size, -1, dtype=np.int64)
+        person_ids = np.asarray([need.person_id for need in self.needs], dtype=np.int64)
+        persons, person_index = np.unique(person_ids, return_inverse=True)
+        if persons.shape[0] == len(self.needs) or self.size == 0:
+            return no_groups, 0
+        keys = person_index[self.pair_need].astype(np.int64) * len(self.resources) + self.pair_resource
+        _, key_index, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = counts[key_index] > 1
+        if not shared.any():
+            return no_groups, 0
+        _, groups = np.unique(key_index[shared], return_inverse=True)
+        no_groups[shared] = groups
+        return no_groups, int(groups.max()) + 1
+
 
 def _code_bits(values: Iterable[frozenset[str]]) -> dict[str, int]:
     """One bit per distinct code, so any-of conditions become a bitwise AND."""

@@ -25,13 +25,18 @@ def greedy_assignment(candidates: Candidates) -> IntArray:
     )
     matched = np.zeros(len(candidates.needs), dtype=np.bool_)
     places = candidates.capacity.copy()
+    groups, group_count = candidates.person_resource_groups()
+    group_taken = np.zeros(group_count, dtype=np.bool_)
     chosen: list[int] = []
     needs = candidates.pair_need.tolist()
     resources = candidates.pair_resource.tolist()
+    pair_groups = groups.tolist()
     for pair in order.tolist():
-        need, resource = needs[pair], resources[pair]
-        if not matched[need] and places[resource] > 0:
+        need, resource, group = needs[pair], resources[pair], pair_groups[pair]
+        if not matched[need] and places[resource] > 0 and (group < 0 or not group_taken[group]):
             matched[need] = True
             places[resource] -= 1
+            if group >= 0:
+                group_taken[group] = True
             chosen.append(pair)
     return np.asarray(sorted(chosen), dtype=np.int64)

@@ -26,7 +26,8 @@ def _some(rng: random.Random, values: list[str], chance: float) -> frozenset[str
 def random_need(rng: random.Random, need_id: int) -> NeedInput:
     return NeedInput(
         id=need_id,
-        person_id=need_id,
+        # About one need in three belongs to someone with another need too.
+        person_id=need_id if rng.random() < 0.7 else rng.randint(1, need_id),
         category=rng.choice(CATEGORIES),
         region_code=rng.choice(VILLAGES),
         urgency=rng.choice(["routine", "routine", "urgent", "emergency"]),

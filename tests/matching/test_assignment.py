@@ -29,6 +29,20 @@ def test_each_need_gets_at_most_one_resource() -> None:
     assert len(result.proposals) == 1
 
 
+def test_a_person_with_two_needs_takes_one_place_at_a_resource_not_two() -> None:
+    living = need(1, person_id=7, category="living", urgency="emergency")
+    medical = need(2, person_id=7, category="medical", urgency="emergency")
+    neighbour = need(3, person_id=8, category="medical")
+    both = resource(10, categories={"living", "medical"}, capacity_left=2)
+    proposed = assignment([living, medical, neighbour], [both])
+    assert len(proposed) == 2
+    assert 3 in proposed
+    # With a second resource the person's other need is met there.
+    proposed = assignment([living, medical, neighbour], [both, resource(11, categories={"medical"})])
+    assert sorted(proposed) == [1, 2, 3]
+    assert proposed[1] != proposed[2]
+
+
 def test_a_budget_limits_the_places_at_the_per_person_limit() -> None:
     needs = [need(index, amount_requested="400") for index in range(1, 6)]
     # 1,000 yuan at up to 400 a person pays two people in full, whoever they are.

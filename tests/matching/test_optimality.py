@@ -21,15 +21,19 @@ def brute_force_units(candidates: Candidates) -> int:
         )
     needs = sorted(options)
     places = candidates.capacity.tolist()
+    taken: set[tuple[int, int]] = set()  # (person id, resource): one place per person
 
     def best(position: int) -> int:
         if position == len(needs):
             return 0
         result = best(position + 1)  # leave this need unmatched
+        person = candidates.needs[needs[position]].person_id
         for resource, units in options[needs[position]]:
-            if places[resource] > 0:
+            if places[resource] > 0 and (person, resource) not in taken:
                 places[resource] -= 1
+                taken.add((person, resource))
                 result = max(result, units + best(position + 1))
+                taken.discard((person, resource))
                 places[resource] += 1
         return result
 
@@ -39,6 +43,11 @@ def brute_force_units(candidates: Candidates) -> int:
 def assert_feasible(candidates: Candidates, chosen: list[int]) -> None:
     needs = [int(candidates.pair_need[pair]) for pair in chosen]
     assert len(needs) == len(set(needs)), "a need got two resources"
+    held = [
+        (candidates.needs[n].person_id, int(candidates.pair_resource[pair]))
+        for n, pair in zip(needs, chosen, strict=True)
+    ]
+    assert len(held) == len(set(held)), "a person took two places at one resource"
     for resource, places in enumerate(candidates.capacity.tolist()):
         assert sum(int(candidates.pair_resource[pair]) == resource for pair in chosen) <= places
 
