@@ -99,7 +99,7 @@ def total_units(candidates: Candidates, chosen: IntArray) -> int:
 def proposals_for(candidates: Candidates, chosen: IntArray) -> tuple[Proposal, ...]:
     """The chosen pairs as proposals with their reasons, in need-id order."""
     proposals = []
-    for pair in sorted(int(index) for index in chosen):
+    for pair in chosen.tolist():
         need = candidates.needs[int(candidates.pair_need[pair])]
         resource = candidates.resources[int(candidates.pair_resource[pair])]
         proposals.append(
