@@ -191,7 +191,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(needs: int, resources: int) -> dict[str, object]:
+def run_one(needs: int, resources: int, exact_up_to: int = EXACT_UP_TO) -> dict[str, object]:
     """One size, in this process: generate, match, compare with greedy (and the exact optimum)."""
     problem = generate(needs, resources)
     rss_inputs = rss_mb()
@@ -217,7 +217,7 @@ def run_one(needs: int, resources: int) -> dict[str, object]:
     greedy = greedy_assignment(candidates)
     figures["greedy_score"] = total_units(candidates, greedy) / SCALE
     figures["greedy_matched"] = int(greedy.shape[0])
-    if needs <= EXACT_UP_TO:
+    if needs <= exact_up_to:
         exact_started = time.perf_counter()
         optimum = lp_optimum_units(candidates) / SCALE
         figures["exact_score"] = optimum
@@ -245,17 +245,23 @@ def print_row(figures: dict[str, object]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", help="NxM, e.g. 10000x1000", default=None)
+    parser.add_argument(
+        "--exact-up-to", type=int, default=EXACT_UP_TO, help="compute the HiGHS optimum up to this many needs"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         needs, resources = (int(part) for part in args.one.split("x"))
-        print(json.dumps(run_one(needs, resources)))
+        print(json.dumps(run_one(needs, resources, args.exact_up_to)))
         return
     sizes = [tuple(int(p) for p in size.split("x")) for size in args.sizes] if args.sizes else DEFAULT_SIZES
     for needs, resources in sizes:
         # Our own interpreter running this very file: no untrusted input reaches the command.
         child = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--one", f"{needs}x{resources}"], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--one", f"{needs}x{resources}", "--exact-up-to", str(args.exact_up_to)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         print_row(json.loads(child.stdout.strip().splitlines()[-1]))
 
