@@ -28,3 +28,15 @@ def people(world: World) -> People:
         other_township=make_person(region("610622102201", "文安驿村"), name="李建国", born=date(1960, 1, 2), male=True),
         other_county=make_person(region("610621001000", "七里村街道"), name="张桂兰", born=date(1970, 7, 8)),
     )
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Run Celery tasks in-process, also when REDIS_URL points at a real broker (these tests
+    check what the tasks do inside the test's transaction, not the queue)."""
+    from referral_hub.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

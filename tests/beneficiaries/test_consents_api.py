@@ -109,8 +109,8 @@ def test_the_expiry_job_marks_expired_consents_once(people, world):
     granted = timezone.now() - timedelta(days=40)
     old = make_consent(people.in_township, organization=world.charity, granted_at=granted, days=30)
     current = make_consent(people.in_township, organization=world.charity)
-    assert expire_consents.delay().get() == 1
-    assert expire_consents.delay().get() == 0
+    assert expire_consents.apply().get() == 1
+    assert expire_consents.apply().get() == 0
     old.refresh_from_db()
     current.refresh_from_db()
     assert old.status == "expired" and current.status == "active"

@@ -78,5 +78,5 @@ def test_the_periodic_job_is_declared_and_runs_every_active_rule(
         by=caseworker, household=people.in_township.household, annual_income="10000", annual_medical_expenses="9000"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert evaluate_warning_rules.delay().get() == 1
+        assert evaluate_warning_rules.apply().get() == 1
     assert Need.objects.filter(source="monitoring_alert").count() == 1
