@@ -3,11 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from beneficiaries.models import AssistanceRecord, Consent, Household, Need, Person, WarningRule
 
 # Admin lists show only masked values: the encrypted columns are never listed or searched.
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Changes made in the admin are register changes too: they go to the audit log."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHANGE if change else AuditAction.CREATE,
+            target=obj,
+            changes={"fields": sorted(form.changed_data), "via": "admin"},
+            request=request,
+        )
 
 
 class PersonInline(admin.TabularInline[Person, Household]):
@@ -23,7 +41,7 @@ class PersonInline(admin.TabularInline[Person, Household]):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin[Household]):
+class HouseholdAdmin(AuditedAdmin):
     list_display = ["register_number", "address", "region", "updated_at"]
     list_filter = ["region__level"]
     search_fields = ["register_number", "address", "members__name"]
@@ -35,7 +53,7 @@ class HouseholdAdmin(admin.ModelAdmin[Household]):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin[Person]):
+class PersonAdmin(AuditedAdmin):
     """Sensitive fields are shown masked and edited through the register pages (audited)."""
 
     list_display = [
@@ -77,7 +95,7 @@ class PersonAdmin(admin.ModelAdmin[Person]):
 
 
 @admin.register(AssistanceRecord)
-class AssistanceRecordAdmin(admin.ModelAdmin[AssistanceRecord]):
+class AssistanceRecordAdmin(AuditedAdmin):
     list_display = ["person", "programme", "amount", "period_start", "period_end", "granting_organization", "source"]
     list_filter = ["programme", "source"]
     search_fields = ["person__name"]
@@ -112,7 +130,7 @@ class ConsentAdmin(admin.ModelAdmin[Consent]):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin[Need]):
+class NeedAdmin(AuditedAdmin):
     list_display = ["person", "category", "urgency", "status", "source", "region", "created_at"]
     list_filter = ["status", "category", "urgency", "source"]
     search_fields = ["person__name", "description"]

@@ -100,3 +100,26 @@ def test_exports_cover_only_the_jurisdiction(client, station_worker, people):
     text = _workbook_text(client.get(reverse("beneficiaries:person_export")).content)
     assert people.in_township.name in text
     assert people.other_township.name not in text and people.other_county.name not in text
+
+
+def test_a_change_in_the_admin_is_audited(client, admin_user, people):
+    from audit.models import AuditEntry
+
+    person = people.in_township
+    client.login(username=admin_user.username, password=PASSWORD)
+    url = reverse("admin:beneficiaries_need_add")
+    response = client.post(
+        url,
+        {
+            "person": person.pk,
+            "region": person.region_id,
+            "category": "goods",
+            "urgency": "routine",
+            "description": "冬季取暖煤",
+            "source": "phone",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(target_type="beneficiaries.need")
+    assert entry.actor == admin_user and entry.action == "create" and entry.changes["via"] == "admin"
