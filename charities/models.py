@@ -147,6 +147,14 @@ class Resource(models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT)
+    # Running totals of the delivery records (ResourceUsage, kind "delivery"), kept by
+    # resource_record_delivery in the same transaction, so that pages listing thousands of
+    # resources read them from the row instead of summing usage records every time.
+    people_helped = models.PositiveIntegerField(_("people helped"), default=0, editable=False)
+    amount_delivered = models.DecimalField(
+        _("money delivered (yuan)"), max_digits=16, decimal_places=2, default=0, editable=False
+    )
+    deliveries = models.PositiveIntegerField(_("times help was delivered"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -165,6 +173,7 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="resource_status_updated_idx"),
             models.Index(fields=["organization", "status"], name="resource_org_status_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="resource_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -483,17 +485,38 @@ def resource_record_delivery(
         errors["services"] = [_("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}]
     if errors:
         raise ValidationError(errors)
-    return ResourceUsage.objects.create(
-        resource=resource,
-        kind=UsageKind.DELIVERY,
-        people=people,
-        amount=amount or Decimal(0),
-        services=services,
-        region=region,
-        referral_id=referral_id,
-        note=note,
-        occurred_at=occurred_at or timezone.now(),
-        recorded_by=by,
+    with transaction.atomic():
+        usage = ResourceUsage.objects.create(
+            resource=resource,
+            kind=UsageKind.DELIVERY,
+            people=people,
+            amount=amount or Decimal(0),
+            services=services,
+            region=region,
+            referral_id=referral_id,
+            note=note,
+            occurred_at=occurred_at or timezone.now(),
+            recorded_by=by,
+        )
+        # A relative update: concurrent deliveries add up without a lock.
+        Resource.objects.filter(pk=resource.pk).update(
+            people_helped=F("people_helped") + people,
+            amount_delivered=F("amount_delivered") + (amount or Decimal(0)),
+            deliveries=F("deliveries") + 1,
+        )
+    return usage
+
+
+def resource_recount_help(*, resource_ids: list[int] | None = None) -> int:
+    """Recompute the running totals from the delivery records (after a bulk load, or to check them)."""
+    resources = Resource.objects.all() if resource_ids is None else Resource.objects.filter(pk__in=resource_ids)
+    delivered = (
+        ResourceUsage.objects.filter(resource=OuterRef("pk"), kind=UsageKind.DELIVERY).order_by().values("resource")
+    )
+    return resources.update(
+        people_helped=Coalesce(Subquery(delivered.annotate(t=Sum("people")).values("t")), Value(0)),
+        amount_delivered=Coalesce(Subquery(delivered.annotate(t=Sum("amount")).values("t")), Value(Decimal(0))),
+        deliveries=Coalesce(Subquery(delivered.annotate(t=Count("id")).values("t")), Value(0)),
     )
 
 

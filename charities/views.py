@@ -180,7 +180,7 @@ def resource_export(request: HttpRequest) -> HttpResponse:
                 r.starts_on,
                 r.ends_on,
                 r.get_status_display(),
-                r.people_helped,  # type: ignore[attr-defined]
+                r.people_helped,
             ]
 
     content = export_workbook(title=_("Supply list"), headers=headers, rows=rows())

@@ -92,3 +92,17 @@ def test_many_threads_against_capacity_three_give_exactly_three():
     assert resource.people_left == 0 and resource.status == ResourceStatus.FULL
     assert ResourceUsage.objects.filter(resource=resource, kind=UsageKind.RESERVATION).count() == 3
     assert Resource.objects.get(pk=resource.pk).people_left == 0
+
+
+def test_delivery_totals_follow_the_records_and_a_recount_agrees(world):
+    from charities.services import resource_recount_help
+    from tests.factories import DeliveryFactory
+
+    resource = ResourceFactory.create(organization=world.charity)
+    DeliveryFactory.create_batch(3, resource=resource, amount=Decimal("250"))
+    resource.refresh_from_db()
+    assert (resource.people_helped, resource.amount_delivered, resource.deliveries) == (3, Decimal("750.00"), 3)
+    Resource.objects.filter(pk=resource.pk).update(people_helped=0, amount_delivered=0, deliveries=0)
+    resource_recount_help(resource_ids=[resource.pk])
+    resource.refresh_from_db()
+    assert (resource.people_helped, resource.amount_delivered, resource.deliveries) == (3, Decimal("750.00"), 3)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.utils import timezone
 
 from charities.models import Complaint, Resource, ResourceStatus, ResourceUsage, UsageKind
+from charities.services import resource_record_delivery
 from core.models import Organization, Region
 from tests.factories.core import OrganizationFactory, region
 
@@ -43,6 +45,8 @@ class ResourceFactory(factory.django.DjangoModelFactory[Resource]):
 
 
 class DeliveryFactory(factory.django.DjangoModelFactory[ResourceUsage]):
+    """Help delivered, recorded through the service so the resource's running totals follow."""
+
     class Meta:
         model = ResourceUsage
 
@@ -52,6 +56,11 @@ class DeliveryFactory(factory.django.DjangoModelFactory[ResourceUsage]):
     amount = Decimal("500.00")
     occurred_at = factory.LazyFunction(timezone.now)
     region: Region = factory.LazyFunction(lambda: region("610622100201", "永坪村"))  # type: ignore[assignment]
+
+    @classmethod
+    def _create(cls, model_class: type[ResourceUsage], *args: Any, **kwargs: Any) -> ResourceUsage:
+        kwargs.pop("kind", None)
+        return resource_record_delivery(by=None, amount=Decimal(kwargs.pop("amount")), **kwargs)
 
 
 class ComplaintFactory(factory.django.DjangoModelFactory[Complaint]):
