@@ -2,6 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
+from cases.api import LedgerViewSet, NotificationViewSet, ReferralViewSet
+
 router = SimpleRouter()
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("ledger", LedgerViewSet, basename="ledger")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [*router.urls]

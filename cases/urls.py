@@ -1,5 +1,22 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from cases import views
 
 app_name = "cases"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.inbox, name="inbox"),
+    path("new/", views.referral_new, name="referral_new"),
+    path("new/government/", views.referral_new_to_government, name="referral_new_to_government"),
+    path("<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("<int:pk>/print/", views.referral_print, name="referral_print"),
+    path("<int:pk>/<slug:action>/", views.referral_action, name="referral_action"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("follow-ups/", views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:pk>/", views.follow_up_record_view, name="follow_up_record"),
+    path("ledger/", views.ledger_page, name="ledger"),
+    path("happiness/", views.happiness_list, name="happiness_list"),
+    path("happiness/export.xlsx", views.happiness_export, name="happiness_export"),
+]

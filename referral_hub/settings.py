@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "cases.context_processors.unread_notifications",
             ],
         },
     },
@@ -333,3 +334,47 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 *
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
+
+# --- Referrals (cases) ---------------------------------------------------------
+# How long the receiving organization has to answer, per urgency, and for fast-track
+# referrals (the shorter one applies). SPEC rules 3 and 9.
+REFERRAL_RESPONSE_HOURS = {
+    "emergency": int(os.environ.get("REFERRAL_RESPONSE_HOURS_EMERGENCY", "24")),
+    "urgent": int(os.environ.get("REFERRAL_RESPONSE_HOURS_URGENT", str(3 * 24))),
+    "routine": int(os.environ.get("REFERRAL_RESPONSE_HOURS_ROUTINE", str(7 * 24))),
+    "fast_track": int(os.environ.get("REFERRAL_RESPONSE_HOURS_FAST_TRACK", "48")),
+}
+# A reminder goes this long before respond_by (or at half the deadline, if that is sooner).
+REFERRAL_REMINDER_HOURS_BEFORE = int(os.environ.get("REFERRAL_REMINDER_HOURS_BEFORE", "12"))
+# After a referral closes, the charity still sees it (and the consented data) this long.
+REFERRAL_VISIBLE_AFTER_CLOSE_DAYS = int(os.environ.get("REFERRAL_VISIBLE_AFTER_CLOSE_DAYS", "30"))
+# 抽样回访: the share of last week's completed referrals that get a follow-up visit.
+FOLLOW_UP_SHARE = float(os.environ.get("FOLLOW_UP_SHARE", "0.2"))
+FOLLOW_UP_DUE_DAYS = int(os.environ.get("FOLLOW_UP_DUE_DAYS", "14"))
+# Notifications: text messages go through this backend (the default only logs them).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.sms.LoggingSMSBackend")
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_QUEUE = os.environ.get("NOTIFICATION_QUEUE", "celery")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "referral-hub@localhost")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "referral-reminders": {"task": "cases.tasks.send_reminders", "schedule": crontab(minute="*/15")},
+        "referral-expiry": {"task": "cases.tasks.expire_overdue", "schedule": crontab(minute="*/5")},
+        "referral-access-after-close": {
+            "task": "cases.tasks.end_access_after_close",
+            "schedule": crontab(hour=1, minute=40),
+        },
+        "notification-sweeper": {"task": "cases.tasks.sweep_notifications", "schedule": 60.0},
+        "follow-up-sampling": {
+            "task": "cases.tasks.sample_follow_ups",
+            "schedule": crontab(day_of_week=1, hour=6, minute=0),
+        },
+    }
+)

@@ -8,6 +8,7 @@ from tests.factories.beneficiaries import (
     make_person,
     valid_id_number,
 )
+from tests.factories.cases import make_referral
 from tests.factories.charities import ComplaintFactory, DeliveryFactory, ResourceFactory
 from tests.factories.core import PASSWORD, OrganizationFactory, UserFactory, make_credit_code, region
 
@@ -24,6 +25,7 @@ __all__ = [
     "make_household",
     "make_need",
     "make_person",
+    "make_referral",
     "region",
     "valid_id_number",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts
 from beneficiaries.demo import seed_households, seed_register_activity
+from cases.demo import seed_referrals
 from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             households = seed_households()
             seed_supply(organizations, users)
             seed_register_activity(organizations, users)
+            seed_referrals(organizations, users)
         self.stdout.write(
             _("Demo data ready (%(households)d new households). Sign in as caseworker / %(password)s.")
             % {"households": households, "password": password}

@@ -1,0 +1,142 @@
+"""Forms of the referral pages. They parse input only; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from beneficiaries.models import (
+    OPEN_NEED_STATUSES,
+    Consent,
+    ConsentField,
+    ConsentStatus,
+    Need,
+    Person,
+    Programme,
+    Urgency,
+)
+from cases.models import Outcome
+from charities.models import DeliveredService, Resource, ResourceStatus
+from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind
+from core.selectors import organizations_visible_to
+
+
+class ReferralToCharityForm(forms.Form):
+    to_organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Refer to"))
+    needs = forms.ModelMultipleChoiceField(
+        queryset=Need.objects.none(),
+        label=_("Needs this referral answers"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    consent = forms.ModelChoiceField(
+        queryset=Consent.objects.none(),
+        label=_("Consent relied on"),
+        required=False,
+        empty_label=_("Find one in force automatically"),
+    )
+    shared_fields = forms.MultipleChoiceField(
+        choices=ConsentField.choices,
+        label=_("Details shared with the organization"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty to share everything the consent covers. The ID number is always shown masked."),
+    )
+    urgency = forms.ChoiceField(
+        choices=[("", _("As the most urgent need")), *Urgency.choices], label=_("Urgency"), required=False
+    )
+    fast_track = forms.BooleanField(label=_("Simplified procedure (fast track)"), required=False)
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.none(), label=_("Resource on the supply list"), required=False, empty_label=_("None")
+    )
+    note = forms.CharField(label=_("Why this referral"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, user: User, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suppliers = organizations_visible_to(user).exclude(kind__in=GOVERNMENT_KINDS).filter(is_active=True)
+        self.fields["to_organization"].queryset = suppliers.order_by("name")  # type: ignore[attr-defined]
+        self.fields["needs"].queryset = Need.objects.filter(person=person, status__in=OPEN_NEED_STATUSES)  # type: ignore[attr-defined]
+        self.fields["consent"].queryset = Consent.objects.filter(  # type: ignore[attr-defined]
+            person=person, status=ConsentStatus.ACTIVE, expires_at__gt=timezone.now()
+        ).select_related("recipient_organization")
+        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            organization__in=suppliers.values("id"), status=ResourceStatus.OPEN
+        ).select_related("organization")
+
+
+class ReferralToGovernmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    id_number = forms.CharField(label=_("Resident ID number (if known)"), max_length=18, required=False)
+    phone = forms.CharField(label=_("Phone (if known)"), max_length=20, required=False)
+    region = forms.CharField(
+        label=_("Region code where the person lives"), max_length=12, help_text=_("12 digits, e.g. 610622100201.")
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    to_organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        label=_("Civil affairs office"),
+        required=False,
+        empty_label=_("The office of the person's township"),
+    )
+    urgency = forms.ChoiceField(choices=Urgency.choices, label=_("Urgency"), initial=Urgency.ROUTINE)
+    note = forms.CharField(label=_("Why the person may qualify"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organization"].queryset = organizations_visible_to(user).filter(  # type: ignore[attr-defined]
+            kind__in=[OrganizationKind.CIVIL_AFFAIRS_BUREAU, OrganizationKind.TOWNSHIP_OFFICE], is_active=True
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class FeedbackForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, label=_("Outcome"))
+    amount = forms.DecimalField(
+        label=_("Amount given (yuan)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    items = forms.CharField(label=_("Goods given"), required=False)
+    services = forms.MultipleChoiceField(
+        choices=DeliveredService.choices, label=_("Services given"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    helped_on = forms.DateField(label=_("Helped on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecideForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        choices=[("1", _("Eligible")), ("0", _("Not eligible"))], coerce=lambda v: v == "1", label=_("Decision")
+    )
+    programme = forms.ChoiceField(choices=[("", "—"), *Programme.choices], label=_("Programme"), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RereferForm(forms.Form):
+    to_organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Refer to"))
+    reason = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, user: User, government: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = organizations_visible_to(user).filter(is_active=True)
+        self.fields["to_organization"].queryset = (  # type: ignore[attr-defined]
+            visible.filter(kind__in=[OrganizationKind.CIVIL_AFFAIRS_BUREAU, OrganizationKind.TOWNSHIP_OFFICE])
+            if government
+            else visible.exclude(kind__in=GOVERNMENT_KINDS)
+        )
+
+
+class FollowUpForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        choices=[(str(i), str(i)) for i in range(5, 0, -1)], coerce=int, label=_("Satisfaction (5 = very satisfied)")
+    )
+    need_met = forms.TypedChoiceField(
+        choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1", label=_("Was the need really met?")
+    )
+    visited_on = forms.DateField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

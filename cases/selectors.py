@@ -1,0 +1,486 @@
+"""Reads of referrals, notifications and follow-ups, filtered in the database by what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import JURISDICTION_ROLES, Role, User
+from beneficiaries.models import (
+    OPEN_NEED_STATUSES,
+    AssistanceRecord,
+    ConsentField,
+    ConsentPurpose,
+    ConsentStatus,
+    Need,
+    NeedStatus,
+    Person,
+)
+from beneficiaries.selectors import consent_allowed_fields
+from cases.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Channel,
+    Direction,
+    FollowUp,
+    FollowUpStatus,
+    Notification,
+    Outcome,
+    Referral,
+    ReferralGroupObjectPermission,
+    ReferralStatus,
+)
+from core.models import Region
+
+VIEW_PERMISSION = "view_referral"
+
+
+def organization_group_name(organization_id: int) -> str:
+    """The django-guardian group that holds an organization's grants."""
+    return f"organization:{organization_id}"
+
+
+def _granted_to_organization(organization_id: int) -> QuerySet[ReferralGroupObjectPermission]:
+    return ReferralGroupObjectPermission.objects.filter(
+        group__name=organization_group_name(organization_id), permission__codename=VIEW_PERMISSION
+    )
+
+
+def receiver_may_see_q(now: datetime | None = None) -> Q:
+    """Active, or closed less than the after-close period ago: checked live, so a grant
+    the nightly job has not yet removed shows nothing."""
+    now = now or timezone.now()
+    return Q(status__in=ACTIVE_STATUSES) | Q(status=ReferralStatus.CLOSED, visible_until__gt=now)
+
+
+def referrals_visible_to(user: User, *, now: datetime | None = None) -> QuerySet[Referral]:
+    referrals = Referral.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return referrals.none()
+    if user.is_admin_role:
+        return referrals
+    if user.role in JURISDICTION_ROLES:
+        if user.jurisdiction is None:
+            return referrals.none()
+        # A charity's unsent draft is its own business.
+        return referrals.filter(user.jurisdiction.subtree_q("region__code")).exclude(
+            status=ReferralStatus.DRAFT, direction=Direction.TO_GOVERNMENT
+        )
+    if user.role == Role.CHARITY_STAFF and user.organization_id:
+        granted = _granted_to_organization(user.organization_id).values("content_object_id")
+        received = Q(id__in=granted, direction=Direction.TO_CHARITY) & receiver_may_see_q(now)
+        sent = Q(direction=Direction.TO_GOVERNMENT, from_organization_id=user.organization_id)
+        return referrals.filter(received | sent)
+    return referrals.none()
+
+
+def with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list row shows, fetched in the same query (a fixed number of queries per page)."""
+    return referrals.select_related("person", "region", "from_organization", "to_organization").only(
+        "id",
+        "direction",
+        "status",
+        "urgency",
+        "fast_track",
+        "respond_by",
+        "updated_at",
+        "created_at",
+        "person_details",
+        "person__id",
+        "person__name",
+        "region__code",
+        "region__name",
+        "from_organization__id",
+        "from_organization__name",
+        "to_organization__id",
+        "to_organization__name",
+    )
+
+
+# --- inboxes --------------------------------------------------------------------------
+@dataclass
+class Inbox:
+    tabs: list[tuple[str, str, int]]  # (code, label, count)
+    tab: str
+    referrals: QuerySet[Referral]
+
+
+def _expiring_soon(now: datetime) -> Q:
+    return Q(status=ReferralStatus.SENT, respond_by__lte=now + timedelta(hours=24))
+
+
+def inbox_for(user: User, *, tab: str = "", now: datetime | None = None) -> Inbox:
+    """The role's inbox: tabs with counts (one aggregate query) and the chosen tab's rows."""
+    now = now or timezone.now()
+    visible = referrals_visible_to(user, now=now)
+    tabs: list[tuple[str, str, Q]]
+    role = Role.ADMIN if user.is_superuser else user.role
+    if role == Role.CHARITY_STAFF:
+        org = user.organization_id
+        incoming = Q(direction=Direction.TO_CHARITY, to_organization_id=org)
+        tabs = [
+            ("incoming", _("New referrals"), incoming & Q(status=ReferralStatus.SENT)),
+            (
+                "in_progress",
+                _("In progress"),
+                incoming & Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+            ),
+            ("overdue", _("Overdue"), incoming & Q(status=ReferralStatus.SENT, respond_by__lt=now)),
+            ("sent", _("Referred to government"), Q(direction=Direction.TO_GOVERNMENT, from_organization_id=org)),
+            (
+                "done",
+                _("Completed and closed"),
+                incoming & Q(status__in=[ReferralStatus.COMPLETED, ReferralStatus.CLOSED]),
+            ),
+        ]
+    elif role == Role.CASEWORKER:
+        tabs = [
+            (
+                "outgoing",
+                _("Outgoing"),
+                Q(direction=Direction.TO_CHARITY) & ~Q(status__in=[ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN]),
+            ),
+            ("incoming", _("From charities"), Q(direction=Direction.TO_GOVERNMENT, status__in=OPEN_STATUSES)),
+            ("expiring", _("Expiring soon"), Q(direction=Direction.TO_CHARITY) & _expiring_soon(now)),
+            (
+                "attention",
+                _("Declined or expired"),
+                Q(
+                    direction=Direction.TO_CHARITY,
+                    status__in=[ReferralStatus.DECLINED, ReferralStatus.EXPIRED],
+                    re_referrals__isnull=True,
+                ),
+            ),
+            ("all", _("All"), Q()),
+        ]
+    else:
+        tabs = [
+            ("open", _("Open"), Q(status__in=OPEN_STATUSES)),
+            ("expiring", _("Expiring soon"), _expiring_soon(now)),
+            ("all", _("All"), Q()),
+        ]
+    counts = visible.aggregate(**{code: Count("id", filter=condition) for code, _label, condition in tabs})
+    chosen = next((t for t in tabs if t[0] == tab), tabs[0])
+    rows = with_list_relations(visible.filter(chosen[2]))
+    if chosen[0] in ("expiring", "overdue", "incoming"):
+        rows = rows.order_by("respond_by", "id")
+    else:
+        rows = rows.order_by("-updated_at", "-id")
+    return Inbox(tabs=[(code, str(label), counts[code]) for code, label, _c in tabs], tab=chosen[0], referrals=rows)
+
+
+def filter_referrals(referrals: QuerySet[Referral], params: dict[str, str]) -> QuerySet[Referral]:
+    if status := params.get("status"):
+        referrals = referrals.filter(status=status)
+    if urgency := params.get("urgency"):
+        referrals = referrals.filter(urgency=urgency)
+    if direction := params.get("direction"):
+        referrals = referrals.filter(direction=direction)
+    if params.get("fast_track") in ("1", "true"):
+        referrals = referrals.filter(fast_track=True)
+    if person := params.get("person"):
+        try:
+            referrals = referrals.filter(person_id=int(person))
+        except ValueError:
+            referrals = referrals.none()
+    return referrals
+
+
+# --- what the receiving charity sees of the person (the consent gate) ----------------
+@dataclass
+class PersonView:
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (code, label, value)
+    id_number_masked: str = ""
+    hidden_reason: str = ""
+
+    @property
+    def codes(self) -> set[str]:
+        return {code for code, _label, _value in self.fields}
+
+
+def _field_value(person: Person, code: str) -> str:
+    if code == ConsentField.NAME:
+        return person.name
+    if code == ConsentField.GENDER:
+        return str(person.get_gender_display())
+    if code == ConsentField.BIRTH_DATE:
+        return person.birth_date.isoformat()
+    if code == ConsentField.PHONE:
+        return person.phone
+    if code == ConsentField.ADDRESS:
+        return person.address
+    if code == ConsentField.HOUSEHOLD:
+        household = person.household
+        return f"{household.register_number} · {household.address}"
+    if code == ConsentField.ASSISTANCE_STATUSES:
+        return "、".join(person.get_assistance_status_labels())
+    if code == ConsentField.VULNERABILITIES:
+        return "、".join(person.get_vulnerability_labels())
+    if code == ConsentField.INCOME:
+        income = person.household.income
+        return "" if income is None else f"{income} 元/年"
+    if code == ConsentField.HEALTH:
+        return person.health
+    return ""
+
+
+def consented_fields_now(referral: Referral, *, now: datetime | None = None) -> frozenset[str]:
+    """The fields the receiving organization may see right now: those shared, the referral's
+    consent still in force (checked live: a revoked consent hides everything at once) and the
+    beneficiaries app's consent question still saying yes."""
+    now = now or timezone.now()
+    consent = referral.consent
+    if referral.person is None or consent is None:
+        return frozenset()
+    if consent.status != ConsentStatus.ACTIVE or consent.expires_at <= now or consent.revoked_at is not None:
+        return frozenset()
+    allowed = consent_allowed_fields(
+        organization=referral.to_organization,
+        person=referral.person,
+        purpose=ConsentPurpose.CHARITY_REFERRAL,
+        at=now,
+    )
+    return frozenset(referral.shared_fields) & frozenset(consent.fields) & allowed
+
+
+def receiver_person_view(referral: Referral, *, now: datetime | None = None) -> PersonView:
+    """What the receiving charity sees of the person: exactly the consented fields, the ID
+    number masked, and only while the referral is active or within the after-close period."""
+    now = now or timezone.now()
+    person = referral.person
+    if person is None:
+        return PersonView(hidden_reason=_("No person is attached to this referral."))
+    visible_now = referral.status in ACTIVE_STATUSES or (
+        referral.status == ReferralStatus.CLOSED and referral.visible_until is not None and referral.visible_until > now
+    )
+    if not visible_now:
+        return PersonView(hidden_reason=_("This referral has ended; the person's details are no longer shown."))
+    codes = consented_fields_now(referral, now=now)
+    if not codes:
+        return PersonView(
+            hidden_reason=_("The person's consent does not cover sharing their details with you (or it was revoked).")
+        )
+    labels = dict(ConsentField.choices)
+    order = [c for c in ConsentField.values if c in codes]
+    return PersonView(
+        fields=[(code, str(labels[code]), _field_value(person, code)) for code in order],
+        id_number_masked=person.id_number_masked,
+    )
+
+
+# --- notifications ------------------------------------------------------------------------
+def notifications_for(user: User) -> QuerySet[Notification]:
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP).select_related("referral")
+
+
+def unread_notification_count(user: User) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+# --- follow-up visits ------------------------------------------------------------------
+def follow_ups_visible_to(user: User) -> QuerySet[FollowUp]:
+    follow_ups = FollowUp.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return follow_ups.none()
+    if user.is_admin_role:
+        return follow_ups
+    if user.role in JURISDICTION_ROLES and user.jurisdiction is not None:
+        return follow_ups.filter(user.jurisdiction.subtree_q("region__code"))
+    return follow_ups.none()
+
+
+def follow_ups_due(user: User) -> QuerySet[FollowUp]:
+    return (
+        follow_ups_visible_to(user)
+        .filter(status=FollowUpStatus.DUE)
+        .select_related("referral__person", "referral__to_organization", "region")
+        .order_by("due_on", "id")
+    )
+
+
+# --- the ledger (SPEC rule 6) -----------------------------------------------------------
+# Which need category each government programme answers, to spot the same need helped twice.
+PROGRAMME_CATEGORY = {
+    "dibao": "living",
+    "tekun": "living",
+    "temporary": "living",
+    "child_basic_living": "living",
+    "disaster": "living",
+    "medical": "medical",
+    "education": "education",
+    "housing": "housing",
+    "employment": "employment",
+}
+
+
+@dataclass
+class LedgerEntry:
+    source: str  # "government" or "charity"
+    person_id: int
+    person_name: str
+    category: str
+    what: str
+    amount: Decimal | None
+    organization: str
+    period_start: date
+    period_end: date
+    referral_id: int | None = None
+    record_id: int | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class LedgerGap:
+    need_id: int
+    person_id: int
+    person_name: str
+    category: str
+    logged_on: date
+    deadline: date
+
+
+@dataclass
+class Ledger:
+    entries: list[LedgerEntry]
+    gaps: list[LedgerGap]
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(1 for e in self.entries if e.duplicate)
+
+
+def _month_bounds(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+def response_hours(urgency: str, fast_track: bool) -> int:
+    hours: dict[str, int] = settings.REFERRAL_RESPONSE_HOURS
+    value = hours.get(urgency, hours["routine"])
+    if fast_track:
+        value = min(value, hours["fast_track"])
+    return value
+
+
+def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledger:
+    """Government assistance and charity help of these persons, in time order, with the
+    same need category helped twice in overlapping periods flagged, and open needs with no
+    help past their deadline listed as gaps."""
+    today = today or timezone.localdate()
+    person_ids = list(persons.values_list("id", flat=True)[:500])
+    entries: list[LedgerEntry] = []
+    records = AssistanceRecord.objects.filter(person_id__in=person_ids).select_related(
+        "person", "granting_organization"
+    )
+    for record in records:
+        entries.append(
+            LedgerEntry(
+                source="government",
+                person_id=record.person_id,
+                person_name=record.person.name,
+                category=PROGRAMME_CATEGORY.get(record.programme, "other"),
+                what=str(record.get_programme_display()),
+                amount=record.amount,
+                organization=record.granting_organization.name,
+                period_start=record.period_start,
+                period_end=record.period_end,
+                record_id=record.pk,
+            )
+        )
+    helped = (
+        Referral.objects.filter(
+            person_id__in=person_ids,
+            direction=Direction.TO_CHARITY,
+            status__in=[ReferralStatus.COMPLETED, ReferralStatus.CLOSED],
+            outcome__in=[Outcome.HELPED, Outcome.PARTIALLY_HELPED],
+        )
+        .select_related("person", "to_organization")
+        .prefetch_related("needs")
+    )
+    for referral in helped:
+        assert referral.person is not None  # noqa: S101 - filtered on person_id above
+        day = referral.helped_on or timezone.localdate(referral.updated_at)
+        start, end = _month_bounds(day)
+        categories = sorted({need.category for need in referral.needs.all()}) or ["other"]
+        for category in categories:
+            entries.append(
+                LedgerEntry(
+                    source="charity",
+                    person_id=referral.person_id or 0,
+                    person_name=referral.person.name,
+                    category=category,
+                    what=str(referral.get_outcome_display()) + (f" · {referral.items}" if referral.items else ""),
+                    amount=referral.amount,
+                    organization=referral.to_organization.name,
+                    period_start=start,
+                    period_end=end,
+                    referral_id=referral.pk,
+                )
+            )
+    entries.sort(key=lambda e: (e.period_start, e.source, e.person_id))
+    for i, a in enumerate(entries):
+        for b in entries[i + 1 :]:
+            if b.period_start > a.period_end:
+                break
+            if a.person_id == b.person_id and a.category == b.category and a.category != "other":
+                a.duplicate = b.duplicate = True
+    gaps: list[LedgerGap] = []
+    helped_need_ids = set(
+        Need.objects.filter(
+            person_id__in=person_ids, referrals__outcome__in=[Outcome.HELPED, Outcome.PARTIALLY_HELPED]
+        ).values_list("id", flat=True)
+    )
+    for need in Need.objects.filter(person_id__in=person_ids, status__in=OPEN_NEED_STATUSES).select_related("person"):
+        logged = timezone.localdate(need.created_at)
+        deadline = logged + timedelta(hours=response_hours(need.urgency, False))
+        if deadline < today and need.pk not in helped_need_ids:
+            gaps.append(
+                LedgerGap(
+                    need_id=need.pk,
+                    person_id=need.person_id,
+                    person_name=need.person.name,
+                    category=need.category,
+                    logged_on=logged,
+                    deadline=deadline,
+                )
+            )
+    return Ledger(entries=entries, gaps=gaps)
+
+
+# --- 幸福清单: fulfilled needs --------------------------------------------------------
+def fulfilled_needs(
+    needs: QuerySet[Need], *, region: Region | None = None, since: date | None = None, until: date | None = None
+) -> QuerySet[Need]:
+    needs = needs.filter(status=NeedStatus.FULFILLED)
+    if region is not None:
+        needs = needs.filter(region.subtree_q("region__code"))
+    if since:
+        needs = needs.filter(updated_at__date__gte=since)
+    if until:
+        needs = needs.filter(updated_at__date__lte=until)
+    return needs.select_related("person", "region").order_by("-updated_at", "-id")
+
+
+def helped_by(need_ids: list[int]) -> dict[int, Any]:
+    """need id → the organization that fulfilled it (the last helped referral)."""
+    result: dict[int, Any] = {}
+    rows = (
+        Referral.needs.through.objects.filter(
+            need_id__in=need_ids, referral__outcome__in=[Outcome.HELPED, Outcome.PARTIALLY_HELPED]
+        )
+        .select_related("referral__to_organization")
+        .order_by("referral__updated_at")
+    )
+    for row in rows:
+        result[row.need_id] = row.referral
+    return result

@@ -1,0 +1,948 @@
+"""Writes of the cases app. Each state change of the SPEC state machine is one service:
+it locks the referral row, checks the actor's side (403) and the current state (409),
+writes the change, the timeline event and the notification outbox rows in one
+transaction, and queues delivery on commit.
+
+Input errors raise ``ValidationError`` keyed by field (400); a wrong state raises
+``ReferralError`` (a ``ReferralHubError``, 409); the wrong side raises ``PermissionDenied`` (403).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Role, User
+from beneficiaries.crypto import encrypt, mask_id_number, mask_phone
+from beneficiaries.models import (
+    OPEN_NEED_STATUSES,
+    AssistanceStatus,
+    Consent,
+    ConsentField,
+    ConsentPurpose,
+    ConsentStatus,
+    Need,
+    NeedStatus,
+    Person,
+    Programme,
+    RecipientScope,
+    Urgency,
+)
+from beneficiaries.selectors import consent_allowed_fields, persons_visible_to
+from beneficiaries.services import need_set_status
+from cases.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    REREFERABLE_STATUSES,
+    Direction,
+    FollowUp,
+    FollowUpStatus,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+from cases.notifications import notify
+from cases.permissions import RECEIVER, REFERRER, can_create_to_charity, can_create_to_government, require_side, role_of
+from cases.selectors import VIEW_PERMISSION, organization_group_name, referrals_visible_to, response_hours
+from charities.models import DeliveredService, Resource
+from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
+from core.errors import ReferralHubError
+from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region
+
+# Statuses that qualify a person for the simplified procedure (SPEC rule 3).
+FAST_TRACK_STATUSES = frozenset(
+    {
+        AssistanceStatus.DIBAO,
+        AssistanceStatus.TEKUN,
+        AssistanceStatus.ORPHAN,
+        AssistanceStatus.DE_FACTO_UNSUPPORTED_CHILD,
+    }
+)
+
+
+class ReferralError(ReferralHubError):
+    code = "referral_wrong_status"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    side: str
+    directions: frozenset[str] = frozenset({Direction.TO_CHARITY, Direction.TO_GOVERNMENT})
+
+
+S = ReferralStatus
+# The SPEC state machine. ``rerefer`` leaves the old referral as it is and sends a new one.
+TRANSITIONS: dict[str, Transition] = {
+    "send": Transition(frozenset({S.DRAFT}), S.SENT, REFERRER),
+    "accept": Transition(frozenset({S.SENT}), S.ACCEPTED, RECEIVER),
+    "decline": Transition(frozenset({S.SENT}), S.DECLINED, RECEIVER),
+    "start": Transition(frozenset({S.ACCEPTED}), S.IN_PROGRESS, RECEIVER),
+    "feedback": Transition(frozenset({S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_CHARITY})),
+    "decide": Transition(
+        frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_GOVERNMENT})
+    ),
+    "close": Transition(frozenset({S.COMPLETED}), S.CLOSED, REFERRER),
+    "withdraw": Transition(frozenset({S.DRAFT, *OPEN_STATUSES}), S.WITHDRAWN, REFERRER),
+    "rerefer": Transition(frozenset(REREFERABLE_STATUSES), S.SENT, REFERRER),
+}
+
+
+def allowed_actions(user: User, referral: Referral) -> list[str]:
+    """The actions this user could take now (for buttons; the services check again)."""
+    from cases.permissions import is_on_side
+
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if referral.status in t.sources
+        and referral.direction in t.directions
+        and is_on_side(user, referral, t.side)
+        and (action != "rerefer" or not referral.re_referrals.exists())
+    ]
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update().select_related("to_organization", "from_organization").get(pk=referral.pk)
+    )
+
+
+def _check(action: str, referral: Referral, by: User | None) -> Transition:
+    transition = TRANSITIONS[action]
+    if by is not None:
+        require_side(by, referral, transition.side)
+    if referral.direction not in transition.directions:
+        if action == "decide":
+            raise ReferralError(_("Only a referral to government gets a decision."), code="referral_wrong_direction")
+        raise ReferralError(
+            _("A referral to government ends with the office's decision, not with feedback."),
+            code="referral_wrong_direction",
+        )
+    if referral.status not in transition.sources:
+        raise ReferralError(
+            _(
+                "This referral is “%(status)s”; “%(action)s” is not possible now. Reload the page to see its current state."
+            )
+            % {"status": referral.get_status_display(), "action": action_label(action)},
+        )
+    return transition
+
+
+def action_label(action: str) -> str:
+    """The action as its button says it."""
+    labels = {
+        "send": _("Send"),
+        "accept": _("Accept"),
+        "decline": _("Decline"),
+        "start": _("Start helping"),
+        "feedback": _("Report what was given"),
+        "decide": _("Decide"),
+        "close": _("Close the referral"),
+        "withdraw": _("Withdraw"),
+        "rerefer": _("Refer again"),
+    }
+    return str(labels.get(action, action))
+
+
+def _event(
+    referral: Referral,
+    *,
+    action: str,
+    by: User | None,
+    from_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        from_status=from_status,
+        to_status=referral.status,
+        actor=by,
+        actor_organization=by.organization if by is not None else None,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _move(
+    referral: Referral,
+    *,
+    action: str,
+    by: User | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    extra: Sequence[str] = (),
+) -> ReferralEvent:
+    previous = referral.status
+    referral.status = TRANSITIONS[action].target if action in TRANSITIONS else S.EXPIRED
+    referral.save(update_fields=["status", "updated_at", *extra])
+    return _event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
+
+
+def _staff(organization: Organization) -> list[User]:
+    roles = [Role.CASEWORKER] if organization.kind in GOVERNMENT_KINDS else [Role.CHARITY_STAFF]
+    return list(User.objects.filter(organization=organization, is_active=True, role__in=roles))
+
+
+def _tell_both_sides(referral: Referral, *, kind: str, title: str, body: str, by: User | None) -> None:
+    recipients = [u for u in _staff(referral.from_organization) + _staff(referral.to_organization) if u != by]
+    notify(recipients=recipients, kind=kind, title=title, body=body, referral=referral)
+
+
+def _headline(referral: Referral, what: str) -> str:
+    return _("Referral %(ref)s (%(name)s): %(what)s") % {
+        "ref": referral.reference,
+        "name": referral.person_name or _("unnamed"),
+        "what": what,
+    }
+
+
+# --- per-object access (django-guardian) ----------------------------------------------
+def organization_group(organization: Organization) -> Group:
+    """The group holding an organization's grants; its active staff are members."""
+    group, _created = Group.objects.get_or_create(name=organization_group_name(organization.pk))
+    group.user_set.add(*User.objects.filter(organization=organization, is_active=True))
+    return group
+
+
+def _grant(referral: Referral) -> None:
+    assign_perm(f"cases.{VIEW_PERMISSION}", organization_group(referral.to_organization), referral)
+
+
+def _revoke(referral: Referral) -> None:
+    group = Group.objects.filter(name=organization_group_name(referral.to_organization_id)).first()
+    if group is not None:
+        remove_perm(f"cases.{VIEW_PERMISSION}", group, referral)
+
+
+# --- needs ------------------------------------------------------------------------------
+def _needs_to(referral: Referral, status: str, *, by: User | None, note: str = "") -> None:
+    for need in referral.needs.all():
+        if need.status == status or need.status not in (*OPEN_NEED_STATUSES,):
+            continue
+        if status == NeedStatus.OPEN:
+            # Back to open only if no other referral is still working on it.
+            others = Referral.objects.filter(needs=need, status__in=ACTIVE_STATUSES).exclude(pk=referral.pk).exists()
+            if others or need.status != NeedStatus.REFERRED:
+                continue
+        need_set_status(by=by, need=need, status=status, note=note)
+
+
+# --- creating --------------------------------------------------------------------------
+def _check_fields(fields: Iterable[str]) -> list[str]:
+    fields = list(dict.fromkeys(fields))
+    unknown = [f for f in fields if f not in ConsentField.values]
+    if unknown:
+        raise ValidationError({"shared_fields": _("Unknown fields: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    return fields
+
+
+def referral_create_to_charity(
+    *,
+    by: User,
+    person: Person,
+    to_organization: Organization,
+    needs: Iterable[Need] = (),
+    consent: Consent | None = None,
+    shared_fields: Iterable[str] = (),
+    urgency: str = "",
+    fast_track: bool = False,
+    resource: Resource | None = None,
+    note: str = "",
+    previous: Referral | None = None,
+) -> Referral:
+    """A draft referral of a person in the caseworker's jurisdiction to a charity."""
+    if not can_create_to_charity(by):
+        raise PermissionDenied(_("Only civil affairs caseworkers refer people to charities."))
+    from_organization = by.organization
+    if from_organization is None:
+        raise PermissionDenied(_("Only civil affairs caseworkers refer people to charities."))
+    if not persons_visible_to(by).filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("This person is not in your jurisdiction.")})
+    errors: dict[str, Any] = {}
+    if to_organization.is_government or not to_organization.is_active:
+        errors["to_organization"] = _("Choose an active charity or other supplying organization.")
+    needs = list(needs)
+    if any(n.person_id != person.pk for n in needs):
+        errors["needs"] = _("Every need must be this person's.")
+    elif any(n.status not in OPEN_NEED_STATUSES for n in needs):
+        errors["needs"] = _("Only open needs can be referred.")
+    if consent is not None and consent.person_id != person.pk:
+        errors["consent"] = _("This consent is another person's.")
+    if resource is not None and resource.organization_id != to_organization.pk:
+        errors["resource"] = _("The resource must be one of the receiving organization's.")
+    if urgency and urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if fast_track and not FAST_TRACK_STATUSES.intersection(person.assistance_statuses):
+        errors["fast_track"] = _(
+            "The simplified procedure is for recognised low-income people, destitute people, orphans and de facto unsupported children."
+        )
+    try:
+        fields = _check_fields(shared_fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        fields = []
+    if errors:
+        raise ValidationError(errors)
+    if not urgency:
+        order: list[str] = [Urgency.ROUTINE, Urgency.URGENT, Urgency.EMERGENCY]
+        urgency = max((n.urgency for n in needs), key=order.index, default=Urgency.ROUTINE)
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            direction=Direction.TO_CHARITY,
+            person=person,
+            region_id=person.region_id,
+            from_organization=from_organization,
+            to_organization=to_organization,
+            consent=consent,
+            shared_fields=fields,
+            urgency=urgency,
+            fast_track=fast_track,
+            resource=resource,
+            note=note.strip(),
+            previous=previous,
+            created_by=by,
+        )
+        referral.needs.set(needs)
+        _event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
+    return referral
+
+
+def office_for_region(region: Region) -> Organization | None:
+    """The civil affairs office that receives referrals about people living in ``region``:
+    the township office if there is one, else the county bureau."""
+    codes = [*region.ancestor_codes(), region.code]
+    township = [c for c in codes if c.endswith("000") and not c.endswith("000000")]
+    counties = [c for c in codes if c.endswith("000000") and not c.endswith("00000000")]
+    for kind, candidates in (
+        (OrganizationKind.TOWNSHIP_OFFICE, township),
+        (OrganizationKind.CIVIL_AFFAIRS_BUREAU, counties),
+    ):
+        office = (
+            Organization.objects.filter(kind=kind, region_id__in=candidates, is_active=True)
+            .order_by("-region_id", "id")
+            .first()
+        )
+        if office is not None:
+            return office
+    return None
+
+
+def referral_create_to_government(
+    *,
+    by: User,
+    person: Person | None = None,
+    person_details: dict[str, Any] | None = None,
+    to_organization: Organization | None = None,
+    urgency: str = Urgency.ROUTINE,
+    note: str = "",
+) -> Referral:
+    """A charity's draft referral to government: someone it found who may qualify."""
+    from_organization = by.organization
+    if not can_create_to_government(by) or from_organization is None:
+        raise PermissionDenied(_("Only charity staff refer people to government."))
+    errors: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    region: Region | None = None
+    if person is not None:
+        if not referrals_visible_to(by).filter(person=person, status__in=ACTIVE_STATUSES).exists():
+            raise ValidationError(
+                {"person": _("You can only refer a registered person you are helping through a referral.")}
+            )
+        region = person.region
+        details = {"name": person.name}
+    else:
+        raw = person_details or {}
+        name = str(raw.get("name", "")).strip()
+        if not name:
+            errors["person_details"] = _("Give at least the person's name and region.")
+        region = Region.objects.filter(code=str(raw.get("region", "")).strip()).first()
+        if region is None:
+            errors["person_details"] = _("Give at least the person's name and region (a region code).")
+        id_number = str(raw.get("id_number", "") or "").strip().upper()
+        phone = str(raw.get("phone", "") or "").strip()
+        details = {
+            "name": name,
+            "region": region.code if region else "",
+            "address": str(raw.get("address", "") or "").strip()[:300],
+        }
+        # Sensitive values are kept encrypted with a masked copy, as in the register.
+        if id_number:
+            details |= {"id_number_masked": mask_id_number(id_number), "id_number_encrypted": encrypt(id_number)}
+        if phone:
+            details |= {"phone_masked": mask_phone(phone), "phone_encrypted": encrypt(phone)}
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if not note.strip():
+        errors["note"] = _("Say why this person may qualify for government assistance.")
+    if errors:
+        raise ValidationError(errors)
+    assert region is not None  # noqa: S101 - errors above would have raised
+    if to_organization is None:
+        to_organization = office_for_region(region)
+        if to_organization is None:
+            raise ValidationError(
+                {"to_organization": _("No civil affairs office is registered for this region; choose one.")}
+            )
+    elif not to_organization.is_government or to_organization.kind == OrganizationKind.SERVICE_STATION:
+        raise ValidationError({"to_organization": _("Choose a civil affairs bureau or township office.")})
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            direction=Direction.TO_GOVERNMENT,
+            person=person,
+            person_details=details,
+            region=region,
+            from_organization=from_organization,
+            to_organization=to_organization,
+            urgency=urgency,
+            note=note.strip(),
+            created_by=by,
+        )
+        _event(referral, action="create", by=by)
+    return referral
+
+
+# --- the transitions --------------------------------------------------------------------
+def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, list[str]]:
+    """The consent gate (SPEC rule 1): a consent in force for this organization (or the
+    network), for charity referral, covering every field shared."""
+    person = referral.person
+    assert person is not None  # noqa: S101 - to_charity always names a person
+    allowed = consent_allowed_fields(
+        organization=referral.to_organization, person=person, purpose=ConsentPurpose.CHARITY_REFERRAL, at=now
+    )
+    candidates = (
+        [referral.consent]
+        if referral.consent is not None
+        else list(
+            Consent.objects.filter(person=person, status=ConsentStatus.ACTIVE, granted_at__lte=now, expires_at__gt=now)
+            .filter(Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=referral.to_organization))
+            .order_by("-granted_at")
+        )
+    )
+    for consent in candidates:
+        in_force = (
+            consent.status == ConsentStatus.ACTIVE
+            and consent.granted_at <= now < consent.expires_at
+            and ConsentPurpose.CHARITY_REFERRAL in consent.purposes
+            and (
+                consent.recipient_scope == RecipientScope.NETWORK
+                or consent.recipient_organization_id == referral.to_organization_id
+            )
+        )
+        if not in_force:
+            continue
+        covered = set(consent.fields) & allowed
+        fields = list(referral.shared_fields) or sorted(covered)
+        if fields and set(fields) <= covered:
+            return consent, fields
+        if referral.consent is not None:
+            missing = sorted(set(fields) - covered)
+            labels = dict(ConsentField.choices)
+            raise ReferralError(
+                _("The consent does not cover these fields: %(fields)s. Share fewer fields or record a new consent.")
+                % {"fields": "、".join(str(labels.get(f, f)) for f in missing)},
+                code="consent_missing",
+            )
+    raise ReferralError(
+        _(
+            "%(name)s has no consent in force that lets us share their details with %(org)s for a charity referral. Record the person's consent first."
+        )
+        % {"name": person.name, "org": referral.to_organization.name},
+        code="consent_missing",
+    )
+
+
+def _deadline(referral: Referral, now: datetime) -> datetime:
+    return now + timedelta(hours=response_hours(referral.urgency, referral.fast_track))
+
+
+@transaction.atomic
+def referral_send(*, referral: Referral, by: User, now: datetime | None = None) -> Referral:
+    now = now or timezone.now()
+    referral = _lock(referral)
+    _check("send", referral, by)
+    extra = ["sent_at", "respond_by"]
+    if referral.direction == Direction.TO_CHARITY:
+        consent, fields = _consent_for_sending(referral, now)
+        referral.consent, referral.shared_fields = consent, fields
+        extra += ["consent", "shared_fields"]
+    referral.sent_at, referral.respond_by = now, _deadline(referral, now)
+    _move(referral, action="send", by=by, extra=extra, data={"respond_by": referral.respond_by.isoformat()})
+    if referral.direction == Direction.TO_CHARITY:
+        _grant(referral)
+        _needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
+    _tell_both_sides(
+        referral,
+        kind="sent",
+        title=_headline(referral, _("new referral from %(org)s") % {"org": referral.from_organization.name}),
+        body=_("Please answer by %(when)s.")
+        % {"when": timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")},
+        by=by,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
+    referral = _lock(referral)
+    _check("accept", referral, by)
+    if start and not referral.fast_track:
+        raise ReferralError(
+            _("Only fast-track referrals can be accepted and started in one step."), code="referral_not_fast_track"
+        )
+    if referral.resource_id is not None and referral.direction == Direction.TO_CHARITY:
+        assert referral.resource is not None  # noqa: S101
+        resource_reserve_capacity(
+            resource=referral.resource, people=1, by=by, referral_id=referral.pk, region=referral.region
+        )
+        referral.capacity_reserved = True
+    _move(referral, action="accept", by=by, extra=["capacity_reserved"])
+    if start:
+        _move(referral, action="start", by=by, data={"fast_track": True})
+    _tell_both_sides(
+        referral,
+        kind="accepted",
+        title=_headline(referral, _("accepted and started") if start else _("accepted")),
+        body=_("%(org)s took the case.") % {"org": referral.to_organization.name},
+        by=by,
+    )
+    return referral
+
+
+def _reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
+
+
+def _release(referral: Referral, by: User | None, note: str) -> None:
+    if referral.capacity_reserved and referral.resource is not None:
+        resource_release_capacity(resource=referral.resource, people=1, by=by, referral_id=referral.pk, note=note[:300])
+        referral.capacity_reserved = False
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
+    reason = _reason(reason, _("Say why the referral is declined, so the office can refer the person elsewhere."))
+    referral = _lock(referral)
+    _check("decline", referral, by)
+    referral.ended_at = timezone.now()
+    _move(referral, action="decline", by=by, reason=reason, extra=["ended_at"])
+    if referral.direction == Direction.TO_CHARITY:
+        _revoke(referral)
+        _needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
+    _tell_both_sides(referral, kind="declined", title=_headline(referral, _("declined")), body=reason, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_start(*, referral: Referral, by: User) -> Referral:
+    referral = _lock(referral)
+    _check("start", referral, by)
+    _move(referral, action="start", by=by)
+    _tell_both_sides(referral, kind="started", title=_headline(referral, _("help has started")), body="", by=by)
+    return referral
+
+
+@dataclass
+class Feedback:
+    outcome: str
+    amount: Decimal | None = None
+    items: str = ""
+    services: Sequence[str] = ()
+    note: str = ""
+    helped_on: date | None = None
+
+
+def _clean_feedback(feedback: Feedback) -> Feedback:
+    errors: dict[str, Any] = {}
+    if feedback.outcome not in Outcome.values:
+        errors["outcome"] = _("Choose helped, partially helped or not helped.")
+    amount = feedback.amount
+    if amount is not None:
+        try:
+            amount = Decimal(str(amount))
+        except (InvalidOperation, ValueError):
+            errors["amount"] = _("Enter the amount in yuan, e.g. 500 or 500.50.")
+        else:
+            if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+                errors["amount"] = _("Enter the amount in yuan, e.g. 500 or 500.50.")
+    services = list(dict.fromkeys(feedback.services or []))
+    if bad := [s for s in services if s not in DeliveredService.values]:
+        errors["services"] = _("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}
+    if feedback.helped_on and feedback.helped_on > timezone.localdate():
+        errors["helped_on"] = _("The date help was given cannot be in the future.")
+    if feedback.outcome in (Outcome.HELPED, Outcome.PARTIALLY_HELPED) and not (
+        amount or feedback.items.strip() or services
+    ):
+        errors["outcome"] = _("Say what was given: an amount, goods or services.")
+    if feedback.outcome == Outcome.NOT_HELPED and not feedback.note.strip():
+        errors["note"] = _("Say why the person could not be helped.")
+    if errors:
+        raise ValidationError(errors)
+    return Feedback(
+        outcome=feedback.outcome,
+        amount=amount,
+        items=feedback.items.strip(),
+        services=services,
+        note=feedback.note.strip(),
+        helped_on=feedback.helped_on or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Referral:
+    """帮扶结果反馈: what was given. It enters the ledger; the needs become fulfilled if helped."""
+    clean = _clean_feedback(feedback)
+    referral = _lock(referral)
+    _check("feedback", referral, by)
+    referral.outcome, referral.amount, referral.items = clean.outcome, clean.amount, clean.items
+    referral.services, referral.feedback_note, referral.helped_on = list(clean.services), clean.note, clean.helped_on
+    fields = ["outcome", "amount", "items", "services", "feedback_note", "helped_on"]
+    _move(
+        referral,
+        action="feedback",
+        by=by,
+        reason=clean.note,
+        extra=fields,
+        data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
+    )
+    if referral.resource is not None and clean.outcome != Outcome.NOT_HELPED:
+        resource_record_delivery(
+            resource=referral.resource,
+            people=1,
+            amount=clean.amount,
+            services=list(clean.services),
+            region=referral.region,
+            by=by,
+            referral_id=referral.pk,
+            note=clean.items[:300],
+        )
+    if clean.outcome == Outcome.HELPED:
+        _needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
+    _tell_both_sides(
+        referral,
+        kind="feedback",
+        title=_headline(referral, _("feedback: %(outcome)s") % {"outcome": Outcome(clean.outcome).label}),
+        body=clean.note,
+        by=by,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: str = "", reason: str = "") -> Referral:
+    """The office's decision on a referral to government; the referring charity is told either way."""
+    if eligible and programme not in Programme.values:
+        raise ValidationError({"programme": _("Choose the programme the person qualifies for.")})
+    if not eligible and not reason.strip():
+        raise ValidationError({"reason": _("Say why the person does not qualify, so the charity can tell them.")})
+    referral = _lock(referral)
+    _check("decide", referral, by)
+    referral.eligible, referral.programme, referral.decision_reason = (
+        eligible,
+        programme if eligible else "",
+        reason.strip(),
+    )
+    _move(
+        referral,
+        action="decide",
+        by=by,
+        reason=reason.strip(),
+        extra=["eligible", "programme", "decision_reason"],
+        data={"eligible": eligible, "programme": referral.programme},
+    )
+    what = (
+        _("eligible for %(programme)s") % {"programme": Programme(programme).label} if eligible else _("not eligible")
+    )
+    _tell_both_sides(referral, kind="decided", title=_headline(referral, what), body=reason.strip(), by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, by: User) -> Referral:
+    referral = _lock(referral)
+    _check("close", referral, by)
+    now = timezone.now()
+    referral.ended_at = now
+    referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
+    _move(referral, action="close", by=by, extra=["ended_at", "visible_until"])
+    _tell_both_sides(referral, kind="closed", title=_headline(referral, _("closed")), body="", by=by)
+    return referral
+
+
+def _withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: dict[str, Any] | None = None) -> None:
+    _release(referral, by, reason)
+    referral.ended_at = timezone.now()
+    _move(referral, action="withdraw", by=by, reason=reason, extra=["ended_at", "capacity_reserved"], data=data)
+    if referral.direction == Direction.TO_CHARITY:
+        _revoke(referral)
+        _needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
+    _tell_both_sides(referral, kind="withdrawn", title=_headline(referral, _("withdrawn")), body=reason, by=by)
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
+    reason = _reason(reason, _("Say why the referral is withdrawn."))
+    referral = _lock(referral)
+    _check("withdraw", referral, by)
+    _withdraw_locked(referral, by=by, reason=reason)
+    return referral
+
+
+@transaction.atomic
+def referrals_withdraw_for_consent(*, consent: Consent, by: User | None, reason: str) -> int:
+    """Consent revoked (SPEC rule 2): withdraw every open referral under it at once and end
+    the receiving organizations' sight of the person. Call it from ``consent_revoke``."""
+    count = 0
+    reason = reason.strip() or _("The person revoked their consent.")
+    for referral in Referral.objects.select_for_update().filter(consent=consent).order_by("id"):
+        if referral.status in (S.DRAFT, *OPEN_STATUSES):
+            _withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
+            count += 1
+        elif referral.status in (S.COMPLETED, S.CLOSED):
+            _revoke(referral)
+            referral.visible_until = timezone.now()
+            referral.save(update_fields=["visible_until", "updated_at"])
+            _event(referral, action="access_ended", by=by, from_status=referral.status, reason=reason)
+    return count
+
+
+@transaction.atomic
+def referral_rerefer(
+    *, referral: Referral, by: User, to_organization: Organization, consent: Consent | None = None, reason: str = ""
+) -> Referral:
+    """Refer a declined or expired case to another organization in one step, keeping the history."""
+    old = _lock(referral)
+    _check("rerefer", old, by)
+    if old.re_referrals.exists():
+        raise ReferralError(_("This referral was already referred again."), code="referral_already_rereferred")
+    if to_organization.pk == old.to_organization_id:
+        raise ValidationError(
+            {"to_organization": _("Choose another organization than the one that did not take the case.")}
+        )
+    if old.direction == Direction.TO_CHARITY:
+        assert old.person is not None  # noqa: S101
+        new = referral_create_to_charity(
+            by=by,
+            person=old.person,
+            to_organization=to_organization,
+            needs=[n for n in old.needs.all() if n.status in OPEN_NEED_STATUSES],
+            consent=consent,
+            shared_fields=old.shared_fields if consent is None or set(old.shared_fields) <= set(consent.fields) else (),
+            urgency=old.urgency,
+            fast_track=old.fast_track,
+            note=old.note,
+            previous=old,
+        )
+    else:
+        new = referral_create_to_government(
+            by=by,
+            person=old.person,
+            person_details=None if old.person else old.person_details,
+            to_organization=to_organization,
+            urgency=old.urgency,
+            note=old.note,
+        )
+        new.previous = old
+        new.person_details = old.person_details
+        new.save(update_fields=["previous", "person_details"])
+    _event(old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk})
+    return referral_send(referral=new, by=by)
+
+
+# --- periodic jobs -----------------------------------------------------------------------
+def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
+    """No answer within the deadline: expired, and escalated to the referring office."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update()
+            .select_related("to_organization", "from_organization")
+            .filter(pk=referral_id, status=S.SENT, respond_by__lt=now)
+            .first()
+        )
+        if referral is None:
+            return False  # answered meanwhile, or already expired
+        referral.ended_at = now
+        _move(referral, action="expire", by=None, extra=["ended_at"])
+        if referral.direction == Direction.TO_CHARITY:
+            _revoke(referral)
+            _needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
+        notify(
+            recipients=_staff(referral.from_organization),
+            kind="expired",
+            title=_headline(
+                referral,
+                _("no answer from %(org)s in time — refer the person elsewhere")
+                % {"org": referral.to_organization.name},
+            ),
+            body=_("The deadline was %(when)s.")
+            % {"when": timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M")},
+            referral=referral,
+        )
+        notify(
+            recipients=_staff(referral.to_organization),
+            kind="expired",
+            title=_headline(referral, _("expired without an answer")),
+            referral=referral,
+        )
+    return True
+
+
+def referrals_expire_overdue(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    ids = list(Referral.objects.filter(status=S.SENT, respond_by__lt=now).values_list("id", flat=True)[:5000])
+    return sum(referral_expire(referral_id=pk, now=now) for pk in ids)
+
+
+def referrals_send_reminders(*, now: datetime | None = None) -> int:
+    """A reminder to the receiving side before ``respond_by`` (once per referral)."""
+    now = now or timezone.now()
+    window = timedelta(hours=settings.REFERRAL_REMINDER_HOURS_BEFORE)
+    sent = 0
+    ids = Referral.objects.filter(
+        status=S.SENT, reminded_at__isnull=True, respond_by__gt=now, respond_by__lte=now + window
+    ).values_list("id", flat=True)[:5000]
+    for pk in list(ids):
+        with transaction.atomic():
+            if not Referral.objects.filter(pk=pk, status=S.SENT, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            referral = Referral.objects.select_related("to_organization").get(pk=pk)
+            _event(referral, action="remind", by=None, from_status=referral.status)
+            notify(
+                recipients=_staff(referral.to_organization),
+                kind="reminder",
+                title=_headline(
+                    referral,
+                    _("please answer by %(when)s")
+                    % {"when": timezone.localtime(referral.respond_by or now).strftime("%m-%d %H:%M")},
+                ),
+                referral=referral,
+            )
+            sent += 1
+    return sent
+
+
+def referrals_end_access_after_close(*, now: datetime | None = None) -> int:
+    """Remove the grants of referrals whose after-close period is over (the selectors
+    already hide them live; this keeps the permission tables small)."""
+    now = now or timezone.now()
+    ended = 0
+    for referral in Referral.objects.filter(
+        status=S.CLOSED, visible_until__lte=now, referralgroupobjectpermission__isnull=False
+    ).distinct()[:5000]:
+        _revoke(referral)
+        ended += 1
+    return ended
+
+
+# --- follow-up visits (抽样回访) ---------------------------------------------------------
+def station_for_region(region_code: str) -> Organization | None:
+    township = region_code[:9] + "000"
+    return (
+        Organization.objects.filter(kind=OrganizationKind.SERVICE_STATION, region_id=township, is_active=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def follow_ups_sample(
+    *, now: datetime | None = None, share: float | None = None, rng: random.Random | None = None
+) -> int:
+    """Each week, a share of the referrals completed in the past week become follow-up tasks
+    for the person's station."""
+    now = now or timezone.now()
+    share = settings.FOLLOW_UP_SHARE if share is None else share
+    rng = rng or random.SystemRandom()
+    candidates = list(
+        Referral.objects.filter(
+            direction=Direction.TO_CHARITY,
+            status__in=[S.COMPLETED, S.CLOSED],
+            person__isnull=False,
+            follow_up__isnull=True,
+            events__action="feedback",
+            events__at__gte=now - timedelta(days=7),
+        )
+        .distinct()
+        .values_list("id", "region_id")
+    )
+    if not candidates or share <= 0:
+        return 0
+    chosen = rng.sample(candidates, min(len(candidates), math.ceil(len(candidates) * min(share, 1.0))))
+    due = timezone.localdate(now) + timedelta(days=settings.FOLLOW_UP_DUE_DAYS)
+    created = 0
+    for referral_id, region_code in chosen:
+        station = station_for_region(region_code)
+        with transaction.atomic():
+            _obj, was_created = FollowUp.objects.get_or_create(
+                referral_id=referral_id, defaults={"region_id": region_code, "station": station, "due_on": due}
+            )
+            if was_created:
+                created += 1
+                if station is not None:
+                    notify(
+                        recipients=User.objects.filter(organization=station, is_active=True, role=Role.STATION_WORKER),
+                        kind="follow_up",
+                        title=_("A follow-up visit is due by %(date)s") % {"date": due.isoformat()},
+                        referral=Referral.objects.get(pk=referral_id),
+                    )
+    return created
+
+
+@transaction.atomic
+def follow_up_record(
+    *, follow_up: FollowUp, by: User, satisfaction: int, need_met: bool, note: str = "", visited_on: date | None = None
+) -> FollowUp:
+    from cases.permissions import can_record_follow_up
+
+    if not can_record_follow_up(by, follow_up):
+        raise PermissionDenied(_("Only the station or caseworkers of the person's region record follow-up visits."))
+    errors: dict[str, Any] = {}
+    if satisfaction not in (1, 2, 3, 4, 5):
+        errors["satisfaction"] = _("Choose a satisfaction from 1 (very unhappy) to 5 (very happy).")
+    visited_on = visited_on or timezone.localdate()
+    if visited_on > timezone.localdate():
+        errors["visited_on"] = _("The visit date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.status != FollowUpStatus.DUE:
+        raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
+    locked.status = FollowUpStatus.DONE
+    locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
+    locked.visited_on, locked.visited_by = visited_on, by
+    locked.save()
+    _event(
+        locked.referral,
+        action="follow_up",
+        by=by,
+        from_status=locked.referral.status,
+        reason=locked.note,
+        data={"satisfaction": satisfaction, "need_met": need_met},
+    )
+    return locked
+
+
+def user_role(user: User) -> str:
+    return role_of(user)

@@ -1,0 +1,422 @@
+"""Pages: inboxes, the referral with its timeline and actions, the printable referral form,
+notifications, follow-up visits, the ledger and the 幸福清单."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import JURISDICTION_ROLES, Role, User
+from audit.models import AuditAction
+from audit.services import audit_record
+from beneficiaries.models import ConsentField, Person, Urgency
+from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
+from cases import services
+from cases.forms import (
+    DecideForm,
+    FeedbackForm,
+    FollowUpForm,
+    ReasonForm,
+    ReferralToCharityForm,
+    ReferralToGovernmentForm,
+    RereferForm,
+)
+from cases.models import Direction, ReferralStatus
+from cases.notifications import notification_mark_read, notifications_mark_all_read
+from cases.permissions import (
+    can_create_to_charity,
+    can_create_to_government,
+    follow_up_for_user,
+    referral_for_user,
+    role_of,
+)
+from cases.selectors import (
+    filter_referrals,
+    follow_ups_due,
+    fulfilled_needs,
+    helped_by,
+    inbox_for,
+    ledger_for,
+    notifications_for,
+    receiver_person_view,
+)
+from core.errors import ReferralHubError
+from core.selectors import regions_visible_to
+
+PAGE_SIZE = 25
+SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _refuse(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    elif isinstance(error, ReferralHubError):
+        messages.error(request, error.message)
+    else:
+        messages.error(request, str(error) or _("You may not do this."))
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if role_of(user) not in (*JURISDICTION_ROLES, Role.CHARITY_STAFF, Role.ADMIN):
+        raise PermissionDenied
+    box = inbox_for(user, tab=request.GET.get("tab", ""))
+    rows = filter_referrals(box.referrals, {k: request.GET.get(k, "") for k in ("status", "urgency")})
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "box": box,
+        "page": page,
+        "statuses": ReferralStatus.choices,
+        "urgencies": Urgency.choices,
+        "now": timezone.now(),
+        "is_charity": role_of(user) == Role.CHARITY_STAFF,
+        "can_create_to_charity": can_create_to_charity(user),
+        "can_create_to_government": can_create_to_government(user),
+    }
+    if role_of(user) == Role.STATION_WORKER:
+        context["follow_ups_due"] = follow_ups_due(user).count()
+    return render(request, "cases/inbox.html", context)
+
+
+@login_required
+def referral_new(request: HttpRequest) -> HttpResponse:
+    """Refer a person of the register to a charity (caseworkers)."""
+    user = _user(request)
+    if not can_create_to_charity(user):
+        raise PermissionDenied
+    person_id = request.GET.get("person") or request.POST.get("person")
+    if not person_id:
+        query = request.GET.get("q", "").strip()
+        matches = person_search(user, query)[:20] if query else []
+        return render(request, "cases/referral_pick_person.html", {"query": query, "matches": matches})
+    person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
+    if person is None:
+        raise Http404(_("No such person."))
+    form = ReferralToCharityForm(
+        request.POST or None, user=user, person=person, initial={"needs": request.GET.getlist("need")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create_to_charity(
+                by=user,
+                person=person,
+                to_organization=data["to_organization"],
+                needs=data["needs"],
+                consent=data["consent"],
+                shared_fields=data["shared_fields"],
+                urgency=data["urgency"],
+                fast_track=data["fast_track"],
+                resource=data["resource"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if request.POST.get("then") == "send":
+                try:
+                    services.referral_send(referral=referral, by=user)
+                    messages.success(request, _("The referral was sent."))
+                except (ReferralHubError, ValidationError, PermissionDenied) as error:
+                    _refuse(request, error)
+                    messages.warning(request, _("The referral was saved as a draft."))
+            else:
+                messages.success(request, _("The referral was saved as a draft."))
+            return redirect("cases:referral_detail", pk=referral.pk)
+    return render(request, "cases/referral_form.html", {"form": form, "person": person})
+
+
+@login_required
+def referral_new_to_government(request: HttpRequest) -> HttpResponse:
+    """A charity refers someone it found who may qualify for government assistance."""
+    user = _user(request)
+    if not can_create_to_government(user):
+        raise PermissionDenied
+    form = ReferralToGovernmentForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create_to_government(
+                by=user,
+                person_details={k: data[k] for k in ("name", "id_number", "phone", "region", "address")},
+                to_organization=data["to_organization"],
+                urgency=data["urgency"],
+                note=data["note"],
+            )
+            services.referral_send(referral=referral, by=user)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The referral was sent to %(org)s.") % {"org": referral.to_organization.name})
+            return redirect("cases:referral_detail", pk=referral.pk)
+    return render(request, "cases/referral_to_government_form.html", {"form": form})
+
+
+def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    user = _user(request)
+    referral = referral_for_user(user, pk)
+    events = referral.events.select_related("actor", "actor_organization").order_by("at", "id")
+    context: dict[str, Any] = {
+        "referral": referral,
+        "events": events,
+        "needs": referral.needs.all(),
+        "actions": services.allowed_actions(user, referral),
+        "is_charity": role_of(user) == Role.CHARITY_STAFF,
+        "now": timezone.now(),
+    }
+    if role_of(user) == Role.CHARITY_STAFF and referral.direction == Direction.TO_CHARITY:
+        view = receiver_person_view(referral)
+        context["person_view"] = view
+        shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
+        if shown_sensitive and referral.person is not None:
+            audit_record(
+                actor=user,
+                action=AuditAction.REVEAL,
+                target=referral.person,
+                changes={"fields": shown_sensitive, "referral": referral.pk},
+                reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
+                request=request,
+            )
+    return context
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _detail_context(request, pk)
+    referral = context["referral"]
+    user = _user(request)
+    context |= {
+        "reason_form": ReasonForm(),
+        "feedback_form": FeedbackForm(),
+        "decide_form": DecideForm(),
+        "rerefer_form": RereferForm(user=user, government=referral.direction == Direction.TO_GOVERNMENT)
+        if "rerefer" in context["actions"]
+        else None,
+    }
+    return render(request, "cases/referral_detail.html", context)
+
+
+@login_required
+def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "cases/referral_print.html", _detail_context(request, pk))
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    referral = referral_for_user(user, pk)
+    post = request.POST
+    try:
+        if action == "send":
+            services.referral_send(referral=referral, by=user)
+        elif action == "accept":
+            services.referral_accept(referral=referral, by=user, start=post.get("start") == "1")
+        elif action == "decline":
+            services.referral_decline(referral=referral, by=user, reason=post.get("reason", ""))
+        elif action == "start":
+            services.referral_start(referral=referral, by=user)
+        elif action == "feedback":
+            form = FeedbackForm(post)
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            d = form.cleaned_data
+            services.referral_feedback(
+                referral=referral,
+                by=user,
+                feedback=services.Feedback(
+                    outcome=d["outcome"],
+                    amount=d["amount"],
+                    items=d["items"],
+                    services=d["services"],
+                    note=d["note"],
+                    helped_on=d["helped_on"],
+                ),
+            )
+        elif action == "decide":
+            decide_form = DecideForm(post)
+            if not decide_form.is_valid():
+                raise ValidationError([m for errors in decide_form.errors.values() for m in errors])
+            d = decide_form.cleaned_data
+            services.referral_decide(
+                referral=referral, by=user, eligible=d["eligible"], programme=d["programme"], reason=d["reason"]
+            )
+        elif action == "close":
+            services.referral_close(referral=referral, by=user)
+        elif action == "withdraw":
+            services.referral_withdraw(referral=referral, by=user, reason=post.get("reason", ""))
+        elif action == "rerefer":
+            rerefer = RereferForm(post, user=user, government=referral.direction == Direction.TO_GOVERNMENT)
+            if not rerefer.is_valid():
+                raise ValidationError([m for errors in rerefer.errors.values() for m in errors])
+            new = services.referral_rerefer(
+                referral=referral,
+                by=user,
+                to_organization=rerefer.cleaned_data["to_organization"],
+                reason=rerefer.cleaned_data["reason"],
+            )
+            messages.success(request, _("Referred again to %(org)s.") % {"org": new.to_organization.name})
+            return redirect("cases:referral_detail", pk=new.pk)
+        else:
+            raise Http404(_("No such action."))
+    except (ReferralHubError, ValidationError, PermissionDenied) as error:
+        _refuse(request, error)
+        return redirect("cases:referral_detail", pk=pk)
+    messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
+    try:
+        referral_for_user(user, pk)
+    except Http404:
+        return redirect("cases:inbox")  # e.g. declined: the charity no longer sees it
+    return redirect("cases:referral_detail", pk=pk)
+
+
+# --- notifications --------------------------------------------------------------------
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = notifications_for(_user(request))
+    if request.GET.get("unread") == "1":
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = notifications_for(_user(request)).filter(pk=pk).first()
+    if notification is None:
+        raise Http404(_("No such notification."))
+    notification_mark_read(notification=notification, by=_user(request))
+    if notification.referral_id:
+        return redirect("cases:referral_detail", pk=notification.referral_id)
+    return redirect("cases:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications_mark_all_read(by=_user(request))
+    return redirect("cases:notification_list")
+
+
+# --- follow-up visits -----------------------------------------------------------------
+@login_required
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
+        raise PermissionDenied
+    page = Paginator(follow_ups_due(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/follow_up_list.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    follow_up = follow_up_for_user(user, pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
+        except (ReferralHubError, ValidationError, PermissionDenied) as error:
+            _refuse(request, error)
+        else:
+            messages.success(request, _("The follow-up visit was recorded."))
+            return redirect("cases:follow_up_list")
+    return render(request, "cases/follow_up_form.html", {"form": form, "follow_up": follow_up})
+
+
+# --- ledger and 幸福清单 -------------------------------------------------------------
+@login_required
+def ledger_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    person_id, household_id = request.GET.get("person", ""), request.GET.get("household", "")
+    if person_id.isdigit():
+        persons = persons_visible_to(user).filter(pk=int(person_id))
+        subject: Any = persons.first()
+    elif household_id.isdigit():
+        subject = households_visible_to(user).filter(pk=int(household_id)).first()
+        persons = Person.objects.filter(household=subject)
+    else:
+        raise Http404(_("No such person."))
+    if subject is None:
+        raise Http404(_("No such person."))
+    return render(request, "cases/ledger.html", {"subject": subject, "ledger": ledger_for(persons)})
+
+
+def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
+    user = _user(request)
+    if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
+        raise PermissionDenied
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    code = request.GET.get("region", "")
+    region = regions_visible_to(user).filter(code=code).first() if code else None
+    return {"region": region, "since": day("since"), "until": day("until")}
+
+
+@login_required
+def happiness_list(request: HttpRequest) -> HttpResponse:
+    """幸福清单: needs fulfilled, by region and period."""
+    filters = _happiness_filters(request)
+    needs = fulfilled_needs(needs_visible_to(_user(request)), **filters)
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    helpers = helped_by([n.pk for n in page.object_list])
+    rows = [(need, helpers.get(need.pk)) for need in page.object_list]
+    return render(request, "cases/happiness.html", {"page": page, "rows": rows, "filters": filters})
+
+
+@login_required
+def happiness_export(request: HttpRequest) -> HttpResponse:
+    from core.spreadsheets import export_workbook
+
+    filters = _happiness_filters(request)
+    needs = list(fulfilled_needs(needs_visible_to(_user(request)), **filters)[:20000])
+    helpers = helped_by([n.pk for n in needs])
+    headers = [
+        _("Person"),
+        _("Region"),
+        _("Need category"),
+        _("Description"),
+        _("Fulfilled on"),
+        _("Helped by"),
+        _("Amount (yuan)"),
+    ]
+    rows = [
+        [
+            need.person.name,
+            need.region.name,
+            need.get_category_display(),
+            need.description,
+            timezone.localdate(need.updated_at),
+            helpers[need.pk].to_organization.name if need.pk in helpers else "",
+            helpers[need.pk].amount if need.pk in helpers else None,
+        ]
+        for need in needs
+    ]
+    content = export_workbook(title=_("Happiness list"), headers=headers, rows=rows)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="happiness-list.xlsx"'
+    return response

@@ -1,0 +1,48 @@
+"""A person in our township with a consent and a need, and organizations to refer to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from beneficiaries.models import Consent, Need, Person
+from core.models import Organization, OrganizationKind
+from tests.conftest import World
+from tests.factories import OrganizationFactory, make_consent, make_need, make_person
+
+
+@dataclass
+class Case:
+    person: Person
+    consent: Consent
+    need: Need
+    third_charity: Organization  # another charity in our county, for referring again
+    township_office: Organization
+
+
+@pytest.fixture
+def case(world: World) -> Case:
+    person = make_person(
+        world.our_village, name="王秀英", born=date(1952, 3, 12), phone="13812345678", assistance_statuses=["dibao"]
+    )
+    person.health = "慢性肾病，需定期透析"
+    person.save(update_fields=["health"])
+    return Case(
+        person=person,
+        consent=make_consent(person, fields=["name", "phone", "address"]),
+        need=make_need(person, category="medical", urgency="urgent"),
+        third_charity=OrganizationFactory.create(
+            kind=OrganizationKind.CHARITY, name="延川县红十字会", region=world.our_county
+        ),
+        township_office=OrganizationFactory.create(
+            kind=OrganizationKind.TOWNSHIP_OFFICE, name="永坪镇人民政府", credit_code="", region=world.our_township
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+    # Persona passwords are hashed for every test; the hasher's strength is not under test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
