@@ -332,24 +332,37 @@ def timed(client: Client, url: str, runs: int, *, follow: bool = False) -> tuple
     return statistics.median(times), queries, status
 
 
+def fresh_numbers(rows: int, rng: random.Random) -> list[str]:
+    """ID numbers (of a county the load does not use) that are not in the register yet."""
+    stamp = int(time.time())
+    numbers: list[str] = []
+    used: set[str] = set()
+    while len(numbers) < rows:
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
+        number = make_id_number("610641", born, stamp + len(numbers), male=len(numbers) % 2 == 0)
+        if number not in used:
+            used.add(number)
+            numbers.append(number)
+    taken = set(
+        Person.objects.filter(id_number_index__in=[blind_index(n) for n in numbers]).values_list(
+            "id_number_index", flat=True
+        )
+    )
+    return [n for n in numbers if blind_index(n) not in taken] + (fresh_numbers(len(taken), rng) if taken else [])
+
+
 def visit_workbook(rows: int, seed: int = 11) -> bytes:
     rng = random.Random(seed)
+    numbers = fresh_numbers(rows, random.Random(time.time_ns()))
     spec = VisitRegisterImport()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("走访排查台账")
     sheet.append([column.chinese_header() for column in spec.columns])
     township = COUNTIES[0] + "100"
     stamp = int(time.time())
-    used: set[str] = set()
     for n in range(rows):
         village = f"{township}{200 + rng.randrange(VILLAGES_PER_TOWNSHIP):03d}"
-        born = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
-        serial = n + stamp
-        number = make_id_number("610631", born, serial, male=n % 2 == 0)
-        while number in used:
-            serial += 1
-            number = make_id_number("610631", born, serial, male=n % 2 == 0)
-        used.add(number)
+        number = numbers[n]
         sheet.append(
             [
                 rng.choice(SURNAMES) + rng.choice(GIVEN),
