@@ -196,3 +196,15 @@ def api_as(user: User) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture
+def tasks_in_process() -> Iterator[None]:
+    """Run Celery tasks in-process even when REDIS_URL points at a real broker: for tests of
+    what a task does inside the test's transaction, not of the queue (that is the worker mark)."""
+    from referral_hub.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -83,7 +83,7 @@ def xlsx(rows: list[list[object]], headers=("代码", "名称")) -> SimpleUpload
 
 
 @pytest.fixture
-def upload(client, caseworker, spec, django_capture_on_commit_callbacks):
+def upload(client, caseworker, spec, django_capture_on_commit_callbacks, tasks_in_process):
     client.force_login(caseworker)
 
     def send(file):
