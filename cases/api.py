@@ -103,8 +103,16 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         user = self.context["request"].user
         return role_of(user) == Role.CHARITY_STAFF and referral.direction == Direction.TO_CHARITY
 
+    def _in_list(self) -> bool:
+        # The consented view is checked live per referral (queries); lists leave it out so
+        # their query count stays fixed, and the detail (``referrals/{id}/``) shows it.
+        view = self.context.get("view")
+        return getattr(view, "action", "") == "list"
+
     def get_person_name(self, referral: Referral) -> str:
         if self._is_charity_receiver(referral):
+            if self._in_list():
+                return ""
             view = receiver_person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
         return referral.person_name
@@ -115,7 +123,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
 
     def get_person_view(self, referral: Referral) -> dict[str, Any] | None:
         """What the receiving charity may see of the person: exactly the consented fields."""
-        if not self._is_charity_receiver(referral):
+        if not self._is_charity_receiver(referral) or self._in_list():
             return None
         view = receiver_person_view(referral)
         if not view.fields:

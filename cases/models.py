@@ -109,6 +109,8 @@ class Referral(models.Model):
         help_text=_("The supply-list entry the help comes from, if any."),
     )
     capacity_reserved = models.BooleanField(_("capacity reserved"), default=False)
+    # Set when a declined or expired referral is referred again: inbox counts read it from an index.
+    rereferred = models.BooleanField(_("referred again"), default=False)
     previous = models.ForeignKey(
         "self",
         verbose_name=_("referred again from"),
@@ -150,10 +152,13 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         ordering = ["-updated_at", "-id"]
         indexes = [
+            # Jurisdiction lists and their tab counts: a prefix range on the region code,
+            # answered from the index alone (the counted columns are included).
             models.Index(
-                fields=["region", "-updated_at"],
-                name="referral_region_idx",
-                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                fields=["region"],
+                name="referral_region_cover_idx",
+                opclasses=["varchar_pattern_ops"],
+                include=["direction", "status", "respond_by", "rereferred"],
             ),
             models.Index(fields=["to_organization", "status", "-updated_at"], name="referral_to_status_idx"),
             models.Index(fields=["from_organization", "status", "-updated_at"], name="referral_from_status_idx"),

@@ -114,7 +114,7 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
         if referral.status in t.sources
         and referral.direction in t.directions
         and is_on_side(user, referral, t.side)
-        and (action != "rerefer" or not referral.re_referrals.exists())
+        and (action != "rerefer" or not referral.rereferred)
     ]
 
 
@@ -735,7 +735,7 @@ def referral_rerefer(
     """Refer a declined or expired case to another organization in one step, keeping the history."""
     old = _lock(referral)
     _check("rerefer", old, by)
-    if old.re_referrals.exists():
+    if old.rereferred:
         raise ReferralError(_("This referral was already referred again."), code="referral_already_rereferred")
     if to_organization.pk == old.to_organization_id:
         raise ValidationError(
@@ -767,6 +767,8 @@ def referral_rerefer(
         new.previous = old
         new.person_details = old.person_details
         new.save(update_fields=["previous", "person_details"])
+    old.rereferred = True
+    old.save(update_fields=["rereferred", "updated_at"])
     _event(old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk})
     return referral_send(referral=new, by=by)
 

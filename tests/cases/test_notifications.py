@@ -10,12 +10,25 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from cases import notifications
 from cases.models import Channel, DeliveryStatus, Notification
 from cases.notifications import notification_deliver, notifications_sweep
 from cases.services import referral_create_to_charity, referral_send
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
 from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Deliver in-process here, also when REDIS_URL points at a real broker (test_real_stack.py covers that)."""
+    from referral_hub.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+    notifications._broker_down_until = 0.0  # one test's broker outage must not outlive it
 
 
 @pytest.fixture

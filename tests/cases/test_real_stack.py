@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
+from cases import notifications
 from cases.models import DeliveryStatus, Notification, ReferralStatus
 from cases.notifications import notifications_sweep
 from cases.services import ReferralError, referral_accept
@@ -127,6 +128,7 @@ def test_a_redis_outage_delays_but_never_loses_notifications(
     caseworker.save(update_fields=["email"])
     office, charity = api_as(caseworker), api_as(charity_staff)
 
+    notifications._broker_down_until = 0.0
     # Redis goes away: every publish is refused.
     app.conf["broker_write_url"] = "redis://127.0.0.1:1/0"
     _reset_producer_pool()
@@ -149,7 +151,7 @@ def test_a_redis_outage_delays_but_never_loses_notifications(
     rows = Notification.objects.all()
     assert rows.count() == 8  # 4 changes × (in-app + email) to the other side
     assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
-    assert "sweeper will retry" in caplog.text
+    assert "the sweeper will retry" in caplog.text
 
     # Redis is back: the sweeper re-queues; running it twice must not send anything twice.
     assert notifications_sweep() == 8
