@@ -57,6 +57,8 @@ from core.models import FocusGroup, Region, RegionLevel
 from core.selectors import regions_visible_to
 
 PAGE_SIZE = 25
+# The public totals are the same for everyone and move slowly: computed at most once a minute.
+PUBLIC_SUMMARY_CACHE_KEY = "charities:public-summary"
 
 
 def _user(request: HttpRequest) -> User:
@@ -388,7 +390,11 @@ def transparency(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "charities/transparency.html",
-        {"page": page, "summary": public_summary(), **_filter_context(request, filters, None)},
+        {
+            "page": page,
+            "summary": cache.get_or_set(PUBLIC_SUMMARY_CACHE_KEY, public_summary, 60),
+            **_filter_context(request, filters, None),
+        },
     )
 
 

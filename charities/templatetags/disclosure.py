@@ -38,3 +38,12 @@ def category_label(code: str) -> str:
     from charities.models import NeedCategory
 
     return str(NeedCategory(code).label) if code in NeedCategory.values else code
+
+
+@register.filter
+def code_labels(codes: list[str], kind: str) -> str:
+    """The display labels of a list of codes: ``kind`` is "status" or "vulnerability"."""
+    from charities.models import AssistanceStatus, Vulnerability
+
+    choices = dict(AssistanceStatus.choices if kind == "status" else Vulnerability.choices)
+    return "、".join(str(choices.get(code, code)) for code in codes)
