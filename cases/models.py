@@ -153,12 +153,11 @@ class Referral(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             # Jurisdiction lists and their tab counts: a prefix range on the region code,
-            # answered from the index alone (the counted columns are included).
+            # answered from the index alone (the counted columns follow it in the key).
             models.Index(
-                fields=["region"],
-                name="referral_region_cover_idx",
-                opclasses=["varchar_pattern_ops"],
-                include=["direction", "status", "respond_by", "rereferred"],
+                fields=["region", "direction", "status", "respond_by", "rereferred"],
+                name="referral_region_counts_idx",
+                opclasses=["varchar_pattern_ops", "varchar_ops", "varchar_ops", "timestamptz_ops", "bool_ops"],
             ),
             models.Index(fields=["to_organization", "status", "-updated_at"], name="referral_to_status_idx"),
             models.Index(fields=["from_organization", "status", "-updated_at"], name="referral_from_status_idx"),
