@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -50,7 +51,7 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor: Any, action: str, targets: list[models.Model], changes: dict[str, Any] | None = None
+    *, actor: Any, action: str, targets: Sequence[models.Model], changes: dict[str, Any] | None = None
 ) -> int:
     """One entry per target in one insert (bulk imports)."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None

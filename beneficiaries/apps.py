@@ -7,7 +7,8 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Register")
 
     def ready(self) -> None:
-        from beneficiaries.imports import VisitRegisterImport
+        from beneficiaries.imports import AssistanceRecordImport, VisitRegisterImport
         from core.spreadsheets import register
 
         register(VisitRegisterImport())
+        register(AssistanceRecordImport())

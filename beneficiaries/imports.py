@@ -403,3 +403,125 @@ class VisitRegisterImport(ImportSpec):
         )
         progress(100)
         return len(persons)
+
+
+class AssistanceRecordImport(ImportSpec):
+    """Government assistance records (政府救助发放记录) for people already in the register."""
+
+    kind = "assistance_records"
+    title = gettext_lazy("Government assistance records")
+    columns = [
+        Column("id_number", gettext_lazy("Resident ID number"), required=True, example="610622195203121229"),
+        Column(
+            "programme",
+            gettext_lazy("Programme"),
+            required=True,
+            example="最低生活保障",
+            help=gettext_lazy("One of the eight programmes or the children's basic living allowance."),
+        ),
+        Column("amount", gettext_lazy("Amount (yuan)"), required=True, example="620"),
+        Column("period_start", gettext_lazy("Period start"), required=True, example="2026-01-01"),
+        Column("period_end", gettext_lazy("Period end"), required=True, example="2026-06-30"),
+        Column(
+            "granting_organization",
+            gettext_lazy("Granting office"),
+            required=True,
+            example="延川县民政局",
+            help=gettext_lazy("The exact name of the civil affairs office as registered on the platform."),
+        ),
+        Column("note", gettext_lazy("Note"), example=""),
+    ]
+
+    def can_use(self, user: User) -> bool:
+        return can_write_register(user)
+
+    def clean_row(
+        self, values: dict[str, str], *, row: int, user: User
+    ) -> tuple[dict[str, Any] | None, list[RowError]]:
+        from datetime import date as date_type
+
+        from beneficiaries.crypto import blind_index
+        from beneficiaries.models import Programme
+        from beneficiaries.selectors import persons_visible_to
+        from core.models import GOVERNMENT_KINDS, Organization
+
+        headers = {column.key: column.chinese_header() for column in self.columns}
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(RowError(row, headers.get(key, ""), message))
+
+        for column in self.columns:
+            if column.required and not values.get(column.key, "").strip():
+                fail(column.key, _("This column must be filled in."))
+        if errors:
+            return None, errors
+        record: dict[str, Any] = {"note": values.get("note", "").strip()[:300]}
+        try:
+            identity = check_identity(values["id_number"])
+        except ValidationError as error:
+            fail("id_number", " ".join(error.messages))
+        else:
+            person_id = (
+                persons_visible_to(user)
+                .filter(id_number_index=blind_index(identity.id_number))
+                .values_list("id", flat=True)
+                .first()
+            )
+            if person_id is None:
+                fail(
+                    "id_number",
+                    _("No one with this ID number is in the register of your jurisdiction; register the person first."),
+                )
+            record["person_id"] = person_id
+        programme = _lookup(Programme.choices).get(values["programme"].strip().lower())
+        if programme is None:
+            fail("programme", _("Unknown value “%(value)s”.") % {"value": values["programme"]})
+        record["programme"] = programme
+        try:
+            amount = Decimal(values["amount"].strip())
+            if amount < 0 or not amount.is_finite():
+                raise InvalidOperation
+            record["amount"] = amount.quantize(Decimal("0.01"))
+        except InvalidOperation:
+            fail("amount", _("Enter an amount in yuan, e.g. 1200 or 1200.50."))
+        for key in ("period_start", "period_end"):
+            try:
+                record[key] = date_type.fromisoformat(values[key].strip()[:10])
+            except ValueError:
+                fail(key, _("Enter a date like 2026-01-31."))
+        if "period_start" in record and "period_end" in record and record["period_end"] < record["period_start"]:
+            fail("period_end", _("The period cannot end before it starts."))
+        office = (
+            Organization.objects.filter(name=values["granting_organization"].strip(), kind__in=GOVERNMENT_KINDS)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if office is None:
+            fail("granting_organization", _("No civil affairs office of this name is registered on the platform."))
+        record["granting_organization_id"] = office
+        return (None, errors) if errors else (record, [])
+
+    def preview(self, cleaned: dict[str, Any]) -> list[str]:
+        from beneficiaries.models import Person, Programme
+
+        person = Person.objects.filter(pk=cleaned["person_id"]).only("name", "id_number_masked").first()
+        return [
+            f"{person.name} {person.id_number_masked}" if person else "",
+            str(Programme(cleaned["programme"]).label),
+            str(cleaned["amount"]),
+            cleaned["period_start"].isoformat(),
+            cleaned["period_end"].isoformat(),
+            str(cleaned["granting_organization_id"]),
+            cleaned["note"],
+        ]
+
+    def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
+        from beneficiaries.models import AssistanceRecord, RecordSource
+
+        records = [AssistanceRecord(source=RecordSource.IMPORTED, created_by=user, **row) for row in rows]
+        AssistanceRecord.objects.bulk_create(records, batch_size=2000)
+        progress(80)
+        audit_record_many(actor=user, action=AuditAction.IMPORT, targets=records, changes={"import": self.kind})
+        progress(100)
+        return len(records)

@@ -157,3 +157,54 @@ def test_supervisors_and_charities_may_not_import(client, supervisor, charity_st
     for user in (supervisor, charity_staff):
         client.login(username=user.username, password=PASSWORD)
         assert client.get("/imports/visit_register/").status_code == 403
+
+
+def assistance_xlsx(rows):
+    from beneficiaries.imports import AssistanceRecordImport
+
+    workbook = Workbook()
+    sheet = workbook.active
+    columns = AssistanceRecordImport.columns
+    sheet.append([column.chinese_header() for column in columns])
+    for values in rows:
+        sheet.append([values.get(column.key, "") for column in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("救助发放记录.xlsx", buffer.getvalue())
+
+
+def test_government_assistance_records_are_imported_for_registered_people(
+    client, caseworker, people, world, django_capture_on_commit_callbacks
+):
+    from beneficiaries.models import AssistanceRecord
+
+    number = Person.objects.get(pk=people.in_township.pk).id_number
+    good = {
+        "id_number": number,
+        "programme": "最低生活保障",
+        "amount": "620",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "granting_organization": world.bureau.name,
+    }
+    client.login(username=caseworker.username, password=PASSWORD)
+    other = Person.objects.get(pk=people.other_county.pk).id_number
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/assistance_records/", {"file": assistance_xlsx([good, {**good, "id_number": other}])})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.INVALID
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(3, "身份证号")]  # outside the county
+    assert not AssistanceRecord.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/imports/assistance_records/", {"file": assistance_xlsx([good, {**good, "programme": "临时救助"}])}
+        )
+    batch = ImportBatch.objects.latest("created_at")
+    assert batch.status == ImportStatus.READY, batch.errors
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/batch/{batch.pk}/confirm/")
+    records = AssistanceRecord.objects.order_by("programme")
+    assert [(r.programme, r.source, r.person_id) for r in records] == [
+        ("dibao", "imported", people.in_township.pk),
+        ("temporary", "imported", people.in_township.pk),
+    ]
