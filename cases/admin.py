@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cases.models import FollowUp, Notification, Referral, ReferralEvent
 
@@ -52,6 +53,13 @@ class ReferralAdmin(admin.ModelAdmin[Referral]):
     filter_horizontal = ["needs"]
     inlines = [ReferralEventInline]
     list_select_related = ["from_organization", "to_organization"]
+
+    # Changes go through the services (grants, events, notifications); the admin only reads.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Referral | None = None) -> bool:
+        return False
 
 
 @admin.register(Notification)

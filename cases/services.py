@@ -63,6 +63,7 @@ from charities.models import DeliveredService, Resource
 from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
 from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region
+from core.validators import ancestor_region_codes
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -197,13 +198,23 @@ def _move(
     return _event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
 
 
-def _staff(organization: Organization) -> list[User]:
-    roles = [Role.CASEWORKER] if organization.kind in GOVERNMENT_KINDS else [Role.CHARITY_STAFF]
-    return list(User.objects.filter(organization=organization, is_active=True, role__in=roles))
+def _staff(organization: Organization, *, region_code: str = "") -> list[User]:
+    """Who acts for an organization. An office with no caseworkers of its own (a township
+    office run from the county) is covered by the caseworkers whose jurisdiction holds the region."""
+    if organization.kind not in GOVERNMENT_KINDS:
+        return list(User.objects.filter(organization=organization, is_active=True, role=Role.CHARITY_STAFF))
+    own = list(User.objects.filter(organization=organization, is_active=True, role=Role.CASEWORKER))
+    if own or not region_code:
+        return own
+    covering = [*ancestor_region_codes(region_code), region_code]
+    return list(User.objects.filter(is_active=True, role=Role.CASEWORKER, jurisdiction_id__in=covering))
 
 
 def _tell_both_sides(referral: Referral, *, kind: str, title: str, body: str, by: User | None) -> None:
-    recipients = [u for u in _staff(referral.from_organization) + _staff(referral.to_organization) if u != by]
+    sides = _staff(referral.from_organization, region_code=referral.region_id) + _staff(
+        referral.to_organization, region_code=referral.region_id
+    )
+    recipients = [u for u in sides if u != by]
     notify(recipients=recipients, kind=kind, title=title, body=body, referral=referral)
 
 
@@ -792,7 +803,7 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
             _revoke(referral)
             _needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
         notify(
-            recipients=_staff(referral.from_organization),
+            recipients=_staff(referral.from_organization, region_code=referral.region_id),
             kind="expired",
             title=_headline(
                 referral,
@@ -804,7 +815,7 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
             referral=referral,
         )
         notify(
-            recipients=_staff(referral.to_organization),
+            recipients=_staff(referral.to_organization, region_code=referral.region_id),
             kind="expired",
             title=_headline(referral, _("expired without an answer")),
             referral=referral,
@@ -833,7 +844,7 @@ def referrals_send_reminders(*, now: datetime | None = None) -> int:
             referral = Referral.objects.select_related("to_organization").get(pk=pk)
             _event(referral, action="remind", by=None, from_status=referral.status)
             notify(
-                recipients=_staff(referral.to_organization),
+                recipients=_staff(referral.to_organization, region_code=referral.region_id),
                 kind="reminder",
                 title=_headline(
                     referral,

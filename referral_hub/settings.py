@@ -344,7 +344,7 @@ REFERRAL_RESPONSE_HOURS = {
     "routine": int(os.environ.get("REFERRAL_RESPONSE_HOURS_ROUTINE", str(7 * 24))),
     "fast_track": int(os.environ.get("REFERRAL_RESPONSE_HOURS_FAST_TRACK", "48")),
 }
-# A reminder goes this long before respond_by (or at half the deadline, if that is sooner).
+# A reminder goes to the receiving organization this long before respond_by.
 REFERRAL_REMINDER_HOURS_BEFORE = int(os.environ.get("REFERRAL_REMINDER_HOURS_BEFORE", "12"))
 # After a referral closes, the charity still sees it (and the consented data) this long.
 REFERRAL_VISIBLE_AFTER_CLOSE_DAYS = int(os.environ.get("REFERRAL_VISIBLE_AFTER_CLOSE_DAYS", "30"))

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.models import User
 from beneficiaries.models import NeedStatus
-from cases.models import Direction, Referral, ReferralStatus
+from cases.models import Direction, Notification, Referral, ReferralStatus
 from charities.models import ResourceUsage, UsageKind
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
@@ -219,6 +219,8 @@ def test_to_government_is_decided_and_the_charity_is_told(
     assert "610622197001011234" not in str(body) and body["person_details"]["id_number_masked"].endswith("1234")
     pk = body["id"]
     assert api_as(charity_staff).post(f"/api/v1/referrals/{pk}/send/").status_code == 200
+    # The township office has no caseworkers of its own: the county's caseworker is told.
+    assert Notification.objects.filter(recipient=caseworker, kind="sent", referral_id=pk).exists()
     office = api_as(caseworker)
     assert office.post(f"/api/v1/referrals/{pk}/accept/").status_code == 200
     assert office.post(f"/api/v1/referrals/{pk}/decide/", {"eligible": False}, format="json").status_code == 400
@@ -331,3 +333,18 @@ def test_station_user_of_another_organization_is_not_notified_twice(world: World
 
     rows = notify(recipients=[user, user], kind="sent", title="x")
     assert sorted(r.channel for r in rows) == ["email", "in_app"]
+
+
+def test_the_admin_reads_referrals_but_changes_go_through_the_services(
+    world: World, case: Case, admin_user: User
+) -> None:
+    referral = make_referral(
+        person=case.person, from_organization=world.bureau, to_organization=world.charity, consent=case.consent
+    )
+    client = browser(admin_user)
+    assert client.get("/admin/cases/referral/").status_code == 200
+    page = client.get(f"/admin/cases/referral/{referral.pk}/change/")
+    assert page.status_code == 200
+    assert client.get("/admin/cases/referral/add/").status_code == 403
+    assert client.get("/admin/cases/notification/").status_code == 200
+    assert client.get("/admin/cases/followup/").status_code == 200
