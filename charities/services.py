@@ -385,6 +385,12 @@ def resource_reserve_capacity(
             code="resource_not_open",
         )
     today = timezone.localdate()
+    if locked.starts_on is not None and locked.starts_on > today:
+        raise ReferralHubError(
+            _("“%(name)s” starts on %(date)s and takes no cases before then.")
+            % {"name": locked.name, "date": locked.starts_on.isoformat()},
+            code="resource_not_started",
+        )
     if locked.ends_on is not None and locked.ends_on < today:
         raise ReferralHubError(
             _("“%(name)s” ended on %(date)s.") % {"name": locked.name, "date": locked.ends_on.isoformat()},

@@ -106,3 +106,19 @@ def test_delivery_totals_follow_the_records_and_a_recount_agrees(world):
     resource_recount_help(resource_ids=[resource.pk])
     resource.refresh_from_db()
     assert (resource.people_helped, resource.amount_delivered, resource.deliveries) == (3, Decimal("750.00"), 3)
+
+
+def test_nothing_is_reserved_outside_the_resource_period(charity_staff, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    later = ResourceFactory.create(organization=world.charity, starts_on=today + timedelta(days=3))
+    ended = ResourceFactory.create(organization=world.charity, ends_on=today - timedelta(days=1))
+    for resource, code in ((later, "resource_not_started"), (ended, "resource_ended")):
+        with pytest.raises(ReferralHubError) as refused:
+            resource_reserve_capacity(resource=resource, by=charity_staff)
+        assert refused.value.code == code
+        resource.refresh_from_db()
+        assert resource.people_left == 10

@@ -112,3 +112,16 @@ def test_the_public_form_is_throttled(client, world, supply):
         assert client.post("/supply/public/complaint/", form_data(world)).status_code == 200
     assert client.post("/supply/public/complaint/", form_data(world)).status_code == 429
     assert Complaint.objects.count() == 5
+
+
+def test_a_complaint_about_an_organization_serving_the_county_reaches_its_supervisor(
+    api, supervisor, other_county_supervisor, world
+):
+    from tests.factories import OrganizationFactory, region
+
+    helper = OrganizationFactory.create(
+        name="广州市慈善会", region=region("440100000000", "广州市"), service_regions=[world.our_county]
+    )
+    complaint = ComplaintFactory.create(region=helper.region, about_organization=helper)
+    assert api_as(supervisor).get(f"/api/v1/complaints/{complaint.pk}/").status_code == 200
+    assert api_as(other_county_supervisor).get(f"/api/v1/complaints/{complaint.pk}/").status_code == 404
