@@ -236,6 +236,7 @@ class DashboardFigures:
     people_helped_this_month: int
     amount_delivered_this_month: Decimal
     deliveries_this_month: int
+    referrals_waiting: int
 
 
 def organization_dashboard(organization: Organization, *, today: date | None = None) -> DashboardFigures:
@@ -257,7 +258,12 @@ def organization_dashboard(organization: Organization, *, today: date | None = N
         amount=Coalesce(Sum("amount"), Value(Decimal(0))),
         deliveries=Count("id"),
     )
+    # Referrals sent to the organization and not yet accepted or declined (its inbox, issue #5).
+    from cases.models import Referral, ReferralStatus
+
+    waiting = Referral.objects.filter(to_organization=organization, status=ReferralStatus.SENT).count()
     return DashboardFigures(
+        referrals_waiting=waiting,
         resources=totals["resources"],
         open_resources=totals["open_resources"],
         places=totals["places"],

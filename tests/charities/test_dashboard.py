@@ -24,6 +24,19 @@ def test_charity_staff_see_their_figures(client, charity_staff, world):
     assert [r.name for r in response.context["resources"]] == [resource.name]
 
 
+def test_referrals_waiting_are_counted(client, charity_staff, world):
+    from cases.models import ReferralStatus
+    from tests.factories import make_household, make_person
+    from tests.factories.cases import make_referral
+
+    person = make_person(world.our_village, household=make_household(world.our_village))
+    for status in (ReferralStatus.SENT, ReferralStatus.SENT, ReferralStatus.ACCEPTED):
+        make_referral(person=person, from_organization=world.bureau, to_organization=world.charity, status=status)
+    make_referral(person=person, from_organization=world.bureau, to_organization=world.other_charity)
+    client.force_login(charity_staff)
+    assert client.get("/supply/dashboard/").context["figures"].referrals_waiting == 2
+
+
 def test_only_charity_staff_have_a_dashboard(client, caseworker, supervisor, world):
     for user in (caseworker, supervisor):
         client.force_login(user)
