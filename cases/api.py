@@ -23,7 +23,7 @@ from beneficiaries.selectors import households_visible_to, persons_visible_to
 from cases import services
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
-from cases.permissions import referral_for_user, role_of
+from cases.permissions import RECEIVER, referral_for_user, require_side, role_of
 from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
 from charities.models import DeliveredService, Resource
 from core.models import Organization
@@ -168,6 +168,10 @@ class DecideSerializer(serializers.Serializer[Any]):
     eligible = serializers.BooleanField()
     programme = serializers.ChoiceField(choices=Programme.choices, required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LinkPersonSerializer(serializers.Serializer[Any]):
+    person = serializers.IntegerField()
 
 
 class RereferSerializer(serializers.Serializer[Any]):
@@ -349,6 +353,20 @@ class ReferralViewSet(
             ),
             DecideSerializer,
         )
+
+    @extend_schema(request=LinkPersonSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def link_person(self, request: Request, pk: str) -> Response:
+        """To government: after verifying the details, the office links the referral to the person it registered."""
+
+        def run(r: Referral, u: User, v: dict[str, Any]) -> Referral:
+            person = persons_visible_to(u).filter(pk=v["person"]).first()
+            if person is None:
+                require_side(u, r, RECEIVER)  # the wrong side hears 403, not a hint about the register
+                raise serializers.ValidationError({"person": [_("Not found or not yours to choose.")]})
+            return services.referral_link_person(referral=r, by=u, person=person)
+
+        return self._act(request, pk, run, LinkPersonSerializer)
 
     @extend_schema(request=RereferSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from beneficiaries.models import OPEN_NEED_STATUSES, Consent, ConsentPurpose, Need
-from cases import services
+from cases import jobs, services
 from cases.models import Referral
 from core.models import Organization, Region
 
@@ -98,11 +98,11 @@ def seed_referrals(organizations: dict[str, Organization], users: dict[str, User
                 services.referral_withdraw(referral=referral, by=caseworker, reason="家属已通过医保报销解决。")
             elif step == "expire":
                 Referral.objects.filter(pk=referral.pk).update(respond_by=timezone.now() - timedelta(hours=1))
-                services.referral_expire(referral_id=referral.pk)
+                jobs.referral_expire(referral_id=referral.pk)
             referral.refresh_from_db()
         created += 1
     created += _seed_to_government(organizations, charity_user, caseworker)
-    services.follow_ups_sample(share=0.5, rng=random.Random(2))
+    jobs.follow_ups_sample(share=0.5, rng=random.Random(2))
     return created
 
 

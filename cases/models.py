@@ -215,6 +215,7 @@ EVENT_LABELS = {
     "remind": _("Reminder sent"),
     "access_ended": _("Access ended (consent revoked)"),
     "follow_up": _("Follow-up visit recorded"),
+    "link_person": _("Linked to the person in the register"),
 }
 
 

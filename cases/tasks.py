@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from cases import services
+from cases import jobs
 from cases.notifications import notification_deliver, notifications_sweep, retry_delay
 
 
@@ -27,19 +27,19 @@ def sweep_notifications() -> int:
 
 @shared_task(name="cases.tasks.send_reminders")
 def send_reminders() -> int:
-    return services.referrals_send_reminders()
+    return jobs.referrals_send_reminders()
 
 
 @shared_task(name="cases.tasks.expire_overdue")
 def expire_overdue() -> int:
-    return services.referrals_expire_overdue()
+    return jobs.referrals_expire_overdue()
 
 
 @shared_task(name="cases.tasks.end_access_after_close")
 def end_access_after_close() -> int:
-    return services.referrals_end_access_after_close()
+    return jobs.referrals_end_access_after_close()
 
 
 @shared_task(name="cases.tasks.sample_follow_ups")
 def sample_follow_ups() -> int:
-    return services.follow_ups_sample()
+    return jobs.follow_ups_sample()

@@ -21,7 +21,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from beneficiaries.models import ConsentField, Person, Urgency
 from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
-from cases import services
+from cases import jobs, services
 from cases.forms import (
     DecideForm,
     FeedbackForm,
@@ -203,6 +203,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, pk)
     referral = context["referral"]
     user = _user(request)
+    if referral.direction == Direction.TO_GOVERNMENT and referral.person_id is None and "decide" in context["actions"]:
+        name = str(referral.person_details.get("name", ""))
+        context["register_matches"] = person_search(user, name)[:10] if name else []
     context |= {
         "reason_form": ReasonForm(),
         "feedback_form": FeedbackForm(),
@@ -263,6 +266,12 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.referral_close(referral=referral, by=user)
         elif action == "withdraw":
             services.referral_withdraw(referral=referral, by=user, reason=post.get("reason", ""))
+        elif action == "link_person":
+            raw = post.get("person", "")
+            person = persons_visible_to(user).filter(pk=int(raw)).first() if raw.isdigit() else None
+            if person is None:
+                raise ValidationError(_("Choose the registered person."))
+            services.referral_link_person(referral=referral, by=user, person=person)
         elif action == "rerefer":
             rerefer = RereferForm(post, user=user, government=referral.direction == Direction.TO_GOVERNMENT)
             if not rerefer.is_valid():
@@ -334,7 +343,7 @@ def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
+            jobs.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
         except (ReferralHubError, ValidationError, PermissionDenied) as error:
             _refuse(request, error)
         else:
@@ -417,6 +426,18 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
         for need in needs
     ]
     content = export_workbook(title=_("Happiness list"), headers=headers, rows=rows)
+    # Names of people leave the platform: who exported what is kept in the audit log.
+    audit_record(
+        actor=_user(request),
+        action=AuditAction.EXPORT,
+        target=_user(request),
+        changes={
+            "export": "happiness_list",
+            "rows": len(rows),
+            "region": filters["region"].code if filters["region"] else "",
+        },
+        request=request,
+    )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="happiness-list.xlsx"'
     return response

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from beneficiaries.models import NeedStatus, Person
-from cases.models import FollowUp, FollowUpStatus, Notification, ReferralEvent, ReferralStatus
-from cases.selectors import ledger_for
-from cases.services import (
+from cases.jobs import (
     follow_ups_sample,
     referrals_end_access_after_close,
     referrals_expire_overdue,
     referrals_send_reminders,
 )
+from cases.models import FollowUp, FollowUpStatus, Notification, ReferralEvent, ReferralStatus
+from cases.selectors import ledger_for
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
 from tests.factories import PASSWORD, make_assistance_record, make_need

@@ -348,3 +348,43 @@ def test_the_admin_reads_referrals_but_changes_go_through_the_services(
     assert client.get("/admin/cases/referral/add/").status_code == 403
     assert client.get("/admin/cases/notification/").status_code == 200
     assert client.get("/admin/cases/followup/").status_code == 200
+
+
+def test_the_office_links_a_verified_person_to_the_register(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=None,
+        region=world.our_village,
+        from_organization=world.charity,
+        to_organization=world.bureau,
+        direction=Direction.TO_GOVERNMENT,
+        status="sent",
+        person_details={"name": "王秀英", "region": world.our_village.code},
+    )
+    office = api_as(caseworker)
+    too_early = office.post(f"/api/v1/referrals/{referral.pk}/link_person/", {"person": case.person.pk}, format="json")
+    assert too_early.status_code == 409
+    assert (
+        api_as(charity_staff)
+        .post(f"/api/v1/referrals/{referral.pk}/link_person/", {"person": case.person.pk}, format="json")
+        .status_code
+        == 403
+    )
+    office.post(f"/api/v1/referrals/{referral.pk}/accept/")
+    page = browser(caseworker).get(f"/cases/{referral.pk}/").content.decode()
+    assert case.person.id_number_masked in page  # the register's match for the name is offered
+    response = browser(caseworker).post(f"/cases/{referral.pk}/link_person/", {"person": case.person.pk})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.person == case.person and referral.person_details["name"] == "王秀英"
+    assert Notification.objects.filter(recipient=charity_staff, kind="registered").exists()
+    again = office.post(f"/api/v1/referrals/{referral.pk}/link_person/", {"person": case.person.pk}, format="json")
+    assert again.status_code == 409
+
+
+def test_exporting_the_happiness_list_is_audited(world: World, case: Case, caseworker: User) -> None:
+    from audit.models import AuditEntry
+
+    assert browser(caseworker).get("/cases/happiness/export.xlsx").status_code == 200
+    assert AuditEntry.objects.filter(action="export", actor=caseworker, changes__export="happiness_list").exists()

@@ -1,0 +1,197 @@
+"""Periodic jobs of the referral state machine (reminders, expiry with escalation, the end of
+the after-close period) and follow-up visits (抽样回访). Same rules as ``cases.services``: each
+change locks its row or updates conditionally, writes the event and the outbox rows in one
+transaction; the jobs are idempotent (a second run finds nothing left to do)."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from beneficiaries.models import NeedStatus
+from cases.models import Direction, FollowUp, FollowUpStatus, Referral
+from cases.notifications import notify
+from cases.services import ReferralError, S, _event, _headline, _move, _needs_to, _revoke, _staff
+from core.models import Organization, OrganizationKind
+
+
+# --- periodic jobs -----------------------------------------------------------------------
+def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
+    """No answer within the deadline: expired, and escalated to the referring office."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update()
+            .select_related("to_organization", "from_organization")
+            .filter(pk=referral_id, status=S.SENT, respond_by__lt=now)
+            .first()
+        )
+        if referral is None:
+            return False  # answered meanwhile, or already expired
+        referral.ended_at = now
+        _move(referral, action="expire", by=None, extra=["ended_at"])
+        if referral.direction == Direction.TO_CHARITY:
+            _revoke(referral)
+            _needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
+        notify(
+            recipients=_staff(referral.from_organization, region_code=referral.region_id),
+            kind="expired",
+            title=_headline(
+                referral,
+                _("no answer from %(org)s in time — refer the person elsewhere")
+                % {"org": referral.to_organization.name},
+            ),
+            body=_("The deadline was %(when)s.")
+            % {"when": timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M")},
+            referral=referral,
+        )
+        notify(
+            recipients=_staff(referral.to_organization, region_code=referral.region_id),
+            kind="expired",
+            title=_headline(referral, _("expired without an answer")),
+            referral=referral,
+        )
+    return True
+
+
+def referrals_expire_overdue(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    ids = list(Referral.objects.filter(status=S.SENT, respond_by__lt=now).values_list("id", flat=True)[:5000])
+    return sum(referral_expire(referral_id=pk, now=now) for pk in ids)
+
+
+def referrals_send_reminders(*, now: datetime | None = None) -> int:
+    """A reminder to the receiving side before ``respond_by`` (once per referral)."""
+    now = now or timezone.now()
+    window = timedelta(hours=settings.REFERRAL_REMINDER_HOURS_BEFORE)
+    sent = 0
+    ids = Referral.objects.filter(
+        status=S.SENT, reminded_at__isnull=True, respond_by__gt=now, respond_by__lte=now + window
+    ).values_list("id", flat=True)[:5000]
+    for pk in list(ids):
+        with transaction.atomic():
+            if not Referral.objects.filter(pk=pk, status=S.SENT, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            referral = Referral.objects.select_related("to_organization").get(pk=pk)
+            _event(referral, action="remind", by=None, from_status=referral.status)
+            notify(
+                recipients=_staff(referral.to_organization, region_code=referral.region_id),
+                kind="reminder",
+                title=_headline(
+                    referral,
+                    _("please answer by %(when)s")
+                    % {"when": timezone.localtime(referral.respond_by or now).strftime("%m-%d %H:%M")},
+                ),
+                referral=referral,
+            )
+            sent += 1
+    return sent
+
+
+def referrals_end_access_after_close(*, now: datetime | None = None) -> int:
+    """Remove the grants of referrals whose after-close period is over (the selectors
+    already hide them live; this keeps the permission tables small)."""
+    now = now or timezone.now()
+    ended = 0
+    for referral in Referral.objects.filter(
+        status=S.CLOSED, visible_until__lte=now, referralgroupobjectpermission__isnull=False
+    ).distinct()[:5000]:
+        _revoke(referral)
+        ended += 1
+    return ended
+
+
+# --- follow-up visits (抽样回访) ---------------------------------------------------------
+def station_for_region(region_code: str) -> Organization | None:
+    township = region_code[:9] + "000"
+    return (
+        Organization.objects.filter(kind=OrganizationKind.SERVICE_STATION, region_id=township, is_active=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def follow_ups_sample(
+    *, now: datetime | None = None, share: float | None = None, rng: random.Random | None = None
+) -> int:
+    """Each week, a share of the referrals completed in the past week become follow-up tasks
+    for the person's station."""
+    now = now or timezone.now()
+    share = settings.FOLLOW_UP_SHARE if share is None else share
+    rng = rng or random.SystemRandom()
+    candidates = list(
+        Referral.objects.filter(
+            direction=Direction.TO_CHARITY,
+            status__in=[S.COMPLETED, S.CLOSED],
+            person__isnull=False,
+            follow_up__isnull=True,
+            events__action="feedback",
+            events__at__gte=now - timedelta(days=7),
+        )
+        .distinct()
+        .values_list("id", "region_id")
+    )
+    if not candidates or share <= 0:
+        return 0
+    chosen = rng.sample(candidates, min(len(candidates), math.ceil(len(candidates) * min(share, 1.0))))
+    due = timezone.localdate(now) + timedelta(days=settings.FOLLOW_UP_DUE_DAYS)
+    created = 0
+    for referral_id, region_code in chosen:
+        station = station_for_region(region_code)
+        with transaction.atomic():
+            _obj, was_created = FollowUp.objects.get_or_create(
+                referral_id=referral_id, defaults={"region_id": region_code, "station": station, "due_on": due}
+            )
+            if was_created:
+                created += 1
+                if station is not None:
+                    notify(
+                        recipients=User.objects.filter(organization=station, is_active=True, role=Role.STATION_WORKER),
+                        kind="follow_up",
+                        title=_("A follow-up visit is due by %(date)s") % {"date": due.isoformat()},
+                        referral=Referral.objects.get(pk=referral_id),
+                    )
+    return created
+
+
+@transaction.atomic
+def follow_up_record(
+    *, follow_up: FollowUp, by: User, satisfaction: int, need_met: bool, note: str = "", visited_on: date | None = None
+) -> FollowUp:
+    from cases.permissions import can_record_follow_up
+
+    if not can_record_follow_up(by, follow_up):
+        raise PermissionDenied(_("Only the station or caseworkers of the person's region record follow-up visits."))
+    errors: dict[str, Any] = {}
+    if satisfaction not in (1, 2, 3, 4, 5):
+        errors["satisfaction"] = _("Choose a satisfaction from 1 (very unhappy) to 5 (very happy).")
+    visited_on = visited_on or timezone.localdate()
+    if visited_on > timezone.localdate():
+        errors["visited_on"] = _("The visit date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.status != FollowUpStatus.DUE:
+        raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
+    locked.status = FollowUpStatus.DONE
+    locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
+    locked.visited_on, locked.visited_by = visited_on, by
+    locked.save()
+    _event(
+        locked.referral,
+        action="follow_up",
+        by=by,
+        from_status=locked.referral.status,
+        reason=locked.note,
+        data={"satisfaction": satisfaction, "need_met": need_met},
+    )
+    return locked
