@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -32,9 +32,11 @@ from beneficiaries.models import (
 )
 from beneficiaries.permissions import can_reveal, can_write_register
 from beneficiaries.selectors import (
+    ENCRYPTED_PERSON_FIELDS,
     assistance_records_visible_to,
     consents_visible_to,
     households_visible_to,
+    masked_persons,
     needs_visible_to,
     person_search,
     persons_visible_to,
@@ -120,7 +122,8 @@ class HouseholdViewSet(
     filterset_fields = {"register_number": ["exact"], "region": ["exact"]}
 
     def get_queryset(self) -> QuerySet[Household]:
-        return households_visible_to(_user(self.request)).prefetch_related("members").order_by("id")
+        members = Prefetch("members", queryset=Person.objects.only("id", "relation", "household_id"))
+        return households_visible_to(_user(self.request)).prefetch_related(members).order_by("id")
 
     def perform_create(self, serializer: HouseholdSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
@@ -140,7 +143,8 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
     region = RegionField(required=False)
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     id_number = serializers.CharField(write_only=True, max_length=32)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    # Written in full; read back masked (to_representation), never decrypted for a read.
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True)
     gender = serializers.CharField(required=False)
     birth_date = serializers.DateField(required=False)
     assistance_statuses = serializers.ListField(
@@ -211,7 +215,9 @@ class PersonViewSet(
         user = _user(self.request)
         query = self.request.query_params.get("q", "")
         persons = person_search(user, query) if query else persons_visible_to(user)
-        return persons.order_by("id")
+        if self.action in ("list", "retrieve"):
+            persons = masked_persons(persons)  # reads show masked copies only
+        return persons.order_by("name", "id") if query else persons.order_by("id")
 
     def perform_create(self, serializer: PersonSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.person_create(
@@ -432,7 +438,8 @@ class NeedViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Need]:
-        return needs_visible_to(_user(self.request)).order_by("-created_at", "-id")
+        needs = needs_visible_to(_user(self.request))
+        return needs.defer(*[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS]).order_by("-created_at", "-id")
 
     def perform_create(self, serializer: NeedSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)

@@ -24,6 +24,22 @@ from beneficiaries.models import (
 from beneficiaries.validators import ID_PATTERN, normalize_id_number
 from core.models import Organization, Region
 
+# Lists show masked copies only: never load (and decrypt) the ciphertext columns for them.
+ENCRYPTED_PERSON_FIELDS = ("id_number", "phone", "health", "disability_details")
+ENCRYPTED_HOUSEHOLD_FIELDS = (
+    "annual_income",
+    "previous_annual_income",
+    "annual_essential_expenses",
+    "annual_medical_expenses",
+)
+
+
+def masked_persons(persons: QuerySet[Person], prefix: str = "") -> QuerySet[Person]:
+    """Defer every encrypted column of the person (and of its household, when joined)."""
+    fields = [prefix + name for name in ENCRYPTED_PERSON_FIELDS]
+    fields += [f"{prefix}household__{name}" for name in ENCRYPTED_HOUSEHOLD_FIELDS]
+    return persons.defer(*fields)
+
 
 def register_scope(user: User, field: str = "region__code") -> Q | None:
     """The filter of what this user sees in the register; None means nothing at all."""

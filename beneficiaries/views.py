@@ -57,7 +57,9 @@ from beneficiaries.permissions import (
     require_write,
 )
 from beneficiaries.selectors import (
+    ENCRYPTED_PERSON_FIELDS,
     looks_like_id_number,
+    masked_persons,
     needs_visible_to,
     person_search,
     probable_duplicates,
@@ -141,7 +143,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in AssistanceStatus.values:
         persons = persons.filter(assistance_statuses__icontains=f'"{status}"')
-    page = Paginator(persons.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A name search lists by name: ordering by id would let PostgreSQL walk the primary key
+    # of a million rows looking for a rare name instead of using the name index.
+    ordering = ("name", "id") if query else ("-id",)
+    page = Paginator(masked_persons(persons).order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "beneficiaries/person_list.html",
@@ -163,7 +168,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     """The quick need form's live search: a few matches by name or ID number."""
     user = _register_reader(request)
     query = request.GET.get("q", "").strip()
-    persons = person_search(user, query).order_by("name", "id")[:8] if len(query) >= 1 else Person.objects.none()
+    persons = masked_persons(person_search(user, query)).order_by("name", "id")[:8] if query else Person.objects.none()
     return render(request, "beneficiaries/_person_choices.html", {"persons": persons, "q": query})
 
 
@@ -453,6 +458,7 @@ def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], d
         needs = needs.filter(urgency=filters["urgency"])
     if filters["q"].strip() or request.GET.get("idx"):
         needs = needs.filter(person__in=_by_index(person_search(user, filters["q"]), request).values("id"))
+    needs = needs.defer(*[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS])
     return needs.order_by("-created_at", "-id"), filters
 
 
