@@ -259,9 +259,7 @@ LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 # Two-factor sign-in (authenticator app) is required for the roles that can reveal
 # sensitive data. On by default in production; off for the local demo unless asked for.
 TWO_FACTOR_REQUIRED_ROLES = (
-    ["caseworker", "station_worker", "supervisor", "admin"]
-    if env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
-    else []
+    ["caseworker", "station_worker", "supervisor", "admin"] if env_bool("TWO_FACTOR_REQUIRED", not DEBUG) else []
 )
 TWO_FACTOR_PENDING_SECONDS = 300
 # Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted.
