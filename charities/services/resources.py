@@ -1,15 +1,7 @@
-"""Writes for the supply list, organization profiles and complaints.
-
-Every function is keyword-only and typed. Invalid input raises Django's
-``ValidationError`` with field → message (the API answers 400, pages show it by
-the field); an action that does not fit the current state raises
-``ReferralHubError`` (the API answers 409).
-"""
+"""Writes of the supply list: resources, their capacity and the help delivered from them."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -22,10 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from charities.models import (
     AssistanceStatus,
-    Complaint,
     DeliveredService,
     NeedCategory,
     Resource,
@@ -36,11 +27,9 @@ from charities.models import (
     UsageKind,
     Vulnerability,
 )
+from charities.services.checks import resolve_region_codes, unknown_codes
 from core.errors import ReferralHubError
-from core.models import FocusGroup, Organization, Region, RegionLevel
-from core.validators import normalize_region_code
-
-# --- resources -----------------------------------------------------------------
+from core.models import Organization, Region
 
 
 @dataclass
@@ -81,41 +70,6 @@ class ResourceData:
         )
 
 
-def _unknown(values: Iterable[str], allowed: Iterable[str]) -> list[str]:
-    allowed_set = set(allowed)
-    return sorted({value for value in values if value not in allowed_set})
-
-
-def _resolve_regions(
-    codes: list[str], *, field_name: str, errors: dict[str, list[str]], county_only: bool = False
-) -> list[Region]:
-    normalized: list[str] = []
-    for raw in codes:
-        try:
-            normalized.append(normalize_region_code(str(raw)))
-        except ValidationError:
-            errors.setdefault(field_name, []).append(
-                _("“%(code)s” is not a region code: use the 6-, 9- or 12-digit statistical code.") % {"code": raw}
-            )
-    found = {r.code: r for r in Region.objects.filter(code__in=normalized)}
-    missing = [code for code in dict.fromkeys(normalized) if code not in found]
-    if missing:
-        errors.setdefault(field_name, []).append(
-            _(
-                "These region codes do not exist in the region table: %(codes)s. Check the codes or ask an administrator to import the regions."
-            )
-            % {"codes": "、".join(missing)}
-        )
-    if county_only:
-        not_counties = [r for r in found.values() if r.level != RegionLevel.COUNTY]
-        if not_counties:
-            errors.setdefault(field_name, []).append(
-                _("A designated county must be a county; these are not: %(names)s.")
-                % {"names": "、".join(f"{r.name}（{r.code}）" for r in not_counties)}
-            )
-    return [found[code] for code in dict.fromkeys(normalized) if code in found]
-
-
 def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tuple[list[Region], list[Region]]:
     """Check ``data``; raise ValidationError with every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -133,11 +87,11 @@ def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tupl
         add("form", _("Choose the form of help: money, goods or service."))
     if not data.categories:
         add("categories", _("Choose at least one need category this resource helps with."))
-    elif bad := _unknown(data.categories, NeedCategory.values):
+    elif bad := unknown_codes(data.categories, NeedCategory.values):
         add("categories", _("Unknown need categories: %(codes)s.") % {"codes": ", ".join(bad)})
-    if bad := _unknown(data.assistance_statuses, AssistanceStatus.values):
+    if bad := unknown_codes(data.assistance_statuses, AssistanceStatus.values):
         add("assistance_statuses", _("Unknown assistance statuses: %(codes)s.") % {"codes": ", ".join(bad)})
-    if bad := _unknown(data.vulnerabilities, Vulnerability.values):
+    if bad := unknown_codes(data.vulnerabilities, Vulnerability.values):
         add("vulnerabilities", _("Unknown vulnerabilities: %(codes)s.") % {"codes": ", ".join(bad)})
     for name in ("min_age", "max_age"):
         value = getattr(data, name)
@@ -184,8 +138,8 @@ def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tupl
                     "capacity_amount",
                     _("%(used)s yuan is already committed; the budget cannot go below that.") % {"used": used_amount},
                 )
-    service_regions = _resolve_regions(data.service_region_codes, field_name="service_regions", errors=errors)
-    designated = _resolve_regions(
+    service_regions = resolve_region_codes(data.service_region_codes, field_name="service_regions", errors=errors)
+    designated = resolve_region_codes(
         data.designated_county_codes, field_name="designated_counties", errors=errors, county_only=True
     )
     if not errors and not service_regions and not designated:
@@ -487,7 +441,7 @@ def resource_record_delivery(
         errors["people"] = [_("The number of people cannot be negative.")]
     if amount is not None and amount < 0:
         errors["amount"] = [_("The amount cannot be negative.")]
-    if bad := _unknown(services, DeliveredService.values):
+    if bad := unknown_codes(services, DeliveredService.values):
         errors["services"] = [_("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}]
     if errors:
         raise ValidationError(errors)
@@ -523,148 +477,4 @@ def resource_recount_help(*, resource_ids: list[int] | None = None) -> int:
         people_helped=Coalesce(Subquery(delivered.annotate(t=Sum("people")).values("t")), Value(0)),
         amount_delivered=Coalesce(Subquery(delivered.annotate(t=Sum("amount")).values("t")), Value(Decimal(0))),
         deliveries=Coalesce(Subquery(delivered.annotate(t=Count("id")).values("t")), Value(0)),
-    )
-
-
-# --- organization profile and staff ----------------------------------------------
-
-# What an organization's own administrator may change; registration facts
-# (name, kind, credit code, region, authority, rating) stay with system administrators.
-PROFILE_FIELDS = (
-    "contact_person",
-    "contact_phone",
-    "address",
-    "introduction",
-    "website",
-    "disclosures",
-    "focus_groups",
-)
-
-
-@transaction.atomic
-def organization_update_profile(
-    *, organization: Organization, by: User, changes: dict[str, Any], service_region_codes: list[str] | None = None
-) -> Organization:
-    """Change the parts of a profile an organization keeps itself."""
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    errors: dict[str, list[str]] = {}
-    not_allowed = sorted(set(changes) - set(PROFILE_FIELDS))
-    if not_allowed:
-        raise ValidationError(
-            {name: [_("Only system administrators change this; ask them if it is wrong.")] for name in not_allowed}
-        )
-    if "focus_groups" in changes:
-        groups = list(dict.fromkeys(changes["focus_groups"] or []))
-        if bad := _unknown(groups, FocusGroup.values):
-            errors["focus_groups"] = [_("Unknown focus groups: %(codes)s.") % {"codes": ", ".join(bad)}]
-        changes["focus_groups"] = groups
-    regions: list[Region] = []
-    if service_region_codes is not None:
-        regions = _resolve_regions(service_region_codes, field_name="service_regions", errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    for name, value in changes.items():
-        setattr(locked, name, value.strip() if isinstance(value, str) else value)
-    locked.full_clean(exclude=["service_regions"])
-    locked.save()
-    if service_region_codes is not None:
-        locked.service_regions.set(regions)
-    return locked
-
-
-def organization_admins(organization: Organization) -> list[User]:
-    from guardian.shortcuts import get_users_with_perms
-
-    users = get_users_with_perms(organization, only_with_perms_in=["manage_staff"], with_superusers=False)
-    return sorted(users, key=lambda u: u.username)
-
-
-@dataclass
-class Invitation:
-    user: User
-    initial_password: str
-
-
-@transaction.atomic
-def organization_invite_staff(
-    *, organization: Organization, by: User, username: str, full_name: str, phone: str = ""
-) -> Invitation:
-    """Create a staff account for the organization with a one-time initial password.
-
-    The inviting administrator hands the password over; the new member changes it
-    after signing in.
-    """
-    username = username.strip()
-    errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("Give the new member a username.")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("The username “%(name)s” is taken; choose another.") % {"name": username}]
-    if not full_name.strip():
-        errors["full_name"] = [_("Give the new member's full name.")]
-    if errors:
-        raise ValidationError(errors)
-    password = secrets.token_urlsafe(9)
-    user = User(
-        username=username,
-        full_name=full_name.strip(),
-        phone=phone.strip(),
-        role=Role.CHARITY_STAFF,
-        organization=organization,
-    )
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    return Invitation(user=user, initial_password=password)
-
-
-@transaction.atomic
-def organization_remove_staff(*, organization: Organization, by: User, member: User) -> User:
-    """Take a member's access away. The account stays (inactive) so history keeps its author."""
-    locked = User.objects.select_for_update().get(pk=member.pk)
-    if locked.organization_id != organization.pk:
-        raise ValidationError(_("This person is not a member of the organization."))
-    if locked.pk == by.pk:
-        raise ReferralHubError(
-            _("You cannot remove yourself; ask another administrator of the organization."), code="remove_self"
-        )
-    from guardian.shortcuts import remove_perm
-
-    locked.is_active = False
-    locked.save(update_fields=["is_active"])
-    remove_perm("core.manage_staff", locked, organization)
-    return locked
-
-
-# --- complaints ---------------------------------------------------------------------
-
-
-def _complaint_reference() -> str:
-    return f"TS{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
-
-
-def complaint_submit(
-    *, content: str, contact: str = "", about_organization: Organization | None = None, region: Region | None = None
-) -> Complaint:
-    """File a complaint from the public. Its region decides which supervisors read it."""
-    content = content.strip()
-    errors: dict[str, list[str]] = {}
-    if len(content) < 10:
-        errors["content"] = [_("Please describe what happened in at least 10 characters.")]
-    elif len(content) > 5000:
-        errors["content"] = [_("Please keep the complaint under 5000 characters.")]
-    if len(contact) > 100:
-        errors["contact"] = [_("The contact is longer than 100 characters.")]
-    if errors:
-        raise ValidationError(errors)
-    for _attempt in range(5):
-        reference = _complaint_reference()
-        if not Complaint.objects.filter(reference=reference).exists():
-            break
-    return Complaint.objects.create(
-        reference=reference,
-        content=content,
-        contact=contact.strip(),
-        about_organization=about_organization,
-        region=region or (about_organization.region if about_organization else None),
     )

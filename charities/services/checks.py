@@ -1,0 +1,46 @@
+"""Checks shared by the services: code lists and region codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core.models import Region, RegionLevel
+from core.validators import normalize_region_code
+
+
+def unknown_codes(values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    allowed_set = set(allowed)
+    return sorted({value for value in values if value not in allowed_set})
+
+
+def resolve_region_codes(
+    codes: list[str], *, field_name: str, errors: dict[str, list[str]], county_only: bool = False
+) -> list[Region]:
+    normalized: list[str] = []
+    for raw in codes:
+        try:
+            normalized.append(normalize_region_code(str(raw)))
+        except ValidationError:
+            errors.setdefault(field_name, []).append(
+                _("“%(code)s” is not a region code: use the 6-, 9- or 12-digit statistical code.") % {"code": raw}
+            )
+    found = {r.code: r for r in Region.objects.filter(code__in=normalized)}
+    missing = [code for code in dict.fromkeys(normalized) if code not in found]
+    if missing:
+        errors.setdefault(field_name, []).append(
+            _(
+                "These region codes do not exist in the region table: %(codes)s. Check the codes or ask an administrator to import the regions."
+            )
+            % {"codes": "、".join(missing)}
+        )
+    if county_only:
+        not_counties = [r for r in found.values() if r.level != RegionLevel.COUNTY]
+        if not_counties:
+            errors.setdefault(field_name, []).append(
+                _("A designated county must be a county; these are not: %(names)s.")
+                % {"names": "、".join(f"{r.name}（{r.code}）" for r in not_counties)}
+            )
+    return [found[code] for code in dict.fromkeys(normalized) if code in found]
