@@ -518,7 +518,8 @@ def consent_grant(
 
 
 def consent_revoke(*, by: User, consent: Consent, reason: str, request: HttpRequest | None = None) -> Consent:
-    """Revocation takes effect at once (SPEC rule 2); the cases app withdraws open referrals."""
+    """Revocation takes effect at once (SPEC rule 2): every open referral under it is withdrawn
+    in the same transaction and the receiving organizations lose sight of the person."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the consent is revoked.")})
     with transaction.atomic():
@@ -534,6 +535,10 @@ def consent_revoke(*, by: User, consent: Consent, reason: str, request: HttpRequ
         audit_record(
             actor=by, action=AuditAction.CONSENT_REVOKE, target=consent, reason=reason.strip(), request=request
         )
+        # Imported here: cases builds on the register, not the other way round.
+        from cases.services import referrals_withdraw_for_consent
+
+        referrals_withdraw_for_consent(consent=consent, by=by, reason=reason.strip())
     return consent
 
 

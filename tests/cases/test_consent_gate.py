@@ -212,3 +212,16 @@ def test_anonymous_is_refused(world: World, case: Case, caseworker: User) -> Non
     assert Client().get(f"/api/v1/referrals/{referral.pk}/").status_code == 401
     assert Client().get(f"/cases/{referral.pk}/").status_code == 302
     assert Client().get("/api/v1/notifications/").status_code == 401
+
+
+def test_revoking_the_consent_through_the_api_withdraws_the_referral_at_once(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = sent_referral(world, case, caseworker)
+    response = api_as(caseworker).post(f"/api/v1/consents/{case.consent.pk}/revoke/", {"reason": "本人撤回同意"})
+    assert response.status_code == 200, response.content
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+    assert referral.events.filter(action="withdraw", reason="本人撤回同意").exists()
+    assert api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    assert charity_staff.has_perm("cases.view_referral", referral) is False
