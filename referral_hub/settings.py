@@ -179,7 +179,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# How long a task taken by a worker that died stays invisible before another worker gets it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {
@@ -376,3 +377,16 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- matching (issue #6) -----------------------------------------------------
+# Points for each part of a score, laid over matching.problem.Weights (e.g. {"amount_fit": 5.0}).
+MATCHING_WEIGHTS: dict[str, object] = {}
+# Help of a category received within this many days (the ledger) rules out a proposal of it.
+MATCHING_RECEIVED_PERIOD_DAYS = int(os.environ.get("MATCHING_RECEIVED_PERIOD_DAYS", "90"))
+MATCHING_QUEUE = os.environ.get("MATCHING_QUEUE", "celery")
+# Only for the test of a worker killed half way: slows every progress step down.
+MATCHING_PROGRESS_DELAY_SECONDS = float(os.environ.get("MATCHING_PROGRESS_DELAY_SECONDS", "0"))
+CELERY_BEAT_SCHEDULE["matching-nightly"] = {
+    "task": "matching.tasks.start_nightly_runs",
+    "schedule": crontab(hour=2, minute=50),
+}
