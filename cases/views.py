@@ -394,7 +394,12 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     helpers = helped_by([n.pk for n in page.object_list])
     rows = [(need, helpers.get(need.pk)) for need in page.object_list]
-    return render(request, "cases/happiness.html", {"page": page, "rows": rows, "filters": filters})
+    # The match (issue #6) that led to each fulfilled need, and the statistics of recent runs.
+    from matching.selectors import happiness_context
+
+    context = {"page": page, "rows": rows, "filters": filters}
+    context.update(happiness_context(_user(request), [n.pk for n in page.object_list]))
+    return render(request, "cases/happiness.html", context)
 
 
 @login_required

@@ -267,3 +267,12 @@ def build_problem(*, region: Region, as_of: date, weights: Weights | None = None
         weights=weights or matching_weights(),
         rejected=rejected,
     )
+
+
+def happiness_context(user: User, need_ids: list[int]) -> dict[str, Any]:
+    """What the 幸福清单 adds from matching: the match behind each fulfilled need, and the
+    statistics (proposed, confirmed, fulfilled) of the latest runs the user may see."""
+    return {
+        "matches": matches_for_needs(need_ids),
+        "match_runs": list(with_counts(runs_visible_to(user)).filter(status="done").order_by("-created_at", "-id")[:5]),
+    }

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("beneficiaries.api_urls")),
     path("", include("charities.api_urls")),
     path("", include("cases.api_urls")),
+    path("", include("matching.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("register/", include("beneficiaries.urls")),
     path("supply/", include("charities.urls")),
     path("cases/", include("cases.urls")),
+    path("matching/", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -54,3 +54,14 @@ def county(world: World) -> County:
         medical_fund=medical_fund,
         school_aid=school_aid,
     )
+
+
+@pytest.fixture
+def done_run(county: County, world: World, caseworker):
+    """A finished run for our county (two proposals: the elderly person's medical need, the child's school aid)."""
+    from matching.services import run_execute, run_start
+
+    run = run_start(region=world.our_county, by=caseworker)
+    run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,14 @@
+"""This app's entries in the role-aware navigation (see accounts/navigation.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.navigation_types import NavItem
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(
+        _("Matching"),
+        "matching:run_list",
+        frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.ADMIN}),
+    ),
+]
