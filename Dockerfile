@@ -1,4 +1,13 @@
 # One image for web (gunicorn), worker and beat.
+# Browser libraries (Chart.js) from npm, pinned by package-lock.json; only the built file is kept.
+FROM node:20-bookworm-slim AS vendor
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && mkdir -p static/vendor \
+ && cp node_modules/chart.js/dist/chart.umd.js static/vendor/ \
+ && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,6 +21,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=vendor /build/static/vendor/ static/vendor/
 # collectstatic needs settings but no database; the build-time secret is thrown away.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret DJANGO_ALLOWED_HOSTS=localhost \
     FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk= BLIND_INDEX_KEY=build-only-not-secret \

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest install install-dev messages worker beat clean
+.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,21 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+# Browser libraries come from npm (package-lock.json pins them) and are served from static/vendor/
+# (gitignored): no CDN, county intranets have no internet. Needs Node 20 and npm.
+VENDOR := static/vendor/chart.umd.js
+
+$(VENDOR): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20) is needed to install the chart library (Chart.js) into static/vendor/: install nodejs and npm, then run make again."; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@test -f node_modules/chart.js/dist/chart.umd.js || { echo "node_modules/chart.js/dist/chart.umd.js is missing after npm ci: check package-lock.json."; exit 1; }
+	mkdir -p static/vendor
+	cp node_modules/chart.js/dist/chart.umd.js $@
+	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+
+vendor: $(VENDOR)
+install: $(VENV)/.runtime $(VENDOR)
+install-dev: $(VENV)/.dev $(VENDOR)
 
 ## Set up, load the demo county and serve it at http://127.0.0.1:8000 (caseworker / demo12345).
 run: install
@@ -54,4 +67,4 @@ beat: install
 	$(VENV)/bin/celery -A referral_hub beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "charities",
     "cases",
     "matching",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

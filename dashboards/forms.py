@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Region, RegionLevel
+from dashboards.selectors import TOWNSHIP_CODE_LENGTH, Scope
+
+DEFAULT_PERIOD_DAYS = 365
+
+
+class ScopeForm(forms.Form):
+    """Township and period filter. A township outside the user's region is not offered, so it
+    cannot be chosen (an unknown code is a form error, never a wider view)."""
+
+    township = forms.ChoiceField(label=_("Township"), required=False)
+    since = forms.DateField(label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, region: Region | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region = region
+        townships = Region.objects.filter(level=RegionLevel.TOWNSHIP)
+        if region is not None:
+            townships = townships.filter(code__startswith=region.subtree_prefix)
+        self.townships = {r.code: r for r in townships.order_by("code")}
+        township = self.fields["township"]
+        assert isinstance(township, forms.ChoiceField)  # noqa: S101 - declared above
+        township.choices = [("", _("All")), *((code, r.name) for code, r in self.townships.items())]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period is before its start. Choose a later end date."))
+        return cleaned
+
+    def scope(self) -> Scope:
+        """The scope the valid form asks for (defaults: the whole region, the last 12 months)."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        until: date = data.get("until") or today
+        since: date = data.get("since") or until - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        region = self.townships.get(data.get("township") or "", self.region)
+        return Scope(region=region, since=since, until=until)
+
+    @property
+    def show_townships(self) -> bool:
+        return self.region is None or len(self.region.subtree_prefix) < TOWNSHIP_CODE_LENGTH
