@@ -11,6 +11,7 @@ from accounts.navigation_types import NavItem
 from beneficiaries.navigation import NAV_ITEMS as REGISTER_ITEMS
 from cases.navigation import NAV_ITEMS as CASE_ITEMS
 from charities.navigation import NAV_ITEMS as CHARITY_ITEMS
+from dashboards.navigation import NAV_ITEMS as DASHBOARD_ITEMS
 from matching.navigation import NAV_ITEMS as MATCHING_ITEMS
 
 ALL_ROLES = frozenset(Role.values)
@@ -25,7 +26,15 @@ CORE_ITEMS: list[NavItem] = [
 
 
 def nav_items() -> list[NavItem]:
-    return [NavItem(_("Home"), "home", ALL_ROLES), *REGISTER_ITEMS, *CASE_ITEMS, *MATCHING_ITEMS, *CHARITY_ITEMS, *CORE_ITEMS]
+    return [
+        NavItem(_("Home"), "home", ALL_ROLES),
+        *REGISTER_ITEMS,
+        *CASE_ITEMS,
+        *MATCHING_ITEMS,
+        *CHARITY_ITEMS,
+        *DASHBOARD_ITEMS,
+        *CORE_ITEMS,
+    ]
 
 
 def items_for(user: User) -> list[dict[str, str]]:
