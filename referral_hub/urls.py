@@ -35,6 +35,7 @@ urlpatterns = [
     path("supply/", include("charities.urls")),
     path("cases/", include("cases.urls")),
     path("matching/", include("matching.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
