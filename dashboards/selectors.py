@@ -28,12 +28,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from beneficiaries.models import OPEN_NEED_STATUSES, AssistanceRecord, Household, Need, NeedStatus, Person
+from beneficiaries.models import (
+    OPEN_NEED_STATUSES,
+    AssistanceRecord,
+    Household,
+    Need,
+    NeedStatus,
+    Person,
+    Vulnerability,
+)
 from cases.models import Direction, FollowUp, FollowUpStatus, Outcome, Referral, ReferralEvent, ReferralStatus
 from cases.selectors import ledger_for
 from charities.models import ResourceUsage, UsageKind
 from charities.selectors import json_list_has
-from core.codes import Vulnerability
 from core.models import Region
 
 HELPED_OUTCOMES = (Outcome.HELPED, Outcome.PARTIALLY_HELPED)
