@@ -12,6 +12,7 @@ from beneficiaries.demo import seed_households, seed_register_activity
 from cases.demo import seed_referrals
 from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
+from matching.demo import seed_matching
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             seed_supply(organizations, users)
             seed_register_activity(organizations, users)
             seed_referrals(organizations, users)
+            seed_matching(users)
         self.stdout.write(
             _("Demo data ready (%(households)d new households). Sign in as caseworker / %(password)s.")
             % {"households": households, "password": password}
