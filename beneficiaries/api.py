@@ -20,7 +20,6 @@ from beneficiaries import services
 from beneficiaries.models import (
     REVEALABLE_FIELDS,
     AssistanceRecord,
-    AssistanceStatus,
     Consent,
     ConsentField,
     ConsentPurpose,
@@ -28,7 +27,6 @@ from beneficiaries.models import (
     Need,
     NeedStatus,
     Person,
-    Vulnerability,
 )
 from beneficiaries.permissions import can_reveal, can_write_register
 from beneficiaries.selectors import (
@@ -41,6 +39,7 @@ from beneficiaries.selectors import (
     person_search,
     persons_visible_to,
 )
+from core.codes import AssistanceStatus, Vulnerability
 from core.models import Organization, Region
 
 

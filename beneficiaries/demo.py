@@ -16,14 +16,12 @@ from django.utils import timezone
 from accounts.models import User
 from beneficiaries.crypto import blind_index, mask_id_number, mask_phone
 from beneficiaries.models import (
-    AssistanceStatus,
     Consent,
     ConsentMethod,
     ConsentPurpose,
     Gender,
     Household,
     Need,
-    NeedCategory,
     NeedSource,
     NeedStatus,
     Person,
@@ -31,12 +29,12 @@ from beneficiaries.models import (
     RecipientScope,
     Relation,
     Urgency,
-    Vulnerability,
     WarningRule,
     WarningRuleKind,
 )
 from beneficiaries.services import assistance_record_create
 from beneficiaries.validators import make_id_number
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization, Region, RegionLevel
 from core.validators import REGION_PREFIX_LENGTHS
 

@@ -10,20 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import (
     REVEALABLE_FIELDS,
-    AssistanceStatus,
     ConsentField,
     ConsentMethod,
     ConsentPurpose,
     DisabilityGrade,
-    NeedCategory,
     NeedSource,
     NeedStatus,
     Programme,
     RecipientScope,
     Relation,
     Urgency,
-    Vulnerability,
 )
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization, Region
 
 REVEAL_LABELS = {

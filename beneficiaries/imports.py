@@ -22,23 +22,14 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditAction
 from audit.services import audit_record_many
 from beneficiaries.crypto import mask_id_number, mask_phone
-from beneficiaries.models import (
-    AssistanceStatus,
-    Household,
-    Need,
-    NeedCategory,
-    NeedSource,
-    Person,
-    Relation,
-    Urgency,
-    Vulnerability,
-)
+from beneficiaries.models import Household, Need, NeedSource, Person, Relation, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.selectors import households_visible_to, writable_regions
 from beneficiaries.services import check_identity, duplicate_message
 from beneficiaries.validators import validate_phone
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Region
-from core.spreadsheets import Column, ImportSpec, RowError
+from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, split_list
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,38 +53,7 @@ SHORT_NAMES = {
 
 
 def _lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    """Accept a code, its Chinese or English label, the short name inside （…）, or a common short name."""
-    from django.utils import translation
-
-    key = (tuple(code for code, _label in choices), translation.get_language())
-    if key not in _LOOKUPS:
-        _LOOKUPS[key] = _build_lookup(choices)
-    return _LOOKUPS[key]
-
-
-_LOOKUPS: dict[tuple[tuple[str, ...], str | None], dict[str, str]] = {}
-
-
-def _build_lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    from django.utils import translation
-
-    codes = {code for code, _label in choices}
-    table: dict[str, str] = {name: code for name, code in SHORT_NAMES.items() if code in codes}
-    for code, label in choices:
-        table[code.lower()] = code
-        table[str(label).lower()] = code
-        with translation.override("zh-hans"):
-            chinese = str(label)
-        table[chinese.lower()] = code
-        if "（" in chinese:
-            table[chinese.split("（", 1)[1].rstrip("）")] = code
-    return table
-
-
-def _split(value: str) -> list[str]:
-    for separator in "，、;；/":
-        value = value.replace(separator, ",")
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return choice_lookup(choices, short_names=SHORT_NAMES)
 
 
 class VisitRegisterImport(ImportSpec):
@@ -232,7 +192,7 @@ class VisitRegisterImport(ImportSpec):
         ):
             table = _lookup(choices)
             codes = []
-            for part in _split(values.get(key, "")):
+            for part in split_list(values.get(key, "")):
                 found = table.get(part.lower())
                 if found is None:
                     fail(key, _("Unknown value “%(value)s”.") % {"value": part})

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.crypto import EncryptedTextField
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization, Region
 
 
@@ -96,24 +97,6 @@ class Relation(models.TextChoices):
     GRANDPARENT = "grandparent", _("Grandparent")
     SIBLING = "sibling", _("Sibling")
     OTHER = "other", _("Other")
-
-
-class AssistanceStatus(models.TextChoices):
-    DIBAO = "dibao", _("Minimum living allowance (dibao)")
-    TEKUN = "tekun", _("Destitute support (tekun)")
-    DIBAO_EDGE = "dibao_edge", _("Near-dibao (marginal)")
-    EXPENDITURE_HARDSHIP = "expenditure_hardship", _("Expenditure-type hardship")
-    ORPHAN = "orphan", _("Orphan")
-    DE_FACTO_UNSUPPORTED_CHILD = "de_facto_unsupported_child", _("De facto unsupported child")
-    RELAPSE_MONITORING = "relapse_monitoring", _("Monitored against relapse into poverty")
-    TEMPORARY_ASSISTANCE = "temporary_assistance", _("Temporary assistance")
-
-
-class Vulnerability(models.TextChoices):
-    ELDERLY_NO_SELF_CARE = "elderly_no_self_care", _("Elderly, unable to care for themselves")
-    MINOR = "minor", _("Minor")
-    DISABLED = "disabled", _("Disabled")
-    SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
 
 
 class DisabilityGrade(models.IntegerChoices):
@@ -358,20 +341,6 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.granted_at:%Y-%m-%d}"
-
-
-class NeedCategory(models.TextChoices):
-    LIVING = "living", _("Living")
-    MEDICAL = "medical", _("Medical")
-    EDUCATION = "education", _("Education")
-    HOUSING = "housing", _("Housing")
-    EMPLOYMENT = "employment", _("Employment")
-    CARE = "care", _("Care")
-    PSYCHOLOGICAL = "psychological", _("Psychological")
-    REHABILITATION = "rehabilitation", _("Rehabilitation")
-    LEGAL = "legal", _("Legal")
-    GOODS = "goods", _("Goods")
-    OTHER = "other", _("Other")
 
 
 class Urgency(models.TextChoices):

@@ -29,7 +29,6 @@ from beneficiaries.models import (
     OPEN_NEED_STATUSES,
     REVEALABLE_FIELDS,
     AssistanceRecord,
-    AssistanceStatus,
     Consent,
     ConsentField,
     ConsentMethod,
@@ -37,7 +36,6 @@ from beneficiaries.models import (
     ConsentStatus,
     Household,
     Need,
-    NeedCategory,
     NeedSource,
     NeedStatus,
     Person,
@@ -45,12 +43,12 @@ from beneficiaries.models import (
     RecipientScope,
     Relation,
     Urgency,
-    Vulnerability,
     WarningRule,
     WarningRuleKind,
 )
 from beneficiaries.selectors import persons_visible_to, writable_regions
 from beneficiaries.validators import parse_id_number, validate_phone
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
 from core.models import Organization, Region
 

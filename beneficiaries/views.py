@@ -38,15 +38,7 @@ from beneficiaries.forms import (
     RevealForm,
     RevokeForm,
 )
-from beneficiaries.models import (
-    AssistanceStatus,
-    Household,
-    Need,
-    NeedCategory,
-    NeedStatus,
-    Person,
-    Urgency,
-)
+from beneficiaries.models import Household, Need, NeedStatus, Person, Urgency
 from beneficiaries.permissions import (
     can_reveal,
     can_write_register,
@@ -66,6 +58,7 @@ from beneficiaries.selectors import (
     writable_regions,
 )
 from beneficiaries.validators import normalize_id_number
+from core.codes import AssistanceStatus, NeedCategory
 from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
 from core.selectors import organizations_visible_to, regions_visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE

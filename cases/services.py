@@ -28,7 +28,6 @@ from accounts.models import Role, User
 from beneficiaries.crypto import encrypt, mask_id_number, mask_phone
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
-    AssistanceStatus,
     Consent,
     ConsentField,
     ConsentPurpose,
@@ -57,6 +56,7 @@ from cases.permissions import RECEIVER, REFERRER, can_create_to_charity, can_cre
 from cases.selectors import VIEW_PERMISSION, organization_group_name, referrals_visible_to, response_hours
 from charities.models import DeliveredService, Resource
 from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
+from core.codes import AssistanceStatus
 from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region
 from core.validators import ancestor_region_codes

@@ -9,8 +9,9 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from charities.models import AssistanceStatus, NeedCategory, ResourceForm, ResourceKind, Vulnerability
+from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import FocusGroup, Organization, Region
 
 

@@ -14,15 +14,15 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from charities.models import AssistanceStatus, NeedCategory, ResourceForm, ResourceKind, Vulnerability
+from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData, resource_check, resources_create_many
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization
-from core.spreadsheets import Column, ImportSpec, RowError
+from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, split_list
 from core.validators import normalize_region_code, validate_credit_code
 
 if TYPE_CHECKING:
@@ -58,23 +58,7 @@ NO = {"", "否", "草稿", "n", "no", "0", "false"}
 
 
 def _lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    codes = {code for code, _label in choices}
-    table = {name: code for name, code in SHORT_NAMES.items() if code in codes}
-    for code, label in choices:
-        table[code.lower()] = code
-        with translation.override("zh-hans"):
-            chinese = str(label)
-        table[chinese.lower()] = code
-        for part in chinese.replace("（", "/").replace("）", "/").split("/"):
-            if part:
-                table.setdefault(part.lower(), code)
-    return table
-
-
-def _split(value: str) -> list[str]:
-    for separator in (",", "，", "、", ";", "；", "/"):
-        value = value.replace(separator, " ")
-    return [part for part in value.split() if part]
+    return choice_lookup(choices, short_names=SHORT_NAMES)
 
 
 class SupplyListImport(ImportSpec):
@@ -169,7 +153,7 @@ class SupplyListImport(ImportSpec):
 
         def codes_of(key: str, table: dict[str, str]) -> list[str]:
             found = []
-            for part in _split(values.get(key, "")):
+            for part in split_list(values.get(key, "")):
                 code = table.get(part.lower())
                 if code is None:
                     error(key, _("Unknown value “%(value)s”.") % {"value": part})
@@ -205,7 +189,7 @@ class SupplyListImport(ImportSpec):
 
         def regions(key: str) -> list[str]:
             codes = []
-            for part in _split(values.get(key, "")):
+            for part in split_list(values.get(key, "")):
                 try:
                     codes.append(normalize_region_code(part))
                 except ValidationError:
@@ -228,7 +212,7 @@ class SupplyListImport(ImportSpec):
             assistance_statuses=codes_of("assistance_statuses", _lookup(AssistanceStatus.choices)),
             vulnerabilities=codes_of("vulnerabilities", _lookup(Vulnerability.choices)),
             income_ceiling=number("income_ceiling", Decimal),
-            conditions=_split(values.get("conditions", "")),
+            conditions=split_list(values.get("conditions", "")),
             eligibility_notes=values.get("eligibility_notes", "").strip(),
             capacity_people=number("capacity_people", int),
             capacity_amount=number("capacity_amount", Decimal),

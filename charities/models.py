@@ -40,46 +40,6 @@ class ResourceStatus(models.TextChoices):
 PUBLISHED_STATUSES = (ResourceStatus.OPEN, ResourceStatus.PAUSED, ResourceStatus.FULL, ResourceStatus.CLOSED)
 
 
-# The code lists below are those of API.md and equal beneficiaries' own (issue #3 keeps
-# the register); they are repeated here so the supply list does not depend on the register.
-class NeedCategory(models.TextChoices):
-    """Need categories of API.md (need ``category``, resource ``categories``)."""
-
-    LIVING = "living", _("Living")
-    MEDICAL = "medical", _("Medical")
-    EDUCATION = "education", _("Education")
-    HOUSING = "housing", _("Housing")
-    EMPLOYMENT = "employment", _("Employment")
-    CARE = "care", _("Care")
-    PSYCHOLOGICAL = "psychological", _("Psychological")
-    REHABILITATION = "rehabilitation", _("Rehabilitation")
-    LEGAL = "legal", _("Legal")
-    GOODS = "goods", _("Goods")
-    OTHER = "other", _("Other")
-
-
-class AssistanceStatus(models.TextChoices):
-    """Person ``assistance_statuses`` codes of API.md, used here as eligibility conditions."""
-
-    DIBAO = "dibao", _("Minimum living allowance (dibao)")
-    TEKUN = "tekun", _("Destitute support (tekun)")
-    DIBAO_EDGE = "dibao_edge", _("Near-dibao (marginal)")
-    EXPENDITURE_HARDSHIP = "expenditure_hardship", _("Expenditure-type hardship")
-    ORPHAN = "orphan", _("Orphan")
-    DE_FACTO_UNSUPPORTED_CHILD = "de_facto_unsupported_child", _("De facto unsupported child")
-    RELAPSE_MONITORING = "relapse_monitoring", _("Monitored against relapse into poverty")
-    TEMPORARY_ASSISTANCE = "temporary_assistance", _("Temporary assistance")
-
-
-class Vulnerability(models.TextChoices):
-    """Person ``vulnerabilities`` codes of API.md."""
-
-    ELDERLY_NO_SELF_CARE = "elderly_no_self_care", _("Elderly, unable to care for themselves")
-    MINOR = "minor", _("Minor")
-    DISABLED = "disabled", _("Disabled")
-    SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
-
-
 class Resource(models.Model):
     """One entry of the supply list: a project, fund, service or goods an organization offers."""
 

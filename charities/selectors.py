@@ -26,15 +26,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import JURISDICTION_ROLES, Role, User
-from charities.models import (
-    PUBLISHED_STATUSES,
-    AssistanceStatus,
-    Complaint,
-    Resource,
-    ResourceStatus,
-    ResourceUsage,
-    UsageKind,
-)
+from charities.models import PUBLISHED_STATUSES, Complaint, Resource, ResourceStatus, ResourceUsage, UsageKind
+from core.codes import AssistanceStatus
 from core.models import FocusGroup, Organization, Region
 from core.selectors import organizations_visible_to
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import JURISDICTION_ROLES, Role, User
 from charities.forms import ComplaintForm, InviteStaffForm, ProfileForm, ResourceEditForm, complaint_form_token
-from charities.models import NeedCategory, ResourceKind, ResourceStatus
+from charities.models import ResourceKind, ResourceStatus
 from charities.permissions import (
     can_edit_resources_of,
     can_manage_organization,
@@ -52,6 +52,7 @@ from charities.services import (
     resource_set_status,
     resource_update,
 )
+from core.codes import NeedCategory
 from core.errors import ReferralHubError
 from core.models import FocusGroup, Region, RegionLevel
 from core.selectors import regions_visible_to

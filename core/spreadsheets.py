@@ -14,7 +14,7 @@ import abc
 import datetime
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -296,3 +296,46 @@ def check_file(
         errors.append(RowError(0, "", _("The file has no data rows.")))
     errors.sort(key=lambda error: error.row)
     return CheckedFile(rows=cleaned, errors=errors, total=total)
+
+
+# --- reading coded values ---------------------------------------------------------
+_CHOICE_LOOKUPS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...], str | None], dict[str, str]] = {}
+
+
+def choice_lookup(
+    choices: Sequence[tuple[str, Any]], *, short_names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Map what people type in a spreadsheet cell to a code.
+
+    Accepted: the code itself, the label in the active language or in Chinese, each part
+    of a Chinese label split at （…） or “/”, and the short names a sheet commonly uses
+    (e.g. 低保, 低边, 失能). Keys are lower-cased. Cached per code list and language,
+    because imports call it for every row.
+    """
+    names = tuple(sorted((short_names or {}).items()))
+    key = (tuple(code for code, _label in choices), names, translation.get_language())
+    table = _CHOICE_LOOKUPS.get(key)
+    if table is None:
+        codes = {code for code, _label in choices}
+        table = {name.lower(): code for name, code in names if code in codes}
+        for code, label in choices:
+            table[code.lower()] = code
+            table[str(label).lower()] = code
+            with translation.override("zh-hans"):
+                chinese = str(label)
+            table[chinese.lower()] = code
+            for part in chinese.replace("（", "/").replace("）", "/").split("/"):
+                if part.strip():
+                    table.setdefault(part.strip().lower(), code)
+        _CHOICE_LOOKUPS[key] = table
+    return table
+
+
+LIST_SEPARATORS = ",，、;；/"
+
+
+def split_list(value: str) -> list[str]:
+    """Split a cell holding several values: 医疗、康复 / 低保，残疾 / living; medical."""
+    for separator in LIST_SEPARATORS:
+        value = value.replace(separator, ",")
+    return [part.strip() for part in value.split(",") if part.strip()]

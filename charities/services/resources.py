@@ -16,18 +16,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from charities.models import (
-    AssistanceStatus,
     DeliveredService,
-    NeedCategory,
     Resource,
     ResourceForm,
     ResourceKind,
     ResourceStatus,
     ResourceUsage,
     UsageKind,
-    Vulnerability,
 )
 from charities.services.checks import resolve_region_codes, unknown_codes
+from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
 from core.models import Organization, Region
 

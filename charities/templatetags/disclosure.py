@@ -35,7 +35,7 @@ def yuan(value: Decimal | int | None) -> str:
 
 @register.filter
 def category_label(code: str) -> str:
-    from charities.models import NeedCategory
+    from core.codes import NeedCategory
 
     return str(NeedCategory(code).label) if code in NeedCategory.values else code
 
@@ -43,7 +43,7 @@ def category_label(code: str) -> str:
 @register.filter
 def code_labels(codes: list[str], kind: str) -> str:
     """The display labels of a list of codes: ``kind`` is "status" or "vulnerability"."""
-    from charities.models import AssistanceStatus, Vulnerability
+    from core.codes import AssistanceStatus, Vulnerability
 
     choices = dict(AssistanceStatus.choices if kind == "status" else Vulnerability.choices)
     return "、".join(str(choices.get(code, code)) for code in codes)
