@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,7 +40,8 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set by audit_record under the chain lock (not auto_now_add: the hash must cover it).
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),
@@ -59,6 +61,14 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     user_agent = models.CharField(_("browser or client"), max_length=300, blank=True)
     path = models.CharField(_("request path"), max_length=300, blank=True)
+    # Copied when written, so a supervisor's view of the log is a prefix filter on the table:
+    # the region of the object concerned (the person's, the referral's, the organization's…),
+    # the region of the actor (their jurisdiction or their organization's region), the person.
+    region_code = models.CharField(_("region of the object"), max_length=12, blank=True)
+    actor_region_code = models.CharField(_("region of the actor"), max_length=12, blank=True)
+    person_pk = models.BigIntegerField(_("person concerned"), null=True, blank=True, db_index=True)
+    prev_hash = models.CharField(_("hash of the previous entry"), max_length=64, blank=True)
+    entry_hash = models.CharField(_("hash of this entry"), max_length=64, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -66,7 +76,13 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["region_code"], name="audit_region_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["actor_region_code"], name="audit_actor_region_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         default_permissions = ("add", "view")
 
     def __str__(self) -> str:
@@ -80,3 +96,23 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The one row writers lock to append to the hash chain; it also records where the chain ends,
+    so removing the latest entries is noticed too."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    last_entry_id = models.BigIntegerField(_("last entry"), null=True, blank=True)
+    last_hash = models.CharField(_("last hash"), max_length=64, default="0" * 64)
+    length = models.BigIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.length} · {self.last_hash[:12]}"
