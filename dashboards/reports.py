@@ -33,6 +33,13 @@ class Table:
     headline_unit: str = ""
     note: str = ""
     chart_columns: list[int] | None = None  # which value columns (0 = the first after the label) to draw; all if None
+    wide: bool = False  # spans the whole row of the grid (many columns or a wide chart)
+
+    @property
+    def drawable(self) -> bool:
+        """A chart is drawn when it has something to show (an all-zero chart is an empty frame)."""
+        columns = [i for i in range(len(self.headers) - 1) if self.chart_columns is None or i in self.chart_columns]
+        return bool(self.chart) and any(_number(row[i + 1]) for row in self.rows for i in columns)
 
     def chart_data(self) -> dict[str, object]:
         return {
@@ -92,6 +99,7 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
     add(
         Table(
             key="needs",
+            wide=True,
             title=_("Needs logged, by category and urgency"),
             headers=[_("Category"), *[str(u.label) for u in urgencies], _("Total")],
             rows=[
@@ -114,6 +122,7 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
     add(
         Table(
             key="referral_status",
+            wide=True,
             title=_("Referrals sent, by state"),
             headers=[_("State"), str(Direction.TO_CHARITY.label), str(Direction.TO_GOVERNMENT.label)],
             rows=[
@@ -132,6 +141,7 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
     add(
         Table(
             key="referral_organization",
+            wide=True,
             title=_("Referrals to charities, by organization"),
             headers=[_("Organization"), _("Sent"), _("Accepted"), _("Helped"), _("Declined or expired")],
             rows=[
@@ -148,7 +158,7 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
         Table(
             key="response_times",
             title=_("Median response times"),
-            headers=[_("Step"), _("Median hours"), _("Referrals")],
+            headers=[_("Step"), _("Median hours"), _("Referrals counted")],
             rows=[
                 [_("From sending to acceptance"), accept_hours, accept_n],
                 [_("From sending to feedback or decision"), feedback_hours, feedback_n],

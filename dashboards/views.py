@@ -25,7 +25,7 @@ def _scope_form(request: HttpRequest) -> ScopeForm:
 
 
 def _page(request: HttpRequest, form: ScopeForm, report: Report, export_url: str) -> HttpResponse:
-    charts = {table.key: table.chart_data() for table in report.tables if table.chart and table.rows}
+    charts = {table.key: table.chart_data() for table in report.tables if table.drawable}
     return render(
         request,
         "dashboards/report.html",

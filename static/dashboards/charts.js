@@ -17,6 +17,9 @@
     if (!spec) { holder.hidden = true; return; }
     var stacked = spec.type === "stacked";
     var series = spec.series;  // the page chose which columns to draw (one unit per chart)
+    var horizontal = narrow && spec.labels.length > 4;
+    var category = { stacked: stacked, ticks: { autoSkip: false, maxRotation: 45 } };
+    var value = { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } };
     new window.Chart(holder.querySelector("canvas"), {
       type: "bar",
       data: {
@@ -28,13 +31,10 @@
       options: {
         responsive: true,
         maintainAspectRatio: false,
-        indexAxis: narrow && spec.labels.length > 4 ? "y" : "x",
+        indexAxis: horizontal ? "y" : "x",
         animation: false,
         plugins: { legend: { display: series.length > 1, position: "bottom" } },
-        scales: {
-          x: { stacked: stacked, ticks: { autoSkip: false, maxRotation: 45 } },
-          y: { stacked: stacked, beginAtZero: true, ticks: { precision: spec.precision || 0 } }
-        }
+        scales: horizontal ? { x: value, y: category } : { x: category, y: value }
       }
     });
   });

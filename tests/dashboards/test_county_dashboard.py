@@ -294,3 +294,13 @@ def test_reversed_period_is_an_error_next_to_the_field(caseworker):
     response = client.get(reverse("dashboards:county"), {"since": "2026-05-01", "until": "2026-04-01"})
     assert response.status_code == 200
     assert response.context["form"].errors["until"]
+
+
+def test_a_chart_with_nothing_to_show_is_not_drawn(county, caseworker):
+    client = Client()
+    client.force_login(caseworker)
+    charts = client.get(reverse("dashboards:county"), {"since": "2020-01-01", "until": "2020-12-31"}).context["charts"]
+    assert charts == {}
+    charts = client.get(reverse("dashboards:county")).context["charts"]
+    assert set(charts) == {"needs", "referral_status", "referral_organization", "satisfaction"}
+    assert charts["needs"]["series"][0]["label"] == "常规"
