@@ -1,0 +1,618 @@
+"""Every URL of the project × every persona: who may open it, who is refused and how.
+
+The rows are generated from the URL conf (``get_resolver()``, walked recursively), so a new
+view cannot be missed: ``test_every_url_has_an_entry`` fails until the new pattern has a row
+in ``MATRIX`` below (or, for framework pages, in ``NOT_IN_MATRIX`` with a reason).
+
+Each row is requested by every persona against the objects of *our* county and *our* charity
+(one object of each kind, built by ``objects``). The other county's caseworker and the other
+charity's staff therefore test "someone else's object": they must get 404 (API.md: never leak
+existence), a role that may not act gets 403, the anonymous public 401 (API) or the sign-in
+page (HTML). POST rows send an empty body and roll back afterwards; the persona that may act
+can answer 400/409 for the missing body (``TOOK``), what matters is who is refused.
+
+Legend: OK 200 · TOOK 2xx/3xx/400/409 (POST accepted for processing) · MOVED 302 elsewhere than
+the sign-in page · LOGIN 302 to the sign-in page · 401 · 403 · 404 · 405.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Role, User
+from beneficiaries.models import AssistanceRecord, Consent, Need, Person
+from cases.models import FollowUp, Notification, Referral
+from charities.models import Complaint, Resource
+from core.models import ImportBatch, Organization, Region
+from matching.models import MatchingRun, MatchProposal, RunStatus
+from tests.conftest import World, api_as
+from tests.factories import (
+    ComplaintFactory,
+    ResourceFactory,
+    UserFactory,
+    make_assistance_record,
+    make_consent,
+    make_need,
+    make_person,
+    make_referral,
+)
+
+pytestmark = pytest.mark.django_db
+
+OK = "OK"
+TOOK = "TOOK"
+MOVED = "MOVED"
+LOGIN = "LOGIN"
+
+PERSONAS = (
+    "anonymous",
+    "caseworker",
+    "other_county_caseworker",
+    "station_worker",
+    "supervisor",
+    "charity_staff",
+    "other_charity_staff",
+    "admin_user",
+)
+
+
+def row(anon: object, cw: object, other_cw: object, station: object, sup: object, charity: object, other_charity: object, admin: object) -> dict[str, object]:  # fmt: skip
+    return dict(zip(PERSONAS, (anon, cw, other_cw, station, sup, charity, other_charity, admin), strict=True))
+
+
+# Framework pages outside the matrix (by route prefix), each with the reason.
+NOT_IN_MATRIX = {
+    "admin/": "Django admin: staff-only by Django itself (tests/core/test_pages_and_admin.py: non-staff go to its login)",
+    "i18n/": "set_language changes only the caller's language cookie, no data",
+}
+
+# Which object a URL's ``pk`` (or ``code``/``user_id``) names. Every object is OURS: our county, our charity.
+TARGET = {
+    "core:import_batch": "batch",
+    "core:import_confirm": "batch",
+    "beneficiaries:person_detail": "person",
+    "beneficiaries:person_edit": "person",
+    "beneficiaries:person_reveal": "person",
+    "beneficiaries:assistance_create": "person",
+    "beneficiaries:consent_create": "person",
+    "beneficiaries:household_edit": "household",
+    "beneficiaries:consent_revoke": "consent",
+    "beneficiaries:consent_evidence": "consent",
+    "beneficiaries:need_detail": "need",
+    "charities:resource_detail": "resource",
+    "charities:resource_edit": "resource",
+    "charities:resource_status": "resource",
+    "charities:staff_remove": "colleague",
+    "charities:public_organization": "charity",
+    "cases:referral_detail": "referral",
+    "cases:referral_print": "referral",
+    "cases:referral_action": "referral",
+    "cases:notification_read": "notification",
+    "cases:follow_up_record": "follow_up",
+    "api:region-detail": "county",
+    "api:organization-detail": "charity",
+    "api:organization-staff": "charity",
+    "api:organization-remove-staff": "charity",
+    "api:household-detail": "household",
+    "api:person-detail": "person",
+    "api:person-reveal": "person",
+    "api:consent-detail": "consent",
+    "api:consent-revoke": "consent",
+    "api:need-detail": "need",
+    "api:assistance-record-detail": "assistance",
+    "api:resource-detail": "resource",
+    "api:complaint-detail": "complaint",
+    "api:referral-detail": "referral",
+    "api:referral-accept": "referral",
+    "api:referral-close": "referral",
+    "api:referral-decide": "referral",
+    "api:referral-decline": "referral",
+    "api:referral-feedback": "referral",
+    "api:referral-link-person": "referral",
+    "api:referral-rerefer": "referral",
+    "api:referral-send": "referral",
+    "api:referral-start": "referral",
+    "api:referral-withdraw": "referral",
+    "api:notification-read": "notification",
+    "matching:run_detail": "run",
+    "matching:confirm_many": "run",
+    "matching:proposal_confirm": "proposal",
+    "matching:proposal_reject": "proposal",
+    "api:matching-run-detail": "run",
+    "api:match-proposal-detail": "proposal",
+    "api:match-proposal-confirm": "proposal",
+    "api:match-proposal-reject": "proposal",
+}
+
+# One row per (URL name, method); columns in PERSONAS order:
+#   anonymous, caseworker, other county's caseworker, station worker, supervisor,
+#   our charity's staff, other charity's staff, admin.
+# Notes on rows that may surprise:
+# - HTML actions answer a refused *state* with a message and a redirect (MOVED); a refused role is 403/404.
+# - api:referral-list POST by the other county's caseworker names OUR person: 400 "not yours" (TOOK).
+# - accounts:two_factor without a pending sign-in sends everyone to the sign-in page.
+# - charities:staff_* and organization_profile POST: 403 for our charity's staff, who is not its manager.
+MATRIX: dict[tuple[str, str], dict[str, object]] = {
+    ("accounts:login", "GET"): row(OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("accounts:login", "POST"): row(TOOK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("accounts:logout", "GET"): row(405, 405, 405, 405, 405, 405, 405, 405),
+    ("accounts:logout", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    ("accounts:two_factor", "GET"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    ("accounts:two_factor", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    ("api-docs", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("api:api-root", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:assistance-record-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:assistance-record-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    ("api:assistance-record-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:assistance-record-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:complaint-detail", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
+    ("api:complaint-list", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
+    ("api:complaint-list", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("api:consent-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:consent-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    ("api:consent-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:consent-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:consent-revoke", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:consent-revoke", "POST"): row(401, TOOK, 404, TOOK, 403, 403, 403, TOOK),
+    ("api:household-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:household-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    ("api:household-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:household-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:ledger-list", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:match-proposal-confirm", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:match-proposal-confirm", "POST"): row(401, TOOK, 404, 403, 403, 404, 404, TOOK),
+    ("api:match-proposal-detail", "GET"): row(401, OK, 404, OK, OK, 403, 403, OK),
+    ("api:match-proposal-list", "GET"): row(401, OK, OK, OK, OK, 403, 403, OK),
+    ("api:match-proposal-reject", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:match-proposal-reject", "POST"): row(401, TOOK, 404, 403, 403, 404, 404, TOOK),
+    ("api:matching-run-detail", "GET"): row(401, OK, 404, OK, OK, 403, 403, OK),
+    ("api:matching-run-list", "GET"): row(401, OK, OK, OK, OK, 403, 403, OK),
+    ("api:matching-run-list", "POST"): row(401, TOOK, TOOK, 403, 403, 403, 403, 403),
+    ("api:me", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:need-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:need-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    ("api:need-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:need-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:notification-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:notification-read", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:notification-read", "POST"): row(401, TOOK, 404, 404, 404, 404, 404, 404),
+    ("api:organization-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
+    ("api:organization-detail", "POST"): row(401, 403, 403, 403, 403, 403, 403, 405),
+    ("api:organization-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:organization-list", "POST"): row(401, 403, 403, 403, 403, 403, 403, TOOK),
+    ("api:organization-remove-staff", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:organization-remove-staff", "POST"): row(401, 403, 404, 403, 403, 403, 404, TOOK),
+    ("api:organization-staff", "GET"): row(401, 403, 404, 403, 403, 403, 404, OK),
+    ("api:organization-staff", "POST"): row(401, 403, 404, 403, 403, 403, 404, TOOK),
+    ("api:person-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
+    ("api:person-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    ("api:person-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:person-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:person-reveal", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:person-reveal", "POST"): row(401, TOOK, 404, TOOK, TOOK, 403, 403, TOOK),
+    ("api:referral-accept", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-accept", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-close", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-close", "POST"): row(401, TOOK, 404, 403, 403, 403, 404, 403),
+    ("api:referral-decide", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-decide", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-decline", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-decline", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
+    ("api:referral-feedback", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-feedback", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-link-person", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-link-person", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:referral-list", "POST"): row(401, TOOK, TOOK, 403, 403, 403, 403, 403),
+    ("api:referral-rerefer", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-rerefer", "POST"): row(401, TOOK, 404, 403, 403, 403, 404, 403),
+    ("api:referral-send", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-send", "POST"): row(401, TOOK, 404, 403, 403, 403, 404, 403),
+    ("api:referral-start", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-start", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-withdraw", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-withdraw", "POST"): row(401, TOOK, 404, 403, 403, 403, 404, 403),
+    ("api:region-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
+    ("api:region-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:resource-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
+    ("api:resource-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:resource-list", "POST"): row(401, 403, 403, 403, 403, TOOK, TOOK, TOOK),
+    ("api:token", "GET"): row(405, 405, 405, 405, 405, 405, 405, 405),
+    ("api:token", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("beneficiaries:assistance_create", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
+    ("beneficiaries:assistance_create", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:consent_create", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
+    ("beneficiaries:consent_create", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:consent_evidence", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
+    ("beneficiaries:consent_revoke", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
+    ("beneficiaries:consent_revoke", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:duplicate_list", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:household_edit", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
+    ("beneficiaries:household_edit", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:need_create", "GET"): row(LOGIN, OK, OK, OK, 403, 404, 404, OK),
+    ("beneficiaries:need_create", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:need_detail", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
+    ("beneficiaries:need_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:need_export", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:need_list", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:person_create", "GET"): row(LOGIN, OK, OK, OK, 403, 404, 404, OK),
+    ("beneficiaries:person_create", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:person_detail", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
+    ("beneficiaries:person_edit", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
+    ("beneficiaries:person_edit", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:person_export", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:person_list", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:person_lookup", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:person_reveal", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("beneficiaries:person_reveal", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
+    ("cases:follow_up_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("cases:follow_up_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    ("cases:follow_up_record", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
+    ("cases:follow_up_record", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
+    ("cases:happiness_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("cases:happiness_export", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    ("cases:happiness_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("cases:happiness_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    ("cases:inbox", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("cases:ledger", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
+    ("cases:ledger", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
+    ("cases:notification_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("cases:notification_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("cases:notification_read", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:notification_read", "POST"): row(LOGIN, MOVED, 404, 404, 404, 404, 404, 404),
+    ("cases:notification_read_all", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:notification_read_all", "POST"): row(LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("cases:referral_action", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_action", "POST"): row(LOGIN, MOVED, 404, MOVED, MOVED, MOVED, 404, MOVED),
+    ("cases:referral_detail", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
+    ("cases:referral_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, TOOK, 404, TOOK),
+    ("cases:referral_new", "GET"): row(LOGIN, OK, OK, 403, 403, 403, 403, 403),
+    ("cases:referral_new", "POST"): row(LOGIN, TOOK, TOOK, 403, 403, 403, 403, 403),
+    ("cases:referral_new_to_government", "GET"): row(LOGIN, 403, 403, 403, 403, OK, OK, 403),
+    ("cases:referral_new_to_government", "POST"): row(LOGIN, 403, 403, 403, 403, TOOK, TOOK, 403),
+    ("cases:referral_print", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
+    ("cases:referral_print", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, TOOK, 404, TOOK),
+    ("charities:complaint_create", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:complaint_create", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("charities:complaint_list", "GET"): row(LOGIN, 403, 403, 403, OK, 403, 403, OK),
+    ("charities:complaint_list", "POST"): row(LOGIN, 403, 403, 403, TOOK, 403, 403, TOOK),
+    ("charities:dashboard", "GET"): row(LOGIN, 403, 403, 403, 403, OK, OK, 403),
+    ("charities:dashboard", "POST"): row(LOGIN, 403, 403, 403, 403, TOOK, TOOK, 403),
+    ("charities:organization_profile", "GET"): row(LOGIN, 403, 403, 403, 403, OK, OK, 403),
+    ("charities:organization_profile", "POST"): row(LOGIN, 403, 403, 403, 403, 403, 403, 403),
+    ("charities:public_organization", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:public_organization", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("charities:resource_create", "GET"): row(LOGIN, 403, 403, 403, 403, OK, OK, 403),
+    ("charities:resource_create", "POST"): row(LOGIN, 403, 403, 403, 403, TOOK, TOOK, 403),
+    ("charities:resource_detail", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
+    ("charities:resource_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, TOOK, 404, TOOK),
+    ("charities:resource_edit", "GET"): row(LOGIN, 403, 404, 403, 403, OK, 404, OK),
+    ("charities:resource_edit", "POST"): row(LOGIN, 403, 404, 403, 403, TOOK, 404, TOOK),
+    ("charities:resource_export", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:resource_export", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("charities:resource_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:resource_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("charities:resource_status", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("charities:resource_status", "POST"): row(LOGIN, 403, 404, 403, 403, MOVED, 404, MOVED),
+    ("charities:staff_invite", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("charities:staff_invite", "POST"): row(LOGIN, 403, 403, 403, 403, 403, 403, 403),
+    ("charities:staff_remove", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("charities:staff_remove", "POST"): row(LOGIN, 403, 403, 403, 403, 403, 403, 403),
+    ("charities:transparency", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:transparency", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("core:import_batch", "GET"): row(LOGIN, OK, 404, 404, 404, 404, 404, OK),
+    ("core:import_batch", "POST"): row(LOGIN, TOOK, 404, 404, 404, 404, 404, TOOK),
+    ("core:import_confirm", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("core:import_confirm", "POST"): row(LOGIN, MOVED, 404, 404, 404, 404, 404, MOVED),
+    ("core:import_start", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
+    ("core:import_start", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("core:import_template", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
+    ("core:organization_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("core:organization_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("dashboards:county", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("dashboards:county_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("dashboards:evaluation", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("dashboards:evaluation_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("healthz", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("home", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("home", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("matching:confirm_many", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("matching:confirm_many", "POST"): row(LOGIN, MOVED, 404, 403, 403, 404, 404, MOVED),
+    ("matching:proposal_confirm", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("matching:proposal_confirm", "POST"): row(LOGIN, MOVED, 404, 403, 403, 404, 404, MOVED),
+    ("matching:proposal_reject", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("matching:proposal_reject", "POST"): row(LOGIN, MOVED, 404, 403, 403, 404, 404, MOVED),
+    ("matching:run_detail", "GET"): row(LOGIN, OK, 404, OK, OK, 403, 403, OK),
+    ("matching:run_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 403, 403, TOOK),
+    ("matching:run_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
+    ("matching:run_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    ("matching:run_new", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("matching:run_new", "POST"): row(LOGIN, MOVED, MOVED, 403, 403, 403, 403, MOVED),
+    ("schema", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+}  # fmt: skip
+
+
+# --- the URL conf -------------------------------------------------------------------------------
+def _walk(resolver: URLResolver, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else (pattern.namespace or namespace)
+            )
+            yield from _walk(pattern, inner or "", prefix + str(pattern.pattern))
+        else:
+            route = prefix + str(pattern.pattern)
+            key = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or route)
+            yield key, route, pattern
+
+
+def url_names() -> set[str]:
+    """Every named pattern of every app (format-suffix variants of an API route share its name)."""
+    names = set()
+    for key, route, _pattern in _walk(get_resolver()):
+        if route.startswith(tuple(NOT_IN_MATRIX)):
+            continue
+        names.add(key)
+    return names
+
+
+def _post_only(name: str) -> bool:
+    for key, _route, pattern in _walk(get_resolver()):
+        if key == name:
+            actions: dict[str, str] = getattr(pattern.callback, "actions", None) or {}
+            return set(actions) == {"post"}
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Nine accounts per row; the hasher's strength is not under test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the objects: one of each kind, ours ------------------------------------------------------------
+@dataclass
+class Objects:
+    county: Region
+    charity: Organization
+    colleague: User
+    person: Person
+    household: Any
+    consent: Consent
+    need: Need
+    assistance: AssistanceRecord
+    resource: Resource
+    complaint: Complaint
+    referral: Referral
+    notification: Notification
+    follow_up: FollowUp
+    batch: ImportBatch
+    run: MatchingRun
+    proposal: MatchProposal
+
+
+@pytest.fixture
+def objects(world: World, caseworker: User, charity_staff: User, settings: Any, tmp_path: Any) -> Objects:
+    settings.MEDIA_ROOT = tmp_path
+    person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
+    consent = make_consent(person, fields=["name", "phone", "address"])
+    consent.evidence.save("form.pdf", ContentFile(b"%PDF-1.4 signed form"), save=True)
+    need = make_need(person)
+    referral = make_referral(
+        person=person, from_organization=world.bureau, to_organization=world.charity, consent=consent, needs=[need]
+    )
+    follow_up = FollowUp.objects.create(
+        referral=referral, region=world.our_township, station=world.station, due_on=timezone.localdate()
+    )
+    notification = Notification.objects.create(
+        recipient=caseworker, channel="in_app", kind="referral_sent", referral=referral, title="新的转介"
+    )
+    batch = ImportBatch.objects.create(kind="visit_register", created_by=caseworker, original_name="走访台账.xlsx")
+    resource = ResourceFactory.create(organization=world.charity)
+    run = MatchingRun.objects.create(
+        region=world.our_county, status=RunStatus.DONE, progress=100, started_by=caseworker, as_of=timezone.localdate()
+    )
+    proposal = MatchProposal.objects.create(run=run, need=need, resource=resource, region=world.our_village, score=1)
+    return Objects(
+        county=world.our_county,
+        charity=world.charity,
+        colleague=UserFactory.create(username="colleague", role=Role.CHARITY_STAFF, organization=world.charity),
+        person=person,
+        household=person.household,
+        consent=consent,
+        need=need,
+        assistance=make_assistance_record(person, world.bureau),
+        resource=resource,
+        complaint=ComplaintFactory.create(region=world.our_county, about_organization=world.charity),
+        referral=referral,
+        notification=notification,
+        follow_up=follow_up,
+        batch=batch,
+        run=run,
+        proposal=proposal,
+    )
+
+
+def _kwargs(name: str, objects: Objects) -> dict[str, object]:
+    route = next(route for key, route, _p in _walk(get_resolver()) if key == name)
+    kwargs: dict[str, object] = {}
+    target = getattr(objects, TARGET[name]) if name in TARGET else None
+    if "<int:pk>" in route or "<uuid:pk>" in route or "(?P<pk>" in route:
+        kwargs["pk"] = target.pk  # type: ignore[union-attr]
+    if "(?P<code>" in route:
+        kwargs["code"] = target.code  # type: ignore[union-attr]
+    if "user_id" in route:
+        kwargs["user_id"] = objects.colleague.pk
+    if "<slug:kind>" in route:
+        kwargs["kind"] = "visit_register"
+    if "<slug:action>" in route:
+        kwargs["action"] = "accept"
+    return kwargs
+
+
+# Pages that name their object in the query string.
+QUERY = {"cases:ledger": "person", "api:ledger-list": "person"}
+
+
+def _url(name: str, objects: Objects) -> str:
+    url = reverse(name, kwargs=_kwargs(name, objects))
+    if name in QUERY:
+        url += f"?{QUERY[name]}={getattr(objects, QUERY[name]).pk}"
+    return url
+
+
+# POST bodies that pass validation, so the row shows the role check rather than a 400 for an empty
+# body (the API validates the body before it asks whether the role may act).
+def _bodies(o: Objects) -> dict[str, dict[str, object]]:
+    return {
+        "api:referral-decide": {"eligible": True, "programme": "dibao", "reason": "符合低保条件"},
+        "api:referral-decline": {"reason": "名额已满"},
+        "api:referral-withdraw": {"reason": "情况变化"},
+        "api:referral-feedback": {"outcome": "helped", "amount": "100", "note": "已帮扶"},
+        "api:referral-rerefer": {"to_organization": o.charity.pk},
+        "api:referral-link-person": {"person": o.person.pk},
+        "api:resource-list": {
+            "name": "助学金",
+            "purpose": "资助困难家庭学生",
+            "kind": "project",
+            "form": "money",
+            "categories": ["education"],
+            "service_regions": [o.county.code],
+        },
+        "api:referral-list": {
+            "direction": "to_charity",
+            "person": o.person.pk,
+            "to_organization": o.charity.pk,
+            "consent": o.consent.pk,
+            "needs": [o.need.pk],
+            "shared_fields": ["name"],
+            "note": "住院费用困难",
+        },
+    }
+
+
+# --- requests and what they mean ---------------------------------------------------------------
+def _client(name: str, persona: str, request: pytest.FixtureRequest) -> Client:
+    api = name.startswith("api:") or name in ("schema",)
+    if persona == "anonymous":
+        return APIClient() if api else Client()
+    user: User = request.getfixturevalue(persona)
+    if api:
+        return api_as(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def classify(response: HttpResponseBase, method: str) -> str:
+    status = response.status_code
+    if status in (301, 302, 303):
+        location = response.get("Location", "")
+        return LOGIN if reverse("accounts:login") in location else MOVED
+    if method == "POST" and status in (200, 201, 204, 400, 409):
+        return TOOK
+    if status == 200:
+        return OK
+    return str(status)
+
+
+def expected_class(value: object, method: str) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if method == "POST" and value == OK:
+        return TOOK
+    return str(value)
+
+
+def _send(client: Client, method: str, url: str, body: dict[str, object] | None = None) -> HttpResponseBase:
+    # Each request runs in its own savepoint and is undone, so every persona meets the same objects;
+    # throttle counters are per client, and each persona is a different client.
+    cache.clear()
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        elif body is not None:
+            response = client.post(url, body, content_type="application/json")
+        else:
+            response = client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+# --- the tests ------------------------------------------------------------------------------------
+def test_every_url_has_an_entry() -> None:
+    covered = {name for name, _method in MATRIX}
+    missing = sorted(url_names() - covered)
+    assert not missing, (
+        f"URL patterns without a row in the permission matrix: {missing}. Add a row to MATRIX in "
+        "tests/security/test_permission_matrix.py saying what every persona gets (MATRIX_DISCOVER=1 pytest -s -k "
+        "discover prints today's answers), and name the object it points at in TARGET."
+    )
+    stale = sorted(covered - url_names())
+    assert not stale, f"Rows for URL names that no longer exist: {stale}"
+
+
+def test_post_only_endpoints_are_checked_with_post() -> None:
+    missing = sorted(name for name in url_names() if _post_only(name) and (name, "POST") not in MATRIX)
+    assert not missing, f"POST-only endpoints without a POST row: {missing}"
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(MATRIX), ids=[f"{m} {n}" for n, m in sorted(MATRIX)])
+def test_matrix(name: str, method: str, objects: Objects, request: pytest.FixtureRequest) -> None:
+    url = _url(name, objects)
+    expected = MATRIX[(name, method)]
+    wrong = []
+    for persona in PERSONAS:
+        want = expected[persona]
+        if isinstance(want, Xfail):
+            got = classify(_send(_client(name, persona, request), method, url, _bodies(objects).get(name)), method)
+            if got != expected_class(want.should_be, method):
+                pytest.xfail(want.reason)
+            continue
+        got = classify(_send(_client(name, persona, request), method, url, _bodies(objects).get(name)), method)
+        if got != expected_class(want, method):
+            wrong.append(f"{persona}: expected {expected_class(want, method)}, got {got}")
+    assert not wrong, f"{method} {url}\n" + "\n".join(wrong)
+
+
+@dataclass(frozen=True)
+class Xfail:
+    """A known hole: what the persona SHOULD get, and why it does not yet (strict: fixing it turns red)."""
+
+    should_be: object
+    reason: str
+
+
+# MATRIX_DISCOVER=1 pytest -s -k discover prints what every persona gets today, as a starting
+# point for a new row: read it critically before copying it into MATRIX.
+if os.environ.get("MATRIX_DISCOVER"):
+
+    def test_discover(objects: Objects, request: pytest.FixtureRequest) -> None:
+        lines = []
+        for name in sorted(url_names()):
+            for method in ("GET", "POST"):
+                url = _url(name, objects)
+                got = [
+                    classify(_send(_client(name, p, request), method, url, _bodies(objects).get(name)), method)
+                    for p in PERSONAS
+                ]
+                lines.append(f"{name:45} {method:5} " + " ".join(f"{g:6}" for g in got))
+        print("\n".join(lines))
