@@ -259,6 +259,9 @@ def test_page_shows_the_numbers(county, caseworker):
     html = response.content.decode()
     assert "延川县慈善协会" in html and "延长县阳光助困基金会" in html
     assert 'id="dashboard-charts"' in html
+    # Charts come from the npm copy served locally and a static script: no CDN, no inline code.
+    assert 'src="/static/vendor/chart.umd.js"' in html and 'src="/static/dashboards/charts.js"' in html
+    assert "<script>" not in html and " onclick=" not in html and "http://" not in html.split("<body>")[0]
     assert "戊" not in html
 
 
