@@ -12,11 +12,19 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.utils import translation
 
 from audit.chain import GENESIS, compute_hash, entry_values, verify_chain
 from audit.models import AuditChainHead, AuditEntry
 from audit.services import audit_record, audit_record_many
 from tests.factories import make_person
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The command speaks the active language (Chinese by default); these tests read the English text.
+    with translation.override("en"):
+        yield
 
 
 @contextmanager
@@ -97,6 +105,13 @@ def test_changing_one_field_of_one_row_is_named(entries):
     with tampering():
         _sql("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["改过", entries[2].pk])
     with pytest.raises(CommandError, match=rf"#{entries[2].pk} .*changed after it was written"):
+        _verify()
+
+
+def test_the_report_is_in_chinese_by_default(entries):
+    with tampering():
+        _sql("UPDATE audit_auditentry SET target_repr = %s WHERE id = %s", ["改过", entries[1].pk])
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=rf"第 {entries[1].pk} 号记录.*被改动"):
         _verify()
 
 
