@@ -18,10 +18,17 @@ class ScopeForm(forms.Form):
     cannot be chosen (an unknown code is a form error, never a wider view)."""
 
     township = forms.ChoiceField(label=_("Township"), required=False)
-    since = forms.DateField(label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, region: Region | None, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        # The date fields show the period in force even before the user picks one.
+        kwargs.setdefault("initial", {"since": today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), "until": today})
         super().__init__(*args, **kwargs)
         self.region = region
         townships = Region.objects.filter(level=RegionLevel.TOWNSHIP)

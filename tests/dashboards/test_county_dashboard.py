@@ -289,6 +289,8 @@ def test_default_period_is_the_last_year(caseworker):
     response = client.get(reverse("dashboards:county"))
     scope = response.context["report"].scope
     assert scope.until == TODAY and scope.since == TODAY - timedelta(days=364)
+    html = response.content.decode()
+    assert f'value="{TODAY - timedelta(days=364):%Y-%m-%d}"' in html and f'value="{TODAY:%Y-%m-%d}"' in html
 
 
 def test_reversed_period_is_an_error_next_to_the_field(caseworker):

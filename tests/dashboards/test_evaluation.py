@@ -222,7 +222,14 @@ def test_export_holds_the_page_numbers(county, caseworker, world):
     client.force_login(caseworker)
     response = client.get(reverse("dashboards:evaluation_export"))
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [row[3] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    got = [tuple(None if v == "" else v for v in row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+    report = evaluation_report(Scope(region=world.our_county, since=TODAY - timedelta(days=364), until=TODAY))
+    expected = [
+        tuple(None if v == "" else (float(v) if isinstance(v, Decimal) else v) for v in row)
+        for row in report.export_rows()
+    ]
+    assert got == expected
+    values = [row[3] for row in got]
     assert 33.3 in values and 75.0 in values and 1720 in values and 920 in values
 
 
