@@ -13,6 +13,7 @@ from cases.navigation import NAV_ITEMS as CASE_ITEMS
 from charities.navigation import NAV_ITEMS as CHARITY_ITEMS
 from dashboards.navigation import NAV_ITEMS as DASHBOARD_ITEMS
 from matching.navigation import NAV_ITEMS as MATCHING_ITEMS
+from supervision.navigation import NAV_ITEMS as SUPERVISION_ITEMS
 
 ALL_ROLES = frozenset(Role.values)
 
@@ -33,6 +34,7 @@ def nav_items() -> list[NavItem]:
         *MATCHING_ITEMS,
         *CHARITY_ITEMS,
         *DASHBOARD_ITEMS,
+        *SUPERVISION_ITEMS,
         *CORE_ITEMS,
     ]
 

@@ -51,6 +51,7 @@ from beneficiaries.validators import parse_id_number, validate_phone
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
 from core.models import Organization, Region
+from supervision.services import conflict_check
 
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
@@ -424,6 +425,7 @@ def assistance_record_create(
         audit_record(
             actor=by, action=AuditAction.CREATE, target=record, changes={"programme": programme}, request=request
         )
+        conflict_check(kind="assistance", object_id=record.pk, person=person, by=by)  # 严防优亲厚友 (issue #7)
     return record
 
 
@@ -593,6 +595,7 @@ def need_log(
             logged_by_organization=by.organization if by is not None else None,
         )
         audit_record(actor=by, action=AuditAction.CREATE, target=need, changes={"category": category}, request=request)
+        conflict_check(kind="need", object_id=need.pk, person=person, by=by)  # 严防优亲厚友 (issue #7)
     return need
 
 

@@ -60,6 +60,7 @@ from core.codes import AssistanceStatus
 from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region
 from core.validators import ancestor_region_codes
+from supervision.services import referral_conflict_check_create, referral_conflict_check_send
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -331,6 +332,7 @@ def referral_create_to_charity(
         )
         referral.needs.set(needs)
         _event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
+        referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
 
 
@@ -425,6 +427,7 @@ def referral_create_to_government(
             created_by=by,
         )
         _event(referral, action="create", by=by)
+        referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
 
 
@@ -488,6 +491,8 @@ def referral_send(*, referral: Referral, by: User, now: datetime | None = None) 
     now = now or timezone.now()
     referral = _lock(referral)
     _check("send", referral, by)
+    if referral.direction == Direction.TO_CHARITY:
+        referral_conflict_check_send(referral=referral, by=by)  # a declared relative: second approval first
     extra = ["sent_at", "respond_by"]
     if referral.direction == Direction.TO_CHARITY:
         consent, fields = _consent_for_sending(referral, now)

@@ -288,3 +288,10 @@ class ComplaintViewSet(
             region=data.get("region"),
         )
         return Response(ComplaintReceiptSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Supervisors of the county move a complaint received → investigating → concluded (issue #7)."""
+        from supervision.api import complaint_patch
+
+        complaint = complaint_patch(request=request, complaint=self.get_object())
+        return Response(self.get_serializer(complaint).data)

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "cases",
     "matching",
     "dashboards",
+    "supervision",
 ]
 
 MIDDLEWARE = [

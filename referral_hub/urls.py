@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("charities.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("matching.api_urls")),
+    path("", include("supervision.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("matching/", include("matching.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -34,11 +34,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
+from audit.models import AuditEntry
+from audit.services import audit_record
 from beneficiaries.models import AssistanceRecord, Consent, Need, Person
 from cases.models import FollowUp, Notification, Referral
 from charities.models import Complaint, Resource
 from core.models import ImportBatch, Organization, Region
 from matching.models import MatchingRun, MatchProposal, RunStatus
+from supervision.models import Declaration, ReferralApproval
+from supervision.services import declaration_create
 from tests.conftest import World, api_as
 from tests.factories import (
     ComplaintFactory,
@@ -49,6 +53,7 @@ from tests.factories import (
     make_need,
     make_person,
     make_referral,
+    valid_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +141,10 @@ TARGET = {
     "api:match-proposal-detail": "proposal",
     "api:match-proposal-confirm": "proposal",
     "api:match-proposal-reject": "proposal",
+    "supervision:complaint_detail": "complaint",
+    "supervision:declaration_withdraw": "declaration",
+    "supervision:approval_grant": "approval",
+    "api:audit-entry-detail": "audit_entry",
 }
 
 # One row per (URL name, method); columns in PERSONAS order:
@@ -345,6 +354,28 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("matching:run_new", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("matching:run_new", "POST"): row(LOGIN, MOVED, MOVED, 403, 403, 403, 403, MOVED),
     ("schema", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    # supervision (issue #7): supervisors read the audit log and handle complaints; staff declare relatives;
+    # caseworkers approve a declared relative's referral (their own request: a message, MOVED).
+    ("api:audit-entry-detail", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
+    ("api:audit-entry-detail", "POST"): row(401, 403, 403, 403, 405, 403, 403, 405),
+    ("api:audit-entry-list", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
+    ("api:audit-entry-list", "POST"): row(401, 403, 403, 403, 405, 403, 403, 405),
+    ("supervision:approval_grant", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:approval_grant", "POST"): row(LOGIN, MOVED, 404, 403, 403, 403, 403, 403),
+    ("supervision:approval_list", "GET"): row(LOGIN, OK, OK, 403, 403, 403, 403, 403),
+    ("supervision:approval_list", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:audit_log", "GET"): row(LOGIN, 403, 403, 403, OK, 403, 403, OK),
+    ("supervision:audit_log", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:complaint_detail", "GET"): row(LOGIN, 403, 403, 403, OK, 403, 403, OK),
+    ("supervision:complaint_detail", "POST"): row(LOGIN, 403, 403, 403, TOOK, 403, 403, 403),
+    ("supervision:complaint_list", "GET"): row(LOGIN, 403, 403, 403, OK, 403, 403, OK),
+    ("supervision:complaint_list", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:conflict_list", "GET"): row(LOGIN, OK, OK, 403, OK, 403, 403, OK),
+    ("supervision:conflict_list", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:declaration_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, 403),
+    ("supervision:declaration_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, 403),
+    ("supervision:declaration_withdraw", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:declaration_withdraw", "POST"): row(LOGIN, MOVED, 404, 404, 404, 404, 404, 404),
 }  # fmt: skip
 
 
@@ -407,6 +438,9 @@ class Objects:
     batch: ImportBatch
     run: MatchingRun
     proposal: MatchProposal
+    declaration: Declaration
+    approval: ReferralApproval
+    audit_entry: AuditEntry
 
 
 @pytest.fixture
@@ -448,6 +482,11 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
         batch=batch,
         run=run,
         proposal=proposal,
+        declaration=declaration_create(
+            by=caseworker, name="李桂兰", id_number=valid_id_number(date(1960, 2, 3)), relationship="parent"
+        ),
+        approval=ReferralApproval.objects.create(referral=referral, requested_by=caseworker),
+        audit_entry=audit_record(actor=caseworker, action="reveal", target=person, reason="核对"),
     )
 
 

@@ -13,6 +13,7 @@ from cases.demo import seed_referrals
 from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
 from matching.demo import seed_matching
+from supervision.demo import seed_supervision
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             seed_register_activity(organizations, users)
             seed_referrals(organizations, users)
             seed_matching(users)
+            seed_supervision(organizations, users)
         self.stdout.write(
             _("Demo data ready (%(households)d new households). Sign in as caseworker / %(password)s.")
             % {"households": households, "password": password}

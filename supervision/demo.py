@@ -1,0 +1,39 @@
+"""Demo supervision data: a declared relative with a referral waiting for a second approval, and
+complaints in each state. Idempotent."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from beneficiaries.models import Person
+from charities.models import Complaint, ComplaintStatus
+from core.demo import DEMO_TOWNSHIP
+from core.models import Organization
+from supervision.models import ComplaintEvent, Declaration
+from supervision.services import complaint_move, declaration_create
+
+
+def seed_supervision(organizations: dict[str, Organization], users: dict[str, User]) -> None:
+    from cases.services import referral_create_to_charity
+
+    caseworker, supervisor = users["caseworker"], users["supervisor"]
+    if not Declaration.objects.filter(declarant=caseworker).exists():
+        relative = (
+            Person.objects.filter(region__code__startswith=DEMO_TOWNSHIP[:9], id_number_index__isnull=False)
+            .order_by("id")
+            .first()
+        )
+        if relative is not None and relative.id_number:
+            declaration_create(by=caseworker, name=relative.name, id_number=relative.id_number, relationship="in_law")
+            # A draft referral for the relative: flagged, waiting for a second caseworker's approval.
+            referral_create_to_charity(by=caseworker, person=relative, to_organization=organizations["charity"])
+    if not ComplaintEvent.objects.exists():
+        received = list(Complaint.objects.filter(status=ComplaintStatus.RECEIVED).order_by("id")[:2])
+        for complaint in received:
+            complaint_move(complaint=complaint, by=supervisor, to_status=ComplaintStatus.INVESTIGATING)
+        if received:
+            complaint_move(
+                complaint=received[0],
+                by=supervisor,
+                to_status=ComplaintStatus.CONCLUDED,
+                conclusion="经调查，助学金名额按评议结果公示发放，所反映的亲属关系不属实；已向投诉人说明。",
+            )
