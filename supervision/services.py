@@ -257,7 +257,11 @@ def referral_approval_grant(
     if not can_approve(by):
         raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
     with transaction.atomic():
-        locked = ReferralApproval.objects.select_for_update().select_related("referral__person").get(pk=approval.pk)
+        locked = (
+            ReferralApproval.objects.select_for_update(of=("self",))
+            .select_related("referral__person")
+            .get(pk=approval.pk)
+        )
         person = locked.referral.person
         if locked.requested_by_id == by.pk:
             raise SupervisionError(
