@@ -45,6 +45,7 @@ test: install-dev lint typecheck migrations-check pytest
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m bandit -c pyproject.toml -r . -q
 
 typecheck: install-dev
 	$(PY) -m mypy .

@@ -62,12 +62,15 @@ class TokenView(ObtainAuthToken):
 
 
 class MeSerializer(serializers.ModelSerializer[User]):
-    organization: serializers.PrimaryKeyRelatedField[Organization] = serializers.PrimaryKeyRelatedField(read_only=True)
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
-    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
-        source="jurisdiction", read_only=True
+    # Null for staff without an organization (admins) or a jurisdiction (charity staff): the schema says so.
+    organization: serializers.PrimaryKeyRelatedField[Organization] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
     )
-    region_name = serializers.CharField(source="jurisdiction.name", read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
+    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        source="jurisdiction", read_only=True, allow_null=True
+    )
+    region_name = serializers.CharField(source="jurisdiction.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User

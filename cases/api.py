@@ -56,6 +56,8 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
     events = ReferralEventSerializer(many=True, read_only=True)
     from_organization_name = serializers.CharField(source="from_organization.name", read_only=True)
     to_organization_name = serializers.CharField(source="to_organization.name", read_only=True)
+    # Empty until feedback is given: the schema must say so (read-only fields lose allow_blank otherwise).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Referral
