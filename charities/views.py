@@ -431,8 +431,8 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     initial = {"form_token": complaint_form_token()}
     if about := request.GET.get("organization", ""):
         initial["about_organization"] = about
-    data = request.POST if request.method == "POST" else None  # an empty POST is still a bound (invalid) form
-    form = ComplaintForm(data, organizations=organizations, regions=regions, initial=initial)
+    posted = request.POST if request.method == "POST" else None  # an empty POST is still a bound (invalid) form
+    form = ComplaintForm(posted, organizations=organizations, regions=regions, initial=initial)
     if request.method == "POST":
         if _complaint_throttled(request):
             form.add_error(
