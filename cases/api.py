@@ -250,7 +250,9 @@ class ReferralViewSet(
             if not services.can_create_to_government(user):
                 raise PermissionDenied(_("Only charity staff refer people to government."))
             person_id = v.get("person")
-            person = Person.objects.filter(pk=person_id).first() if person_id else None
+            # Only someone this charity sees through a referral: any other id answers like a missing one.
+            seen = referrals_visible_to(user).filter(person=person_id).values("person") if person_id else None
+            person = Person.objects.filter(pk__in=seen).first() if seen is not None else None
             if person_id and person is None:
                 raise serializers.ValidationError({"person": [_("Not found or not yours to choose.")]})
             referral = services.referral_create_to_government(
