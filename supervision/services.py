@@ -154,6 +154,7 @@ def declaration_create(
                 changes={"relationship": relationship, "id_number": declaration.id_number_masked},
                 request=request,
             )
+            _open_approvals_for_drafts(declaration)
     except IntegrityError:
         raise ValidationError({"id_number": [_("You have already declared this person.")]}) from None
     return declaration
@@ -214,6 +215,19 @@ def referral_conflict_check_create(*, referral: Referral, by: User) -> None:
     flags = conflict_check(kind=FlagKind.REFERRAL, object_id=referral.pk, person=referral.person, by=by)
     if any(flag.by_declarant for flag in flags):
         ReferralApproval.objects.get_or_create(referral=referral, defaults={"requested_by": by})
+
+
+def _open_approvals_for_drafts(declaration: Declaration) -> None:
+    """Drafts the declarant already made for the person wait for a second approval too."""
+    from cases.models import Referral, ReferralStatus
+
+    drafts = Referral.objects.filter(
+        person__id_number_index=declaration.id_number_index,
+        created_by=declaration.declarant,
+        status=ReferralStatus.DRAFT,
+    ).select_related("person")
+    for referral in drafts:
+        referral_conflict_check_create(referral=referral, by=declaration.declarant)
 
 
 def referral_conflict_check_send(*, referral: Referral, by: User) -> None:

@@ -208,3 +208,16 @@ def _browser(user):
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+def test_a_draft_made_before_the_declaration_waits_for_approval_too(world, caseworker):
+    from tests.factories import make_consent, valid_id_number
+
+    number = valid_id_number(date(1958, 7, 9))
+    person = make_person(world.our_village, name="孙玉梅", born=date(1958, 7, 9), id_number=number)
+    make_consent(person, fields=["name"])
+    referral = referral_create_to_charity(by=caseworker, person=person, to_organization=world.charity)
+    declaration_create(by=caseworker, name="孙玉梅", id_number=number, relationship="in_law")
+    assert ReferralApproval.objects.get(referral=referral).status == ApprovalStatus.PENDING
+    with pytest.raises(SupervisionError):
+        referral_send(referral=referral, by=caseworker)
