@@ -44,7 +44,7 @@ class TokenView(ObtainAuthToken):
             return Response({"non_field_errors": [lockout.message]}, status=status.HTTP_403_FORBIDDEN)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
-            login_failure_record(username=username, ip_address=ip_address)
+            login_failure_record(username=username, ip_address=ip_address, request=request._request)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         user: User = serializer.validated_data["user"]
         if two_factor.needs_second_step(user):
@@ -53,10 +53,10 @@ class TokenView(ObtainAuthToken):
                 message = _("Set up two-step sign-in on the web page first; then ask for a token with the code.")
                 return Response({"non_field_errors": [message]}, status=status.HTTP_403_FORBIDDEN)
             if not two_factor.code_verify(device=device, code=str(request.data.get("otp", ""))):
-                login_failure_record(username=username, ip_address=ip_address)
+                login_failure_record(username=username, ip_address=ip_address, request=request._request)
                 message = _("Send the 6-digit code from your authenticator app as “otp”.")
                 return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
-        login_success_record(user=user)
+        login_success_record(user=user, request=request._request)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

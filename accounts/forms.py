@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
+from accounts.services import client_ip, login_failure_record, login_failures_clear, login_lockout
 
 
 class LoginForm(AuthenticationForm):
@@ -35,9 +35,9 @@ class LoginForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError:
-            login_failure_record(username=username, ip_address=ip_address)
+            login_failure_record(username=username, ip_address=ip_address, request=self.request)
             raise
         user = self.get_user()
         if user is not None:
-            login_success_record(user=user)
+            login_failures_clear(user=user)
         return cleaned

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from accounts.models import FailedLogin, User
+from audit.models import AuditAction
+from audit.services import audit_record
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,32 @@ def login_lockout(*, username: str, ip_address: str | None) -> Lockout | None:
     return None
 
 
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    FailedLogin.objects.create(username=username[:150], ip_address=ip_address, attempted_at=timezone.now())
+def login_failure_record(*, username: str, ip_address: str | None, request: HttpRequest | None = None) -> None:
+    """Count the failure towards the lockout and write it to the audit log."""
+    failure = FailedLogin.objects.create(username=username[:150], ip_address=ip_address, attempted_at=timezone.now())
+    account = User.objects.filter(username__iexact=username).first() if username else None
+    audit_record(
+        actor=None,
+        action=AuditAction.LOGIN_FAILED,
+        target=account or failure,
+        changes={"username": username[:150]},
+        request=request,
+    )
 
 
-def login_success_record(*, user: User) -> None:
-    """A successful sign-in clears the account's failure count (not the address's)."""
+def login_failures_clear(*, user: User) -> None:
+    """The right password clears the account's failure count (not the address's)."""
     FailedLogin.objects.filter(username__iexact=user.username).delete()
+
+
+def login_success_record(*, user: User, request: HttpRequest | None = None) -> None:
+    """The person is now signed in (after the second step, where there is one): audit it."""
+    login_failures_clear(user=user)
+    audit_record(actor=user, action=AuditAction.LOGIN, target=user, request=request)
+
+
+def logout_record(*, user: User, request: HttpRequest | None = None) -> None:
+    audit_record(actor=user, action=AuditAction.LOGOUT, target=user, request=request)
 
 
 def user_unlock(*, user: User) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts import two_factor
 from accounts.forms import LoginForm
 from accounts.models import User
-from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
+from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record, logout_record
 
 
 class LoginView(auth_views.LoginView):
@@ -24,11 +26,18 @@ class LoginView(auth_views.LoginView):
         if two_factor.needs_second_step(user):
             two_factor.pending_start(self.request, user=user, next_url=self.get_success_url())
             return redirect("accounts:two_factor")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        login_success_record(user=user, request=self.request)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link cannot sign anybody out."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            logout_record(user=request.user, request=request)
+        return super().post(request, *args, **kwargs)
 
 
 class CodeForm(forms.Form):
@@ -63,11 +72,11 @@ def two_factor_step(request: HttpRequest) -> HttpResponse:
             form.add_error("code", lockout.message)
         elif two_factor.code_verify(device=device, code=form.cleaned_data["code"]):
             two_factor.pending_clear(request)
-            login_success_record(user=user)
+            login_success_record(user=user, request=request)
             login(request, user, backend=pending.backend)
             return redirect(pending.next_url)
         else:
-            login_failure_record(username=user.username, ip_address=ip_address)
+            login_failure_record(username=user.username, ip_address=ip_address, request=request)
             form.add_error("code", _("The code is wrong or has expired. Enter the code your app shows now."))
     context = {
         "form": form,

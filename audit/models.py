@@ -37,6 +37,9 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Imported")
     EXPORT = "export", _("Exported")
     STATUS = "status", _("Status changed")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOGOUT = "logout", _("Signed out")
 
 
 class AuditEntry(models.Model):
