@@ -31,12 +31,5 @@ def people(world: World) -> People:
 
 
 @pytest.fixture(autouse=True)
-def _eager_tasks():
-    """Run Celery tasks in-process, also when REDIS_URL points at a real broker (these tests
-    check what the tasks do inside the test's transaction, not the queue)."""
-    from referral_hub.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+def _eager_tasks(tasks_in_process):
+    """These tests check what the tasks do inside the test's transaction, not the queue."""

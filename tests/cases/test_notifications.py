@@ -20,14 +20,9 @@ from tests.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
+def eager_tasks(tasks_in_process):
     """Deliver in-process here, also when REDIS_URL points at a real broker (test_real_stack.py covers that)."""
-    from referral_hub.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = before
     notifications._broker_down_until = 0.0  # one test's broker outage must not outlive it
 
 

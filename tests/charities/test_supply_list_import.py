@@ -33,17 +33,6 @@ def row(**values):
     return {column.key: base.get(column.key, "") for column in SPEC.columns}
 
 
-@pytest.fixture
-def eager_tasks():
-    """Run the framework's Celery tasks in-process, also when REDIS_URL points at a real broker."""
-    from referral_hub.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def xlsx(rows):
     workbook = Workbook()
     sheet = workbook.active
@@ -114,7 +103,7 @@ def test_only_charity_staff_and_admins_import(caseworker, supervisor, charity_st
 
 
 def test_the_whole_flow_imports_everything_on_confirm(
-    client, charity_staff, world, django_capture_on_commit_callbacks, eager_tasks
+    client, charity_staff, world, django_capture_on_commit_callbacks, tasks_in_process
 ):
     client.force_login(charity_staff)
     template = client.get("/imports/supply_list/template.xlsx")
@@ -138,7 +127,9 @@ def test_the_whole_flow_imports_everything_on_confirm(
     assert Resource.objects.get(name="心理慰藉").status == ResourceStatus.DRAFT
 
 
-def test_one_bad_row_imports_nothing(client, charity_staff, world, django_capture_on_commit_callbacks, eager_tasks):
+def test_one_bad_row_imports_nothing(
+    client, charity_staff, world, django_capture_on_commit_callbacks, tasks_in_process
+):
     client.force_login(charity_staff)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/imports/supply_list/", {"file": xlsx([row(), row(name="坏", designated_counties="999999")])})
