@@ -182,6 +182,10 @@ class RereferSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+# Which side of a referral may take each action: the state machine's, plus linking a person.
+_ACTION_SIDES = {name: transition.side for name, transition in services.TRANSITIONS.items()} | {"link_person": RECEIVER}
+
+
 def _get_or_400(queryset: QuerySet[Any], pk: Any, field: str) -> Any:
     if pk is None:
         return None
@@ -274,6 +278,8 @@ class ReferralViewSet(
         self, request: Request, pk: str, run: Any, body: type[serializers.Serializer[Any]] | None = None
     ) -> Response:
         referral = referral_for_user(_user(request), pk)
+        # The wrong side hears 403 before anything about its request body.
+        require_side(_user(request), referral, _ACTION_SIDES[str(self.action)])
         values: dict[str, Any] = {}
         if body is not None:
             parsed = body(data=request.data)

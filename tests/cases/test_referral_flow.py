@@ -116,6 +116,23 @@ def test_a_full_resource_refuses_acceptance_with_409(world: World, case: Case, c
     assert referral.status == ReferralStatus.SENT
 
 
+def test_the_wrong_side_is_refused_before_its_request_body_is_read(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=case.person, from_organization=world.bureau, to_organization=world.charity, consent=case.consent
+    )
+    office = api_as(caseworker)
+    # Declining needs a reason, but the office that sent the referral may not decline at all: 403, not 400.
+    for action in ("decline", "feedback", "decide", "link_person"):
+        response = office.post(f"/api/v1/referrals/{referral.pk}/{action}/", {}, format="json")
+        assert response.status_code == 403, (action, response.json())
+    # Withdrawing needs a reason too; the charity it was sent to may not withdraw.
+    assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/withdraw/", {}).status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
 def test_fast_track_accepts_and_starts_in_one_step(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
