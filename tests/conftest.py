@@ -28,6 +28,8 @@ from core.models import Organization, OrganizationKind, Region
 from tests.factories import OrganizationFactory, UserFactory, region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The browser tests (tests/e2e/) drive Debian's Chromium through Playwright; E2E_CHROMIUM names another one.
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 
 
 # --- service markers --------------------------------------------------------
@@ -36,11 +38,13 @@ def _service_missing(marker: str) -> str | None:
         return "PostgreSQL is not configured (set DATABASE_URL=postgres://…)"
     if marker in ("redis", "worker") and not settings.REDIS_URL:
         return "Redis is not configured (set REDIS_URL=redis://…)"
+    if marker == "browser" and shutil.which(CHROMIUM) is None:
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; or set E2E_CHROMIUM)"
     return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis", "worker"):
+    for marker in ("postgres", "redis", "worker", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _service_missing(marker)
