@@ -25,6 +25,7 @@ from cases.models import Direction, Notification, Outcome, Referral, ReferralEve
 from cases.notifications import notification_mark_read
 from cases.permissions import RECEIVER, referral_for_user, require_side, role_of
 from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
+from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
 from core.models import Organization
 
@@ -183,7 +184,7 @@ class RereferSerializer(serializers.Serializer[Any]):
 
 
 # Which side of a referral may take each action: the state machine's, plus linking a person.
-_ACTION_SIDES = {name: transition.side for name, transition in services.TRANSITIONS.items()} | {"link_person": RECEIVER}
+_ACTION_SIDES = {name: transition.side for name, transition in TRANSITIONS.items()} | {"link_person": RECEIVER}
 
 
 def _get_or_400(queryset: QuerySet[Any], pk: Any, field: str) -> Any:

@@ -20,7 +20,7 @@ from accounts.models import Role, User
 from beneficiaries.models import NeedStatus
 from cases.models import Direction, FollowUp, FollowUpStatus, Referral
 from cases.notifications import notify
-from cases.services import ReferralError, S, _event, _headline, _move, _needs_to, _revoke, _staff
+from cases.transitions import ReferralError, S, add_event, headline, move, needs_to, revoke_access, staff_of
 from core.models import Organization, OrganizationKind
 
 
@@ -38,14 +38,14 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
         if referral is None:
             return False  # answered meanwhile, or already expired
         referral.ended_at = now
-        _move(referral, action="expire", by=None, extra=["ended_at"])
+        move(referral, action="expire", by=None, extra=["ended_at"])
         if referral.direction == Direction.TO_CHARITY:
-            _revoke(referral)
-            _needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
+            revoke_access(referral)
+            needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
         notify(
-            recipients=_staff(referral.from_organization, region_code=referral.region_id),
+            recipients=staff_of(referral.from_organization, region_code=referral.region_id),
             kind="expired",
-            title=_headline(
+            title=headline(
                 referral,
                 _("no answer from %(org)s in time — refer the person elsewhere")
                 % {"org": referral.to_organization.name},
@@ -55,9 +55,9 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
             referral=referral,
         )
         notify(
-            recipients=_staff(referral.to_organization, region_code=referral.region_id),
+            recipients=staff_of(referral.to_organization, region_code=referral.region_id),
             kind="expired",
-            title=_headline(referral, _("expired without an answer")),
+            title=headline(referral, _("expired without an answer")),
             referral=referral,
         )
     return True
@@ -82,11 +82,11 @@ def referrals_send_reminders(*, now: datetime | None = None) -> int:
             if not Referral.objects.filter(pk=pk, status=S.SENT, reminded_at__isnull=True).update(reminded_at=now):
                 continue
             referral = Referral.objects.select_related("to_organization").get(pk=pk)
-            _event(referral, action="remind", by=None, from_status=referral.status)
+            add_event(referral, action="remind", by=None, from_status=referral.status)
             notify(
-                recipients=_staff(referral.to_organization, region_code=referral.region_id),
+                recipients=staff_of(referral.to_organization, region_code=referral.region_id),
                 kind="reminder",
-                title=_headline(
+                title=headline(
                     referral,
                     _("please answer by %(when)s")
                     % {"when": timezone.localtime(referral.respond_by or now).strftime("%m-%d %H:%M")},
@@ -105,7 +105,7 @@ def referrals_end_access_after_close(*, now: datetime | None = None) -> int:
     for referral in Referral.objects.filter(
         status=S.CLOSED, visible_until__lte=now, referralgroupobjectpermission__isnull=False
     ).distinct()[:5000]:
-        _revoke(referral)
+        revoke_access(referral)
         ended += 1
     return ended
 
@@ -186,7 +186,7 @@ def follow_up_record(
     locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
     locked.visited_on, locked.visited_by = visited_on, by
     locked.save()
-    _event(
+    add_event(
         locked.referral,
         action="follow_up",
         by=by,

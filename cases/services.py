@@ -16,15 +16,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.models import Role, User
+from accounts.models import User
 from beneficiaries.crypto import encrypt, mask_id_number, mask_phone
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
@@ -40,26 +38,34 @@ from beneficiaries.models import (
     Urgency,
 )
 from beneficiaries.selectors import consent_allowed_fields, persons_visible_to
-from beneficiaries.services import need_set_status
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
-    REREFERABLE_STATUSES,
     Direction,
     Outcome,
     Referral,
-    ReferralEvent,
-    ReferralStatus,
 )
 from cases.notifications import notify
-from cases.permissions import RECEIVER, REFERRER, can_create_to_charity, can_create_to_government, require_side
-from cases.selectors import VIEW_PERMISSION, organization_group_name, referrals_visible_to, response_hours
+from cases.permissions import RECEIVER, can_create_to_charity, can_create_to_government, require_side
+from cases.selectors import referrals_visible_to, response_hours
+from cases.transitions import (
+    ReferralError,
+    S,
+    add_event,
+    check_transition,
+    grant_access,
+    headline,
+    lock_referral,
+    move,
+    needs_to,
+    revoke_access,
+    staff_of,
+    tell_both_sides,
+)
 from charities.models import DeliveredService, Resource
 from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
 from core.codes import AssistanceStatus
-from core.errors import ReferralHubError
-from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, Region
-from core.validators import ancestor_region_codes
+from core.models import Organization, OrganizationKind, Region
 from supervision.services import referral_conflict_check_create, referral_conflict_check_send
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
@@ -71,188 +77,6 @@ FAST_TRACK_STATUSES = frozenset(
         AssistanceStatus.DE_FACTO_UNSUPPORTED_CHILD,
     }
 )
-
-
-class ReferralError(ReferralHubError):
-    code = "referral_wrong_status"
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    side: str
-    directions: frozenset[str] = frozenset({Direction.TO_CHARITY, Direction.TO_GOVERNMENT})
-
-
-S = ReferralStatus
-# The SPEC state machine. ``rerefer`` leaves the old referral as it is and sends a new one.
-TRANSITIONS: dict[str, Transition] = {
-    "send": Transition(frozenset({S.DRAFT}), S.SENT, REFERRER),
-    "accept": Transition(frozenset({S.SENT}), S.ACCEPTED, RECEIVER),
-    "decline": Transition(frozenset({S.SENT}), S.DECLINED, RECEIVER),
-    "start": Transition(frozenset({S.ACCEPTED}), S.IN_PROGRESS, RECEIVER),
-    "feedback": Transition(frozenset({S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_CHARITY})),
-    "decide": Transition(
-        frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_GOVERNMENT})
-    ),
-    "close": Transition(frozenset({S.COMPLETED}), S.CLOSED, REFERRER),
-    "withdraw": Transition(frozenset({S.DRAFT, *OPEN_STATUSES}), S.WITHDRAWN, REFERRER),
-    "rerefer": Transition(frozenset(REREFERABLE_STATUSES), S.SENT, REFERRER),
-}
-
-
-def allowed_actions(user: User, referral: Referral) -> list[str]:
-    """The actions this user could take now (for buttons; the services check again)."""
-    from cases.permissions import is_on_side
-
-    return [
-        action
-        for action, t in TRANSITIONS.items()
-        if referral.status in t.sources
-        and referral.direction in t.directions
-        and is_on_side(user, referral, t.side)
-        and (action != "rerefer" or not referral.rereferred)
-    ]
-
-
-def _lock(referral: Referral) -> Referral:
-    return (
-        Referral.objects.select_for_update().select_related("to_organization", "from_organization").get(pk=referral.pk)
-    )
-
-
-def _check(action: str, referral: Referral, by: User | None) -> Transition:
-    transition = TRANSITIONS[action]
-    if by is not None:
-        require_side(by, referral, transition.side)
-    if referral.direction not in transition.directions:
-        if action == "decide":
-            raise ReferralError(_("Only a referral to government gets a decision."), code="referral_wrong_direction")
-        raise ReferralError(
-            _("A referral to government ends with the office's decision, not with feedback."),
-            code="referral_wrong_direction",
-        )
-    if referral.status not in transition.sources:
-        raise ReferralError(
-            _(
-                "This referral is “%(status)s”; “%(action)s” is not possible now. Reload the page to see its current state."
-            )
-            % {"status": referral.get_status_display(), "action": action_label(action)},
-        )
-    return transition
-
-
-def action_label(action: str) -> str:
-    """The action as its button says it."""
-    labels = {
-        "send": _("Send"),
-        "accept": _("Accept"),
-        "decline": _("Decline"),
-        "start": _("Start helping"),
-        "feedback": _("Report what was given"),
-        "decide": _("Decide"),
-        "close": _("Close the referral"),
-        "withdraw": _("Withdraw"),
-        "rerefer": _("Refer again"),
-        "link_person": _("Link to the register"),
-    }
-    return str(labels.get(action, action))
-
-
-def _event(
-    referral: Referral,
-    *,
-    action: str,
-    by: User | None,
-    from_status: str = "",
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> ReferralEvent:
-    return ReferralEvent.objects.create(
-        referral=referral,
-        action=action,
-        from_status=from_status,
-        to_status=referral.status,
-        actor=by,
-        actor_organization=by.organization if by is not None else None,
-        reason=reason,
-        data=data or {},
-    )
-
-
-def _move(
-    referral: Referral,
-    *,
-    action: str,
-    by: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    extra: Sequence[str] = (),
-) -> ReferralEvent:
-    previous = referral.status
-    referral.status = TRANSITIONS[action].target if action in TRANSITIONS else S.EXPIRED
-    referral.save(update_fields=["status", "updated_at", *extra])
-    return _event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
-
-
-def _staff(organization: Organization, *, region_code: str = "") -> list[User]:
-    """Who acts for an organization. An office with no caseworkers of its own (a township
-    office run from the county) is covered by the caseworkers whose jurisdiction holds the region."""
-    if organization.kind not in GOVERNMENT_KINDS:
-        return list(User.objects.filter(organization=organization, is_active=True, role=Role.CHARITY_STAFF))
-    own = list(User.objects.filter(organization=organization, is_active=True, role=Role.CASEWORKER))
-    if own or not region_code:
-        return own
-    covering = [*ancestor_region_codes(region_code), region_code]
-    return list(User.objects.filter(is_active=True, role=Role.CASEWORKER, jurisdiction_id__in=covering))
-
-
-def _tell_both_sides(referral: Referral, *, kind: str, title: str, body: str, by: User | None) -> None:
-    sides = _staff(referral.from_organization, region_code=referral.region_id) + _staff(
-        referral.to_organization, region_code=referral.region_id
-    )
-    recipients = [u for u in sides if u != by]
-    notify(recipients=recipients, kind=kind, title=title, body=body, referral=referral)
-
-
-def _headline(referral: Referral, what: str) -> str:
-    return _("Referral %(ref)s (%(name)s): %(what)s") % {
-        "ref": referral.reference,
-        "name": referral.person_name or _("unnamed"),
-        "what": what,
-    }
-
-
-# --- per-object access (django-guardian) ----------------------------------------------
-def organization_group(organization: Organization) -> Group:
-    """The group holding an organization's grants; its active staff are members."""
-    group, _created = Group.objects.get_or_create(name=organization_group_name(organization.pk))
-    group.user_set.add(*User.objects.filter(organization=organization, is_active=True))
-    return group
-
-
-def _grant(referral: Referral) -> None:
-    assign_perm(f"cases.{VIEW_PERMISSION}", organization_group(referral.to_organization), referral)
-
-
-def _revoke(referral: Referral) -> None:
-    group = Group.objects.filter(name=organization_group_name(referral.to_organization_id)).first()
-    if group is not None:
-        remove_perm(f"cases.{VIEW_PERMISSION}", group, referral)
-
-
-# --- needs ------------------------------------------------------------------------------
-def _needs_to(referral: Referral, status: str, *, by: User | None, note: str = "") -> None:
-    for need in referral.needs.all():
-        if need.status == status or need.status not in (*OPEN_NEED_STATUSES,):
-            continue
-        if status == NeedStatus.OPEN:
-            # Back to open only if no other referral is still working on it.
-            others = Referral.objects.filter(needs=need, status__in=ACTIVE_STATUSES).exclude(pk=referral.pk).exists()
-            if others or need.status != NeedStatus.REFERRED:
-                continue
-        need_set_status(by=by, need=need, status=status, note=note)
 
 
 # --- creating --------------------------------------------------------------------------
@@ -331,7 +155,7 @@ def referral_create_to_charity(
             created_by=by,
         )
         referral.needs.set(needs)
-        _event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
+        add_event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
         referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
 
@@ -426,7 +250,7 @@ def referral_create_to_government(
             note=note.strip(),
             created_by=by,
         )
-        _event(referral, action="create", by=by)
+        add_event(referral, action="create", by=by)
         referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
 
@@ -489,8 +313,8 @@ def _deadline(referral: Referral, now: datetime) -> datetime:
 @transaction.atomic
 def referral_send(*, referral: Referral, by: User, now: datetime | None = None) -> Referral:
     now = now or timezone.now()
-    referral = _lock(referral)
-    _check("send", referral, by)
+    referral = lock_referral(referral)
+    check_transition("send", referral, by)
     if referral.direction == Direction.TO_CHARITY:
         referral_conflict_check_send(referral=referral, by=by)  # a declared relative: second approval first
     extra = ["sent_at", "respond_by"]
@@ -499,14 +323,14 @@ def referral_send(*, referral: Referral, by: User, now: datetime | None = None) 
         referral.consent, referral.shared_fields = consent, fields
         extra += ["consent", "shared_fields"]
     referral.sent_at, referral.respond_by = now, _deadline(referral, now)
-    _move(referral, action="send", by=by, extra=extra, data={"respond_by": referral.respond_by.isoformat()})
+    move(referral, action="send", by=by, extra=extra, data={"respond_by": referral.respond_by.isoformat()})
     if referral.direction == Direction.TO_CHARITY:
-        _grant(referral)
-        _needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
-    _tell_both_sides(
+        grant_access(referral)
+        needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
+    tell_both_sides(
         referral,
         kind="sent",
-        title=_headline(referral, _("new referral from %(org)s") % {"org": referral.from_organization.name}),
+        title=headline(referral, _("new referral from %(org)s") % {"org": referral.from_organization.name}),
         body=_("Please answer by %(when)s.")
         % {"when": timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")},
         by=by,
@@ -516,8 +340,8 @@ def referral_send(*, referral: Referral, by: User, now: datetime | None = None) 
 
 @transaction.atomic
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
-    referral = _lock(referral)
-    _check("accept", referral, by)
+    referral = lock_referral(referral)
+    check_transition("accept", referral, by)
     if start and not referral.fast_track:
         raise ReferralError(
             _("Only fast-track referrals can be accepted and started in one step."), code="referral_not_fast_track"
@@ -528,13 +352,13 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
             resource=referral.resource, people=1, by=by, referral_id=referral.pk, region=referral.region
         )
         referral.capacity_reserved = True
-    _move(referral, action="accept", by=by, extra=["capacity_reserved"])
+    move(referral, action="accept", by=by, extra=["capacity_reserved"])
     if start:
-        _move(referral, action="start", by=by, data={"fast_track": True})
-    _tell_both_sides(
+        move(referral, action="start", by=by, data={"fast_track": True})
+    tell_both_sides(
         referral,
         kind="accepted",
-        title=_headline(referral, _("accepted and started") if start else _("accepted")),
+        title=headline(referral, _("accepted and started") if start else _("accepted")),
         body=_("%(org)s took the case.") % {"org": referral.to_organization.name},
         by=by,
     )
@@ -557,23 +381,23 @@ def _release(referral: Referral, by: User | None, note: str) -> None:
 @transaction.atomic
 def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     reason = _reason(reason, _("Say why the referral is declined, so the office can refer the person elsewhere."))
-    referral = _lock(referral)
-    _check("decline", referral, by)
+    referral = lock_referral(referral)
+    check_transition("decline", referral, by)
     referral.ended_at = timezone.now()
-    _move(referral, action="decline", by=by, reason=reason, extra=["ended_at"])
+    move(referral, action="decline", by=by, reason=reason, extra=["ended_at"])
     if referral.direction == Direction.TO_CHARITY:
-        _revoke(referral)
-        _needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
-    _tell_both_sides(referral, kind="declined", title=_headline(referral, _("declined")), body=reason, by=by)
+        revoke_access(referral)
+        needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
+    tell_both_sides(referral, kind="declined", title=headline(referral, _("declined")), body=reason, by=by)
     return referral
 
 
 @transaction.atomic
 def referral_start(*, referral: Referral, by: User) -> Referral:
-    referral = _lock(referral)
-    _check("start", referral, by)
-    _move(referral, action="start", by=by)
-    _tell_both_sides(referral, kind="started", title=_headline(referral, _("help has started")), body="", by=by)
+    referral = lock_referral(referral)
+    check_transition("start", referral, by)
+    move(referral, action="start", by=by)
+    tell_both_sides(referral, kind="started", title=headline(referral, _("help has started")), body="", by=by)
     return referral
 
 
@@ -627,12 +451,12 @@ def _clean_feedback(feedback: Feedback) -> Feedback:
 def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Referral:
     """帮扶结果反馈: what was given. It enters the ledger; the needs become fulfilled if helped."""
     clean = _clean_feedback(feedback)
-    referral = _lock(referral)
-    _check("feedback", referral, by)
+    referral = lock_referral(referral)
+    check_transition("feedback", referral, by)
     referral.outcome, referral.amount, referral.items = clean.outcome, clean.amount, clean.items
     referral.services, referral.feedback_note, referral.helped_on = list(clean.services), clean.note, clean.helped_on
     fields = ["outcome", "amount", "items", "services", "feedback_note", "helped_on"]
-    _move(
+    move(
         referral,
         action="feedback",
         by=by,
@@ -652,11 +476,11 @@ def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Re
             note=clean.items[:300],
         )
     if clean.outcome == Outcome.HELPED:
-        _needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
-    _tell_both_sides(
+        needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
+    tell_both_sides(
         referral,
         kind="feedback",
-        title=_headline(referral, _("feedback: %(outcome)s") % {"outcome": Outcome(clean.outcome).label}),
+        title=headline(referral, _("feedback: %(outcome)s") % {"outcome": Outcome(clean.outcome).label}),
         body=clean.note,
         by=by,
     )
@@ -670,14 +494,14 @@ def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: 
         raise ValidationError({"programme": _("Choose the programme the person qualifies for.")})
     if not eligible and not reason.strip():
         raise ValidationError({"reason": _("Say why the person does not qualify, so the charity can tell them.")})
-    referral = _lock(referral)
-    _check("decide", referral, by)
+    referral = lock_referral(referral)
+    check_transition("decide", referral, by)
     referral.eligible, referral.programme, referral.decision_reason = (
         eligible,
         programme if eligible else "",
         reason.strip(),
     )
-    _move(
+    move(
         referral,
         action="decide",
         by=by,
@@ -688,37 +512,37 @@ def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: 
     what = (
         _("eligible for %(programme)s") % {"programme": Programme(programme).label} if eligible else _("not eligible")
     )
-    _tell_both_sides(referral, kind="decided", title=_headline(referral, what), body=reason.strip(), by=by)
+    tell_both_sides(referral, kind="decided", title=headline(referral, what), body=reason.strip(), by=by)
     return referral
 
 
 @transaction.atomic
 def referral_close(*, referral: Referral, by: User) -> Referral:
-    referral = _lock(referral)
-    _check("close", referral, by)
+    referral = lock_referral(referral)
+    check_transition("close", referral, by)
     now = timezone.now()
     referral.ended_at = now
     referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
-    _move(referral, action="close", by=by, extra=["ended_at", "visible_until"])
-    _tell_both_sides(referral, kind="closed", title=_headline(referral, _("closed")), body="", by=by)
+    move(referral, action="close", by=by, extra=["ended_at", "visible_until"])
+    tell_both_sides(referral, kind="closed", title=headline(referral, _("closed")), body="", by=by)
     return referral
 
 
 def _withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: dict[str, Any] | None = None) -> None:
     _release(referral, by, reason)
     referral.ended_at = timezone.now()
-    _move(referral, action="withdraw", by=by, reason=reason, extra=["ended_at", "capacity_reserved"], data=data)
+    move(referral, action="withdraw", by=by, reason=reason, extra=["ended_at", "capacity_reserved"], data=data)
     if referral.direction == Direction.TO_CHARITY:
-        _revoke(referral)
-        _needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
-    _tell_both_sides(referral, kind="withdrawn", title=_headline(referral, _("withdrawn")), body=reason, by=by)
+        revoke_access(referral)
+        needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
+    tell_both_sides(referral, kind="withdrawn", title=headline(referral, _("withdrawn")), body=reason, by=by)
 
 
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
     reason = _reason(reason, _("Say why the referral is withdrawn."))
-    referral = _lock(referral)
-    _check("withdraw", referral, by)
+    referral = lock_referral(referral)
+    check_transition("withdraw", referral, by)
     _withdraw_locked(referral, by=by, reason=reason)
     return referral
 
@@ -734,10 +558,10 @@ def referrals_withdraw_for_consent(*, consent: Consent, by: User | None, reason:
             _withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
             count += 1
         elif referral.status in (S.COMPLETED, S.CLOSED):
-            _revoke(referral)
+            revoke_access(referral)
             referral.visible_until = timezone.now()
             referral.save(update_fields=["visible_until", "updated_at"])
-            _event(referral, action="access_ended", by=by, from_status=referral.status, reason=reason)
+            add_event(referral, action="access_ended", by=by, from_status=referral.status, reason=reason)
     return count
 
 
@@ -746,8 +570,8 @@ def referral_rerefer(
     *, referral: Referral, by: User, to_organization: Organization, consent: Consent | None = None, reason: str = ""
 ) -> Referral:
     """Refer a declined or expired case to another organization in one step, keeping the history."""
-    old = _lock(referral)
-    _check("rerefer", old, by)
+    old = lock_referral(referral)
+    check_transition("rerefer", old, by)
     if old.rereferred:
         raise ReferralError(_("This referral was already referred again."), code="referral_already_rereferred")
     if to_organization.pk == old.to_organization_id:
@@ -782,7 +606,9 @@ def referral_rerefer(
         new.save(update_fields=["previous", "person_details"])
     old.rereferred = True
     old.save(update_fields=["rereferred", "updated_at"])
-    _event(old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk})
+    add_event(
+        old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk}
+    )
     return referral_send(referral=new, by=by)
 
 
@@ -790,7 +616,7 @@ def referral_rerefer(
 def referral_link_person(*, referral: Referral, by: User, person: Person) -> Referral:
     """To government: once the office has verified the details and registered the person, the
     referral names the register's person (the charity's details stay as they were sent)."""
-    referral = _lock(referral)
+    referral = lock_referral(referral)
     require_side(by, referral, RECEIVER)
     if referral.direction != Direction.TO_GOVERNMENT:
         raise ReferralError(
@@ -805,11 +631,11 @@ def referral_link_person(*, referral: Referral, by: User, person: Person) -> Ref
     referral.person = person
     referral.region_id = person.region_id
     referral.save(update_fields=["person", "region", "updated_at"])
-    _event(referral, action="link_person", by=by, from_status=referral.status, data={"person": person.pk})
+    add_event(referral, action="link_person", by=by, from_status=referral.status, data={"person": person.pk})
     notify(
-        recipients=_staff(referral.from_organization),
+        recipients=staff_of(referral.from_organization),
         kind="registered",
-        title=_headline(referral, _("verified and entered in the register")),
+        title=headline(referral, _("verified and entered in the register")),
         referral=referral,
     )
     return referral

@@ -50,6 +50,7 @@ from cases.selectors import (
     notifications_for,
     receiver_person_view,
 )
+from cases.transitions import action_label, allowed_actions
 from core.errors import ReferralHubError
 from core.selectors import regions_visible_to
 
@@ -178,7 +179,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "referral": referral,
         "events": events,
         "needs": referral.needs.all(),
-        "actions": services.allowed_actions(user, referral),
+        "actions": allowed_actions(user, referral),
         "is_charity": role_of(user) == Role.CHARITY_STAFF,
         "now": timezone.now(),
     }
@@ -289,7 +290,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (ReferralHubError, ValidationError, PermissionDenied) as error:
         _refuse(request, error)
         return redirect("cases:referral_detail", pk=pk)
-    messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
+    messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
     try:
         referral_for_user(user, pk)
     except Http404:

@@ -18,7 +18,8 @@ from accounts.models import User
 from cases import notifications
 from cases.models import DeliveryStatus, Notification, ReferralStatus
 from cases.notifications import notifications_sweep
-from cases.services import ReferralError, referral_accept
+from cases.services import referral_accept
+from cases.transitions import ReferralError
 from referral_hub.celery import app
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as

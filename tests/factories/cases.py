@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from beneficiaries.models import Consent, Need, Person
 from cases.models import Direction, Referral, ReferralStatus
-from cases.services import _grant, organization_group
+from cases.transitions import grant_access, organization_group
 from core.models import Organization
 
 RECEIVER_SEES = {
@@ -64,7 +64,7 @@ def make_referral(
     if needs:
         referral.needs.set(needs)
     if direction == Direction.TO_CHARITY and status in RECEIVER_SEES:
-        _grant(referral)
+        grant_access(referral)
     else:
         organization_group(to_organization)
     return referral

@@ -1,0 +1,220 @@
+"""The referral state machine: which side may take which action from which state, and the
+bookkeeping every change shares (the locked row, the timeline event, telling both sides,
+per-object access for the receiving organization, moving the linked needs along).
+
+The writes themselves, one service per action, are in ``cases.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Role, User
+from beneficiaries.models import (
+    OPEN_NEED_STATUSES,
+    NeedStatus,
+)
+from beneficiaries.services import need_set_status
+from cases.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    REREFERABLE_STATUSES,
+    Direction,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+from cases.notifications import notify
+from cases.permissions import RECEIVER, REFERRER, require_side
+from cases.selectors import VIEW_PERMISSION, organization_group_name
+from core.errors import ReferralHubError
+from core.models import GOVERNMENT_KINDS, Organization
+from core.validators import ancestor_region_codes
+
+
+class ReferralError(ReferralHubError):
+    code = "referral_wrong_status"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    side: str
+    directions: frozenset[str] = frozenset({Direction.TO_CHARITY, Direction.TO_GOVERNMENT})
+
+
+S = ReferralStatus
+# The SPEC state machine. ``rerefer`` leaves the old referral as it is and sends a new one.
+TRANSITIONS: dict[str, Transition] = {
+    "send": Transition(frozenset({S.DRAFT}), S.SENT, REFERRER),
+    "accept": Transition(frozenset({S.SENT}), S.ACCEPTED, RECEIVER),
+    "decline": Transition(frozenset({S.SENT}), S.DECLINED, RECEIVER),
+    "start": Transition(frozenset({S.ACCEPTED}), S.IN_PROGRESS, RECEIVER),
+    "feedback": Transition(frozenset({S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_CHARITY})),
+    "decide": Transition(
+        frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.COMPLETED, RECEIVER, frozenset({Direction.TO_GOVERNMENT})
+    ),
+    "close": Transition(frozenset({S.COMPLETED}), S.CLOSED, REFERRER),
+    "withdraw": Transition(frozenset({S.DRAFT, *OPEN_STATUSES}), S.WITHDRAWN, REFERRER),
+    "rerefer": Transition(frozenset(REREFERABLE_STATUSES), S.SENT, REFERRER),
+}
+
+
+def allowed_actions(user: User, referral: Referral) -> list[str]:
+    """The actions this user could take now (for buttons; the services check again)."""
+    from cases.permissions import is_on_side
+
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if referral.status in t.sources
+        and referral.direction in t.directions
+        and is_on_side(user, referral, t.side)
+        and (action != "rerefer" or not referral.rereferred)
+    ]
+
+
+def lock_referral(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update().select_related("to_organization", "from_organization").get(pk=referral.pk)
+    )
+
+
+def check_transition(action: str, referral: Referral, by: User | None) -> Transition:
+    transition = TRANSITIONS[action]
+    if by is not None:
+        require_side(by, referral, transition.side)
+    if referral.direction not in transition.directions:
+        if action == "decide":
+            raise ReferralError(_("Only a referral to government gets a decision."), code="referral_wrong_direction")
+        raise ReferralError(
+            _("A referral to government ends with the office's decision, not with feedback."),
+            code="referral_wrong_direction",
+        )
+    if referral.status not in transition.sources:
+        raise ReferralError(
+            _(
+                "This referral is “%(status)s”; “%(action)s” is not possible now. Reload the page to see its current state."
+            )
+            % {"status": referral.get_status_display(), "action": action_label(action)},
+        )
+    return transition
+
+
+def action_label(action: str) -> str:
+    """The action as its button says it."""
+    labels = {
+        "send": _("Send"),
+        "accept": _("Accept"),
+        "decline": _("Decline"),
+        "start": _("Start helping"),
+        "feedback": _("Report what was given"),
+        "decide": _("Decide"),
+        "close": _("Close the referral"),
+        "withdraw": _("Withdraw"),
+        "rerefer": _("Refer again"),
+        "link_person": _("Link to the register"),
+    }
+    return str(labels.get(action, action))
+
+
+def add_event(
+    referral: Referral,
+    *,
+    action: str,
+    by: User | None,
+    from_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        from_status=from_status,
+        to_status=referral.status,
+        actor=by,
+        actor_organization=by.organization if by is not None else None,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def move(
+    referral: Referral,
+    *,
+    action: str,
+    by: User | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    extra: Sequence[str] = (),
+) -> ReferralEvent:
+    previous = referral.status
+    referral.status = TRANSITIONS[action].target if action in TRANSITIONS else S.EXPIRED
+    referral.save(update_fields=["status", "updated_at", *extra])
+    return add_event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
+
+
+def staff_of(organization: Organization, *, region_code: str = "") -> list[User]:
+    """Who acts for an organization. An office with no caseworkers of its own (a township
+    office run from the county) is covered by the caseworkers whose jurisdiction holds the region."""
+    if organization.kind not in GOVERNMENT_KINDS:
+        return list(User.objects.filter(organization=organization, is_active=True, role=Role.CHARITY_STAFF))
+    own = list(User.objects.filter(organization=organization, is_active=True, role=Role.CASEWORKER))
+    if own or not region_code:
+        return own
+    covering = [*ancestor_region_codes(region_code), region_code]
+    return list(User.objects.filter(is_active=True, role=Role.CASEWORKER, jurisdiction_id__in=covering))
+
+
+def tell_both_sides(referral: Referral, *, kind: str, title: str, body: str, by: User | None) -> None:
+    sides = staff_of(referral.from_organization, region_code=referral.region_id) + staff_of(
+        referral.to_organization, region_code=referral.region_id
+    )
+    recipients = [u for u in sides if u != by]
+    notify(recipients=recipients, kind=kind, title=title, body=body, referral=referral)
+
+
+def headline(referral: Referral, what: str) -> str:
+    return _("Referral %(ref)s (%(name)s): %(what)s") % {
+        "ref": referral.reference,
+        "name": referral.person_name or _("unnamed"),
+        "what": what,
+    }
+
+
+# --- per-object access (django-guardian) ----------------------------------------------
+def organization_group(organization: Organization) -> Group:
+    """The group holding an organization's grants; its active staff are members."""
+    group, _created = Group.objects.get_or_create(name=organization_group_name(organization.pk))
+    group.user_set.add(*User.objects.filter(organization=organization, is_active=True))
+    return group
+
+
+def grant_access(referral: Referral) -> None:
+    assign_perm(f"cases.{VIEW_PERMISSION}", organization_group(referral.to_organization), referral)
+
+
+def revoke_access(referral: Referral) -> None:
+    group = Group.objects.filter(name=organization_group_name(referral.to_organization_id)).first()
+    if group is not None:
+        remove_perm(f"cases.{VIEW_PERMISSION}", group, referral)
+
+
+# --- needs ------------------------------------------------------------------------------
+def needs_to(referral: Referral, status: str, *, by: User | None, note: str = "") -> None:
+    for need in referral.needs.all():
+        if need.status == status or need.status not in (*OPEN_NEED_STATUSES,):
+            continue
+        if status == NeedStatus.OPEN:
+            # Back to open only if no other referral is still working on it.
+            others = Referral.objects.filter(needs=need, status__in=ACTIVE_STATUSES).exclude(pk=referral.pk).exists()
+            if others or need.status != NeedStatus.REFERRED:
+                continue
+        need_set_status(by=by, need=need, status=status, note=note)
