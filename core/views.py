@@ -35,6 +35,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "degraded", **report}, status=200 if healthy else 503)
 
 
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. No database, no Redis, no session: a restart is the only cure
+    for a process that does not answer this. ``/healthz`` is the readiness check (its services)."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]

@@ -30,6 +30,7 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.healthz_live, name="healthz_live"),
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
     path("register/", include("beneficiaries.urls")),

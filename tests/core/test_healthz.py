@@ -55,3 +55,48 @@ def test_it_is_up_with_real_redis_and_a_worker(client, db, celery_worker_process
     response = client.get("/healthz")
     assert response.json() == {"status": "ok", "database": "up", "redis": "up", "worker": "up"}
     assert response.status_code == 200
+
+
+# --- /healthz/live: liveness (the process answers), apart from readiness (/healthz) ---------
+def test_liveness_answers_ok_without_the_database_or_redis(client, db, settings, django_assert_num_queries):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there: a ping would fail
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_liveness_stays_up_while_readiness_reports_a_service_down(client, db, monkeypatch, settings):
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(health, "database_state", lambda: "down")
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz/live").status_code == 200
+
+
+def test_liveness_is_get_only(client, db):
+    assert client.post("/healthz/live").status_code == 405
+
+
+def test_liveness_answers_plain_http_in_production(tmp_path):
+    # Container and load-balancer probes do not speak HTTPS: like /healthz, it is not redirected.
+    from tests.core.test_settings import PRODUCTION_KEYS, run
+
+    probe = (
+        "import warnings, django; warnings.simplefilter('ignore'); django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz/live'); print(r.status_code, r.content.decode())"
+    )
+    result = run(
+        probe,
+        tmp_path,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        **PRODUCTION_KEYS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "200 ok"

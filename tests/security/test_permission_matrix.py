@@ -340,6 +340,7 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("dashboards:evaluation", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("dashboards:evaluation_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("healthz", "GET"): row(UP, UP, UP, UP, UP, UP, UP, UP),
+    ("healthz_live", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),  # liveness: public, no data
     ("home", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("home", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("matching:confirm_many", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
