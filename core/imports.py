@@ -9,6 +9,7 @@ transaction, so a retried task can see the import already happened.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -44,6 +45,12 @@ def import_progress(batch: ImportBatch) -> int:
 
 def _set_progress(batch_id: object, value: int) -> None:
     cache.set(_progress_key(batch_id), max(0, min(100, value)), timeout=3600)
+
+
+def _write_progress(batch_id: object, value: int) -> None:
+    _set_progress(batch_id, value)
+    if settings.IMPORT_WRITE_DELAY_SECONDS:
+        time.sleep(settings.IMPORT_WRITE_DELAY_SECONDS)  # only the killed-worker fault test sets it
 
 
 def spec_for_user(kind: str, user: User) -> ImportSpec:
@@ -176,7 +183,7 @@ def import_batch_write(*, batch_id: str) -> None:
             count = spec.commit(
                 [record for _number, record in checked.rows],
                 user=batch.created_by,
-                progress=lambda value: _set_progress(batch_id, 50 + value // 2),
+                progress=lambda value: _write_progress(batch_id, 50 + value // 2),
             )
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=ImportStatus.IMPORTED, imported_rows=count, updated_at=timezone.now()

@@ -337,6 +337,8 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Only for the test of a worker killed mid-import (tests/faults/): slows every step of the write down.
+IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", "0"))
 # The public complaint form accepts at most this many complaints per hour from one address.
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # Health check: how long to wait for a Celery worker to answer a ping.
