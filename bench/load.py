@@ -1,0 +1,828 @@
+"""Load benchmark: 50 signed-in users against gunicorn and PostgreSQL at county scale (issue #8).
+
+Run (locust is pinned in bench/requirements.txt, apart from the app's requirements)::
+
+    pip install -r bench/requirements.txt
+    python bench/load.py                       # 2 minutes, then the same driver against /healthz/live
+    python bench/load.py --duration 20s --hello-duration 10s   # a short try
+
+It does everything itself:
+
+1. creates the PostgreSQL database (``--database``, default ``referral_hub_load``) if missing,
+   migrates it and, once, seeds it with the generators of bench/referrals.py (1,000,000
+   referrals in 100 counties), bench/register.py (1,000,000 people and 300,000 needs, put into
+   ten of those counties: ~100,000 people and ~10,000 referrals a county) and bench/supply.py
+   (5,000 organizations, 50,000 resources); ``--scale`` shrinks all three. Later runs reuse it.
+2. creates the users, each acting where they may: 20 caseworkers (two per county), 10 township
+   station workers, 20 charity staff (one per charity, the charities with the most referrals
+   waiting for them), with a password and an authenticator app (two-factor sign-in stays on);
+3. starts gunicorn on 127.0.0.1 with production settings plus the few overrides of
+   bench/load_settings.py, which are printed;
+4. signs every user in through the login page and the two-factor step, then runs the mix for
+   ``--duration``: inbox pages, person search, need logging, referral create + send
+   (caseworkers), accept → start → feedback (charity staff, on referrals sent to their charity);
+5. runs the same driver (same users, same think time) against ``/healthz/live``, a view that
+   answers "ok" without the database or Redis, and prints the two side by side;
+6. stops gunicorn and prints the machine's load average during the run.
+
+A request fails if its status is not the one the step expects (a transition is checked through
+the API: 409 for a wrong state counts as an error). Only loopback addresses are allowed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+if __name__ == "__main__" and "--prepare" not in sys.argv:
+    # The driver (locust) runs on gevent: patch before anything opens a socket.
+    from gevent import monkey  # type: ignore[import-untyped]
+
+    monkey.patch_all()
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Load-bench-2026-pass"  # noqa: S105 - bench-only accounts in the bench database
+# Fixed keys so every run (and the seeding) encrypts and decrypts the same way. Bench only.
+BENCH_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "load-bench-only-secret-key-not-for-production-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEYS": "bG9hZC1iZW5jaC1vbmx5LWtleS0wMTIzNDU2Nzg5YWI=",
+    "BLIND_INDEX_KEY": "load-bench-only-blind-index-key",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+    "DJANGO_LOG_LEVEL": "WARNING",
+}
+CASEWORKERS, STATION_WORKERS, CHARITY_STAFF = 20, 10, 20
+COUNTIES_USED = 10
+
+
+def parse_seconds(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(s|m)?", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 120, 120s, 2m)")
+    return float(match.group(1)) * (60 if match.group(2) == "m" else 1)
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=parse_seconds, default=120.0, help="measured time (default 2m)")
+    parser.add_argument("--hello-duration", type=parse_seconds, default=None, help="default: --duration")
+    parser.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
+    parser.add_argument("--think", default="1-3", help="think time between a user's steps, seconds (default 1-3)")
+    parser.add_argument("--scale", type=float, default=1.0, help="data scale, 1.0 = county scale of #3-#5")
+    parser.add_argument("--database", default="referral_hub_load")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/8")
+    parser.add_argument("--port", type=int, default=8401)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument("--seed-only", action="store_true", help="create and seed the database, then stop")
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)  # internal: the Django side, writes this JSON file
+    args = parser.parse_args()
+    if args.hello_duration is None:
+        args.hello_duration = args.duration
+    if args.users != 50:
+        global CASEWORKERS, STATION_WORKERS, CHARITY_STAFF
+        CASEWORKERS = max(1, round(args.users * 0.4))
+        STATION_WORKERS = max(1, round(args.users * 0.2))
+        CHARITY_STAFF = max(1, args.users - CASEWORKERS - STATION_WORKERS)
+    return args
+
+
+def bench_env(args: argparse.Namespace) -> dict[str, str]:
+    for url in (args.pg, args.redis):
+        host = re.sub(r"^\w+://(?:[^@/]*@)?([^:/]+).*$", r"\1", url)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            sys.exit(f"loopback only: {url} is not on this machine")
+    env = dict(os.environ)
+    env.update(BENCH_ENV)
+    env["DATABASE_URL"] = f"{args.pg.rstrip('/')}/{args.database}"
+    env["REDIS_URL"] = args.redis
+    env["DJANGO_STATIC_ROOT"] = str(Path(tempfile.gettempdir()) / f"{args.database}-static")
+    env["REFERRAL_HUB_VAR_DIR"] = str(Path(tempfile.gettempdir()) / f"{args.database}-var")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+# =====================================================================================
+# The Django side (a child process: Django and gevent are kept apart)
+# =====================================================================================
+def prepare(args: argparse.Namespace) -> None:
+    import psycopg2  # type: ignore[import-untyped]
+
+    admin = psycopg2.connect(f"{args.pg.rstrip('/')}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{args.database}"')
+            print(f"created database {args.database}")
+    admin.close()
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seed(args.scale)
+    personas = make_personas()
+    Path(args.prepare).write_text(json.dumps(personas, ensure_ascii=False))
+
+
+def seed(scale: float) -> None:
+    """Load the data of #3-#5 once, with the generators of the other bench scripts."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_load_seed (step text PRIMARY KEY, scale float, seconds float)")
+        cursor.execute("SELECT step, scale FROM bench_load_seed")
+        done = dict(cursor.fetchall())
+    if done and any(abs(s - scale) > 1e-9 for s in done.values()):
+        print(f"note: the database was seeded at scale {set(done.values())}; using it as it is")
+
+    def step(name: str, work: Any) -> None:
+        if name in done:
+            return
+        print(f"seeding: {name} (scale {scale}) …", flush=True)
+        started = time.perf_counter()
+        work()
+        seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_load_seed VALUES (%s, %s, %s)", [name, scale, seconds])
+        print(f"seeding: {name} done in {seconds:.0f} s", flush=True)
+
+    from bench import referrals as referral_bench
+
+    step("referrals", lambda: referral_bench.load(scale))
+
+    def register() -> None:
+        from bench import register as register_bench
+
+        # The register's generator fills ten counties; make them the first ten counties of the
+        # referral data, so the same caseworkers see ~100,000 people and ~10,000 referrals.
+        register_bench.COUNTIES = [referral_bench.county_code(n)[:6] for n in range(COUNTIES_USED)]
+        register_bench.CITY = referral_bench.county_code(0)[:4] + "00000000"
+        register_bench.load_regions()
+        register_bench.load_people(max(1000, int(1_000_000 * scale)), max(300, int(300_000 * scale)))
+
+    step("register", register)
+
+    def supply() -> None:
+        from bench import supply as supply_bench
+
+        supply_bench.ORGANIZATIONS = max(50, int(supply_bench.ORGANIZATIONS * scale))
+        supply_bench.RESOURCES = max(500, int(supply_bench.RESOURCES * scale))
+        supply_bench.DELIVERIES = max(1500, int(supply_bench.DELIVERIES * scale))
+        supply_bench.populate(random.Random(20261122))  # ends with VACUUM ANALYZE of the database
+
+    step("supply", supply)
+
+
+def make_personas() -> dict[str, Any]:
+    """Users with their roles, places and what each may work on; returned to the driver."""
+    import pyotp
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from accounts.models import Role, TOTPDevice, User
+    from bench import referrals as referral_bench
+    from beneficiaries.models import Consent, ConsentMethod, ConsentPurpose, Person, RecipientScope
+    from cases.models import Direction, Referral, ReferralStatus
+    from core.models import Organization, OrganizationKind
+
+    def user(username: str, **fields: Any) -> dict[str, Any]:
+        account = User.objects.filter(username=username).first()
+        if account is None:
+            account = User(username=username, **fields)
+            account.set_password(PASSWORD)
+            account.save()
+        else:
+            for name, value in fields.items():
+                setattr(account, name, value)
+            account.is_active = True
+            account.save()
+        secret = pyotp.random_base32()
+        TOTPDevice.objects.update_or_create(
+            user=account,
+            defaults={"secret": secret, "confirmed": True, "last_used_step": 0, "confirmed_at": timezone.now()},
+        )
+        return {"username": username, "password": PASSWORD, "totp": secret, "id": account.pk}
+
+    def sample(prefix: str, count: int) -> list[tuple[int, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, name FROM beneficiaries_person TABLESAMPLE SYSTEM (5) WHERE region_id LIKE %s LIMIT %s",
+                [prefix + "%", count],
+            )
+            rows = cursor.fetchall()
+            if len(rows) < count:
+                cursor.execute(
+                    "SELECT id, name FROM beneficiaries_person WHERE region_id LIKE %s ORDER BY id LIMIT %s",
+                    [prefix + "%", count],
+                )
+                rows = cursor.fetchall()
+        return rows
+
+    counties = [referral_bench.county_code(n) for n in range(COUNTIES_USED)]
+    # Charities with the most referrals waiting for them (sent, accepted, in progress).
+    waiting = (
+        Referral.objects.filter(
+            direction=Direction.TO_CHARITY,
+            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS],
+            to_organization__kind=OrganizationKind.CHARITY,
+        )
+        .values("to_organization")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:CHARITY_STAFF]
+    )
+    charities = [(row["to_organization"], row["n"]) for row in waiting]
+    now = timezone.now()
+    people: dict[str, Any] = {"caseworkers": [], "stations": [], "charity": [], "charities": []}
+    for i in range(CASEWORKERS):
+        county = counties[i % len(counties)]
+        bureau = Organization.objects.filter(kind=OrganizationKind.CIVIL_AFFAIRS_BUREAU, region_id=county).first()
+        account = user(f"load_cw_{i:02d}", role=Role.CASEWORKER, organization=bureau, jurisdiction_id=county)
+        found = sample(county[:6], 40)
+        consented = []
+        for person_id, _name in found[:3]:
+            consent = Consent.objects.create(
+                person_id=person_id,
+                purposes=[ConsentPurpose.CHARITY_REFERRAL],
+                recipient_scope=RecipientScope.NETWORK,
+                fields=["name"],
+                method=ConsentMethod.SIGNED_FORM,
+                granted_at=now - timedelta(days=1),
+                expires_at=now + timedelta(days=365),
+                recorded_by_id=account["id"],
+            )
+            consented.append([person_id, consent.pk])
+        people["caseworkers"].append(
+            account
+            | {
+                "county": county,
+                "names": [name for _id, name in found],
+                "persons": [pid for pid, _name in found],
+                "consented": consented,
+            }
+        )
+    for i in range(STATION_WORKERS):
+        township = counties[i % len(counties)][:6] + "100000"
+        station, _ = Organization.objects.get_or_create(
+            name=f"压测{i}镇民政服务站", defaults={"kind": OrganizationKind.SERVICE_STATION, "region_id": township}
+        )
+        account = user(f"load_sw_{i:02d}", role=Role.STATION_WORKER, organization=station, jurisdiction_id=township)
+        found = sample(township[:9], 40)
+        people["stations"].append(
+            account | {"township": township, "names": [n for _i, n in found], "persons": [pid for pid, _n in found]}
+        )
+    for i, (charity_id, count) in enumerate(charities):
+        account = user(f"load_ch_{i:02d}", role=Role.CHARITY_STAFF, organization_id=charity_id, jurisdiction=None)
+        people["charity"].append(account | {"organization": charity_id, "waiting": count})
+    people["charities"] = [charity_id for charity_id, _n in charities]
+    people["data"] = {
+        "persons": Person.objects.count(),
+        "referrals": Referral.objects.count(),
+        "organizations": Organization.objects.count(),
+        "waiting_per_charity": [n for _c, n in charities],
+    }
+    with connection.cursor() as cursor:
+        like = [counties[0][:6] + "%"]  # the first county, as an example
+        cursor.execute("SELECT count(*) FROM beneficiaries_person WHERE region_id LIKE %s", like)
+        people["data"]["persons_in_county"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM cases_referral WHERE region_id LIKE %s", like)
+        people["data"]["referrals_in_county"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM beneficiaries_need")
+        people["data"]["needs"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM charities_resource")
+        people["data"]["resources"] = cursor.fetchone()[0]
+        cursor.execute("SHOW server_version")
+        people["data"]["postgresql"] = cursor.fetchone()[0]
+        cursor.execute("SELECT step, scale, seconds FROM bench_load_seed ORDER BY step")
+        people["data"]["seeded"] = [list(row) for row in cursor.fetchall()]
+    from bench.load_settings import OVERRIDES
+
+    people["overrides"] = {name: [value, why] for name, (value, why) in OVERRIDES.items()}
+    return people
+
+
+# =====================================================================================
+# The driver (locust as a library, on gevent)
+# =====================================================================================
+class Shared:
+    """What the users of one run share: their personas and how many have signed in."""
+
+    personas: dict[str, Any] = {}
+    ready = 0
+    sign_in_failures: list[str] = []
+    transitions: dict[str, int] = {}
+
+
+def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
+    from urllib.parse import urlencode
+
+    import pyotp
+    from locust import FastHttpUser, between, task  # type: ignore[import-not-found,unused-ignore]
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    class Staff(FastHttpUser):
+        abstract = True
+        wait_time = between(*think)
+        pool = ""
+
+        def on_start(self) -> None:
+            self.me: dict[str, Any] = Shared.personas[self.pool].pop()
+            try:
+                self.sign_in()
+            finally:
+                Shared.ready += 1
+
+        def csrf(self) -> str:
+            return next((c.value or "" for c in self.client.cookiejar if c.name == "csrftoken"), "")
+
+        def headers(self, **extra: str) -> dict[str, str]:
+            return {"X-CSRFToken": self.csrf(), "Referer": self.host + "/", **extra}
+
+        def sign_in(self) -> None:
+            self.client.get("/accounts/login/", name="sign-in page")
+            body = {
+                "username": self.me["username"],
+                "password": self.me["password"],
+                "csrfmiddlewaretoken": self.csrf(),
+            }
+            with self.client.post(
+                "/accounts/login/",
+                data=urlencode(body),
+                headers=self.headers(**form),
+                name="sign-in",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302 or "two-factor" not in (response.headers.get("location") or ""):
+                    response.failure(f"password step answered {response.status_code}")
+                    Shared.sign_in_failures.append(self.me["username"])
+                    return
+            code = pyotp.TOTP(self.me["totp"]).now()
+            with self.client.post(
+                "/accounts/two-factor/",
+                data=urlencode({"code": code, "csrfmiddlewaretoken": self.csrf()}),
+                headers=self.headers(**form),
+                name="sign-in (two-factor)",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                location = response.headers.get("location") or ""
+                if response.status_code != 302 or "login" in location or "two-factor" in location:
+                    response.failure(f"two-factor step answered {response.status_code} {location}")
+                    Shared.sign_in_failures.append(self.me["username"])
+
+        def page(self, path: str, name: str) -> None:
+            with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:
+                if response.status_code != 200:
+                    response.failure(f"{response.status_code} {response.headers.get('location') or ''}")
+
+        def api(self, path: str, name: str, body: dict[str, Any] | None, expect: int, status: str = "") -> Any:
+            with self.client.post(
+                path, json=body or {}, headers=self.headers(), name=name, catch_response=True
+            ) as response:
+                if response.status_code != expect:
+                    response.failure(f"{response.status_code} {(response.text or '')[:200]}")
+                    return None
+                data = response.json()
+                if status and data.get("status") != status:
+                    response.failure(f"status {data.get('status')!r}, expected {status!r}")
+                    return None
+                return data
+
+        def log_need(self, role: str) -> None:
+            body = {
+                "person": random.choice(self.me["persons"]),
+                "category": random.choice(["living", "medical", "education", "housing", "care"]),
+                "urgency": random.choice(["routine", "routine", "urgent"]),
+                "description": "走访发现：家中老人住院，医疗费用负担重。",
+                "amount_requested": "",
+                "source": "visit",
+                "csrfmiddlewaretoken": self.csrf(),
+            }
+            with self.client.post(
+                "/register/needs/new/",
+                data=urlencode(body),
+                headers=self.headers(**form),
+                name=f"need logging POST /register/needs/new/ ({role})",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302 or "/register/needs/" not in (response.headers.get("location") or ""):
+                    response.failure(f"{response.status_code}: the form was not accepted")
+
+    class Caseworker(Staff):
+        fixed_count = CASEWORKERS
+        pool = "caseworkers"
+
+        @task(3)
+        def inbox(self) -> None:
+            self.page("/cases/", "inbox /cases/ (caseworker)")
+
+        @task(1)
+        def inbox_expiring(self) -> None:
+            self.page("/cases/?tab=expiring", "inbox /cases/?tab=expiring (caseworker)")
+
+        @task(3)
+        def search(self) -> None:
+            self.page(f"/register/?q={random.choice(self.me['names'])}", "person search /register/?q= (caseworker)")
+
+        @task(1)
+        def need(self) -> None:
+            self.log_need("caseworker")
+
+        @task(1)
+        def refer(self) -> None:
+            person, consent = random.choice(self.me["consented"])
+            body = {
+                "direction": "to_charity",
+                "person": person,
+                "to_organization": random.choice(Shared.personas["charity_ids"]),
+                "consent": consent,
+                "shared_fields": ["name"],
+                "note": "住院费用困难，请协助。",
+            }
+            created = self.api("/api/v1/referrals/", "referral create POST /api/v1/referrals/", body, 201, "draft")
+            if created:
+                sent = self.api(f"/api/v1/referrals/{created['id']}/send/", "referral send (API)", None, 200, "sent")
+                if sent:
+                    Shared.transitions["send"] = Shared.transitions.get("send", 0) + 1
+                    self.page(f"/cases/{created['id']}/", "referral detail /cases/<id>/ (caseworker)")
+
+    class StationWorker(Staff):
+        fixed_count = STATION_WORKERS
+        pool = "stations"
+
+        @task(2)
+        def needs(self) -> None:
+            self.page("/register/needs/", "need list /register/needs/ (station)")
+
+        @task(2)
+        def search(self) -> None:
+            self.page(f"/register/?q={random.choice(self.me['names'])}", "person search /register/?q= (station)")
+
+        @task(2)
+        def need(self) -> None:
+            self.log_need("station")
+
+    class CharityStaff(Staff):
+        fixed_count = CHARITY_STAFF
+        pool = "charity"
+
+        def on_start(self) -> None:
+            super().on_start()
+            # What is waiting for this charity, oldest step first (one staff member per charity,
+            # so no one else moves these referrals).
+            self.queues: dict[str, list[int]] = {s: [] for s in ("sent", "accepted", "in_progress")}
+            for status in self.queues:
+                self.refill(status)
+
+        def refill(self, status: str) -> None:
+            with self.client.get(
+                f"/api/v1/referrals/?direction=to_charity&status={status}&page_size=25",
+                name="referral list (API, charity)",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 200:
+                    response.failure(str(response.status_code))
+                    return
+                self.queues[status] = [r["id"] for r in response.json()["results"]]
+
+        @task(2)
+        def incoming(self) -> None:
+            self.page("/cases/?tab=incoming", "inbox /cases/?tab=incoming (charity)")
+
+        @task(2)
+        def in_progress(self) -> None:
+            self.page("/cases/?tab=in_progress", "inbox /cases/?tab=in_progress (charity)")
+
+        @task(1)
+        def detail(self) -> None:
+            waiting = [pk for queue in self.queues.values() for pk in queue]
+            if waiting:
+                self.page(f"/cases/{random.choice(waiting)}/", "referral detail /cases/<id>/ (charity)")
+
+        @task(4)
+        def move(self) -> None:
+            steps = [
+                (
+                    "in_progress",
+                    "feedback",
+                    "completed",
+                    {"outcome": "helped", "amount": "800", "note": "已发放救助金"},
+                ),
+                ("accepted", "start", "in_progress", None),
+                ("sent", "accept", "accepted", None),
+            ]
+            if not any(self.queues.values()):
+                self.refill("sent")
+            for source, action, target, body in steps:
+                if self.queues[source]:
+                    pk = self.queues[source].pop(0)
+                    if self.api(f"/api/v1/referrals/{pk}/{action}/", f"referral {action} (API)", body, 200, target):
+                        Shared.transitions[action] = Shared.transitions.get(action, 0) + 1
+                        if target in self.queues:
+                            self.queues[target].append(pk)
+                    return
+
+    class Hello(FastHttpUser):
+        wait_time = between(*think)
+
+        def on_start(self) -> None:
+            Shared.ready += 1
+
+        @task
+        def live(self) -> None:
+            with self.client.get("/healthz/live", name="hello /healthz/live", catch_response=True) as response:
+                if response.status_code != 200 or response.text != "ok":
+                    response.failure(str(response.status_code))
+
+    return [Caseworker, StationWorker, CharityStaff], Hello
+
+
+class Machine:
+    """Load average and CPU use while a phase runs (other people's work included)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.loads: list[float] = []
+        self.busy: list[float] = []
+        self.top = ""
+
+    @staticmethod
+    def cpu_times() -> tuple[float, float]:
+        fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields) - idle, sum(fields)
+
+    def server_cpu(self) -> float:
+        import psutil  # type: ignore[import-untyped]
+
+        try:
+            parent = psutil.Process(self.server_pid)
+            processes = [parent, *parent.children(recursive=True)]
+            return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+        except psutil.Error:
+            return 0.0
+
+    def watch(self, seconds: float) -> None:
+        import gevent
+
+        end = time.monotonic() + seconds
+        busy0, total0 = self.cpu_times()
+        halfway = time.monotonic() + seconds / 2
+        while time.monotonic() < end:
+            gevent.sleep(min(5.0, max(0.1, end - time.monotonic())))
+            self.loads.append(os.getloadavg()[0])
+            busy1, total1 = self.cpu_times()
+            if total1 > total0:
+                self.busy.append(100 * (busy1 - busy0) / (total1 - total0))
+            busy0, total0 = busy1, total1
+            if not self.top and time.monotonic() >= halfway:
+                self.top = subprocess.run(
+                    ["top", "-b", "-n", "1", "-w", "120", "-o", "%CPU"],  # noqa: S607
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout
+
+
+def run_phase(user_classes: list[type], users: int, seconds: float, host: str, machine: Machine) -> dict[str, Any]:
+    import gevent
+    from locust.env import Environment  # type: ignore[import-not-found,unused-ignore]
+
+    Shared.ready = 0
+    environment = Environment(user_classes=user_classes, host=host)
+    runner = environment.create_local_runner()
+    runner.start(users, spawn_rate=10)
+    deadline = time.monotonic() + 300
+    while Shared.ready < users and time.monotonic() < deadline:
+        gevent.sleep(0.2)
+    gevent.sleep(2)  # let the first steps after signing in settle
+    environment.stats.reset_all()
+    cpu0, started = machine.server_cpu(), time.monotonic()
+    machine.watch(seconds)
+    elapsed = time.monotonic() - started
+    cpu = machine.server_cpu() - cpu0
+    stats = environment.stats
+    rows = []
+    for (name, method), entry in sorted(stats.entries.items()):
+        rows.append(
+            {
+                "name": name,
+                "method": method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "rps": entry.num_requests / elapsed,
+                **{f"p{p}": entry.get_response_time_percentile(p / 100) for p in (50, 95, 99)},
+                "max": entry.max_response_time,
+            }
+        )
+    total = stats.total
+    summary = {
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "rps": total.num_requests / elapsed,
+        **{f"p{p}": total.get_response_time_percentile(p / 100) for p in (50, 95, 99)},
+        "max": total.max_response_time,
+        "server_cpu_ms_per_request": 1000 * cpu / max(1, total.num_requests),
+    }
+    errors = [f"{e.occurrences} × {e.method} {e.name}: {e.error}" for e in stats.errors.values()]
+    runner.quit()
+    return {"rows": rows, "total": summary, "errors": errors, "seconds": elapsed}
+
+
+def table(result: dict[str, Any], title: str) -> str:
+    lines = [
+        title,
+        f"{'endpoint':62} {'requests':>8} {'req/s':>6} {'errors':>6} {'p50':>5} {'p95':>5} {'p99':>5} {'max':>6}  (ms)",
+    ]
+
+    def line(name: str, r: dict[str, Any]) -> str:
+        return (
+            f"{name[:62]:62} {r['requests']:8d} {r['rps']:6.1f} {r['failures']:6d} "
+            f"{r['p50'] or 0:5.0f} {r['p95'] or 0:5.0f} {r['p99'] or 0:5.0f} {r['max'] or 0:6.0f}"
+        )
+
+    for row in result["rows"]:
+        lines.append(line(row["name"], row))
+    lines.append(line("all", result["total"]))
+    return "\n".join(lines)
+
+
+def start_server(args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    import urllib.request
+
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "referral_hub.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--timeout",
+        "60",
+        "--chdir",
+        str(ROOT),
+    ]
+    print("server: " + " ".join(command[2:]))
+    server = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped at start:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz/live", timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    sys.exit(f"gunicorn did not answer /healthz/live within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def machine_description(data: dict[str, Any]) -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} GB RAM, PostgreSQL {data['postgresql'].split()[0]}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main() -> None:
+    args = arguments()
+    low, _dash, high = args.think.partition("-")
+    think = (float(low), float(high or low))
+    env = bench_env(args)
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    personas_file = work / "personas.json"
+    started = time.monotonic()
+    child = [sys.executable, str(Path(__file__).resolve()), "--prepare", str(personas_file)]
+    child += ["--scale", str(args.scale), "--database", args.database, "--pg", args.pg, "--users", str(args.users)]
+    subprocess.run(child, env=env, check=True)  # noqa: S603 - this script
+    personas = json.loads(personas_file.read_text())
+    data = personas["data"]
+    print(f"prepared in {time.monotonic() - started:.0f} s")
+    if args.seed_only:
+        return
+    personas["charity_ids"] = personas.pop("charities")
+    print(f"\nmachine: {machine_description(data)}")
+    print(
+        f"data: {data['persons']:,} people, {data['needs']:,} needs, {data['referrals']:,} referrals, "
+        f"{data['organizations']:,} organizations, {data['resources']:,} resources; one county of the run holds "
+        f"{data['persons_in_county']:,} people and {data['referrals_in_county']:,} referrals; the 20 charities have "
+        f"{min(data['waiting_per_charity'], default=0)}-{max(data['waiting_per_charity'], default=0)} referrals waiting"
+    )
+    print(
+        f"users: {CASEWORKERS} caseworkers (2 a county), {STATION_WORKERS} station workers, {CHARITY_STAFF} charity staff; think time {think[0]:g}-{think[1]:g} s"
+    )
+    print("settings: production (DJANGO_DEBUG=0, two-factor sign-in required) with these bench overrides:")
+    for name, (value, why) in personas["overrides"].items():
+        print(f"  {name} = {value!r}: {why}")
+
+    redis = __import__("redis").Redis.from_url(args.redis)
+    redis.flushdb()  # our own Redis database: the queued notifications of earlier runs (no worker here)
+    log = work / "gunicorn.log"
+    server = start_server(args, env, log)
+    try:
+        staff, hello = build_users(think)
+        Shared.personas = personas
+        machine = Machine(server.pid)
+        print(f"\nsigning in {args.users} users, then {args.duration:.0f} s of the mix …", flush=True)
+        app = run_phase(staff, args.users, args.duration, f"http://127.0.0.1:{args.port}", machine)
+        app_machine = (machine.loads, machine.busy, machine.top)
+        machine = Machine(server.pid)
+        print(f"{args.users} users on /healthz/live for {args.hello_duration:.0f} s …", flush=True)
+        bare = run_phase([hello], args.users, args.hello_duration, f"http://127.0.0.1:{args.port}", machine)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        redis.flushdb()
+    print()
+    print(table(app, f"Mix of {args.users} users for {app['seconds']:.0f} s (gunicorn, {args.workers} workers):"))
+    print()
+    print(table(bare, f"Same driver against /healthz/live for {bare['seconds']:.0f} s:"))
+    a, b = app["total"], bare["total"]
+    print()
+    print(f"{'':24} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7} {'server CPU/request':>19}")
+    for label, r in (("app mix (all steps)", a), ("hello /healthz/live", b)):
+        print(
+            f"{label:24} {r['rps']:7.1f} {r['p50'] or 0:6.0f} {r['p95'] or 0:6.0f} {r['p99'] or 0:6.0f} "
+            f"{r['failures']:7d} {r['server_cpu_ms_per_request']:16.1f} ms"
+        )
+
+    def ratio(x: float | None, y: float | None) -> str:
+        return f"{(x or 0) / y:.2f}x" if y else "-"
+
+    print(
+        f"{'ratio app / hello':24} {ratio(a['rps'], b['rps']):>7} {ratio(a['p50'], b['p50']):>6} "
+        f"{ratio(a['p95'], b['p95']):>6} {ratio(a['p99'], b['p99']):>6} {'':7} "
+        f"{ratio(a['server_cpu_ms_per_request'], b['server_cpu_ms_per_request']):>19}"
+    )
+    print("\ntransitions done: " + ", ".join(f"{k} {v}" for k, v in sorted(Shared.transitions.items())))
+    if Shared.sign_in_failures:
+        print(f"sign-in failed for: {', '.join(Shared.sign_in_failures)}")
+    for label, result in (("mix", app), ("hello", bare)):
+        for error in result["errors"]:
+            print(f"error ({label}): {error}")
+    loads, busy, top = app_machine
+    if loads:
+        print(
+            f"\nmachine during the mix: load average {min(loads):.1f}-{max(loads):.1f} (mean {sum(loads) / len(loads):.1f}) "
+            f"on {os.cpu_count()} cores, CPU busy {sum(busy) / max(1, len(busy)):.0f}% (everything on the machine)"
+        )
+    if top:
+        print("top, halfway through the mix:")
+        print("\n".join("  " + line for line in top.splitlines()[:22]))
+    slow = [r["name"] for r in app["rows"] if (r["p95"] or 0) >= 300]
+    print(
+        f"\ntargets: zero errors — {'met' if a['failures'] == 0 and not Shared.sign_in_failures else 'MISSED'}; "
+        f"p95 under 300 ms on every endpoint — {'met' if not slow else 'MISSED: ' + ', '.join(slow)}"
+    )
+
+
+if __name__ == "__main__":
+    if "--prepare" in sys.argv:
+        prepare(arguments())
+    else:
+        main()
