@@ -118,15 +118,17 @@ def private_redis() -> Iterator[PrivateRedis]:
 
 @contextlib.contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Publish from this (web) process to another broker, then back."""
+    """Publish from this (web) process to another broker (and result backend), then back."""
 
     def reset() -> None:
         # Producer pools are kept per app; forget them so the next publish connects to the new URL.
         app._pool = None  # type: ignore[attr-defined]
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
+        app._local.__dict__.pop("backend", None)  # the result backend (also Redis) is kept per thread
 
-    before = {key: app.conf.get(key) for key in ("broker_url", "broker_read_url", "broker_write_url")}
-    app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "result_backend")
+    before = {key: app.conf.get(key) for key in keys}
+    app.conf.update(dict.fromkeys(keys, url))
     reset()
     try:
         yield
