@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from beneficiaries.models import Consent, Need, Person, Urgency
+from beneficiaries.models import Consent, Need, Person, Programme, Urgency
 from charities.models import Resource
 from core.models import Organization, Region
 
@@ -185,6 +185,11 @@ class Referral(models.Model):
         if self.person_id is not None and self.person is not None:
             return self.person.name
         return str(self.person_details.get("name", ""))
+
+    @property
+    def programme_label(self) -> str:
+        """The government decision's programme as people read it (the field keeps the code)."""
+        return str(Programme(self.programme).label) if self.programme in Programme.values else self.programme
 
     @property
     def is_open(self) -> bool:

@@ -1,8 +1,9 @@
 """Issue #7: every role's journey in a real headless Chromium, asserting what the person sees, in Chinese.
 
 The data a journey starts from is built with the factories; everything the journey is about is done
-by clicking and typing in the browser. Pages the journey is not about are opened by address, so a
-change of menus does not break a journey. Each test ends with a screenshot (artifacts/e2e/).
+by clicking and typing in the browser. Pages the journey is not about are opened by address, and
+locators look inside the page's main part, so a change of menus does not break a journey. Each test
+ends with a screenshot (artifacts/e2e/<journey>.png).
 """
 
 from __future__ import annotations
@@ -10,14 +11,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
+import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from audit.models import AuditEntry
 from beneficiaries.models import Need
+from cases.models import Direction, Referral, ReferralStatus
+from charities.models import Complaint, ComplaintStatus
 from tests.conftest import World
 from tests.e2e.conftest import PHONE, screenshot, sign_in
-from tests.factories import make_person
+from tests.factories import (
+    ComplaintFactory,
+    DeliveryFactory,
+    ResourceFactory,
+    make_assistance_record,
+    make_consent,
+    make_need,
+    make_person,
+    make_referral,
+)
 
 
 def test_station_worker_logs_a_need_on_a_phone(
@@ -28,20 +44,256 @@ def test_station_worker_logs_a_need_on_a_phone(
     sign_in(page, station_worker)
 
     page.goto("/register/needs/new/")
-    expect(page.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
-    page.get_by_label("救助对象").fill("王秀英")
-    page.get_by_role("link", name=re.compile("^王秀英 · ")).click()
-    expect(page.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
-    page.get_by_role("radio", name="医疗").check()
-    page.get_by_role("radio", name="紧急", exact=True).check()
-    page.get_by_label("情况描述").fill("老人腿脚不便，上月住院，自付费用较高。")
-    page.get_by_role("button", name="保存需求").click()
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
+    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
+    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()  # the search answers as she types
+    expect(main.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
+    main.get_by_role("radio", name="医疗").check()
+    main.get_by_role("radio", name="紧急", exact=True).check()
+    main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院，自付费用较高。")
+    main.get_by_role("button", name="保存需求").click()
 
-    expect(page.get_by_text("已为 王秀英 登记需求。")).to_be_visible()
-    expect(page.get_by_role("heading", name="需求清单", level=1)).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
+    expect(main.get_by_text("已为 王秀英 登记需求。")).to_be_visible()
+    expect(main.get_by_role("heading", name="需求清单", level=1)).to_be_visible()
+    expect(main.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
     # The page fits the phone: nothing to scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     need = Need.objects.get(person__name="王秀英")
     assert (need.category, need.urgency) == ("medical", "urgent")
     screenshot(page, "1-station-worker-logs-a-need")
+
+
+def test_caseworker_records_consent_and_refers(page: Page, world: World, caseworker: User) -> None:
+    person = make_person(world.our_village, name="李桂兰", born=date(1948, 9, 2), phone="13912345678")
+    make_need(person, category="medical", urgency="urgent", description="慢性病长期服药，药费负担重")
+    sign_in(page, caseworker)
+    main = page.get_by_role("main")
+
+    # She has not consented yet: the caseworker records her consent on her page.
+    page.goto(f"/register/persons/{person.pk}/")
+    main.get_by_role("link", name="登记授权同意").click()
+    expect(main.get_by_role("heading", name="登记授权同意 · 李桂兰")).to_be_visible()
+    main.get_by_role("checkbox", name="转介至慈善组织").check()
+    main.get_by_role("radio", name="指定组织").check()
+    main.get_by_role("combobox", name="接收组织").select_option(label="延川县慈善协会")
+    for field in ("名称", "电话", "地址"):
+        main.get_by_role("checkbox", name=field, exact=True).check()
+    main.get_by_role("radio", name="口头同意（有见证人）").check()
+    main.get_by_role("textbox", name=re.compile("^见证人")).fill("张建军")
+    main.get_by_role("button", name="保存", exact=True).click()
+    expect(main.get_by_text("授权同意已登记。")).to_be_visible()
+    expect(main.get_by_role("row", name=re.compile("延川县慈善协会.*有效"))).to_be_visible()
+
+    # Then refers her to the charity, finding her by name.
+    page.goto("/cases/new/")
+    main.get_by_role("textbox", name="姓名或身份证号").fill("李桂兰")
+    main.get_by_role("button", name="查找").click()
+    main.get_by_role("row", name=re.compile("李桂兰")).get_by_role("link", name="转介").click()
+    expect(main.get_by_role("heading", name="将 李桂兰 转介至慈善组织")).to_be_visible()
+    main.get_by_role("combobox", name=re.compile("^转介给")).select_option(label="延川县慈善协会")
+    main.get_by_role("checkbox", name="李桂兰 · 医疗").check()
+    main.get_by_role("textbox", name=re.compile("^转介理由")).fill("低保户，慢性病药费负担重，请协助医疗救助。")
+    main.get_by_role("button", name="保存并发送").click()
+
+    expect(main.get_by_text("转介已发送。")).to_be_visible()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已发送")
+    expect(main.get_by_text("延川县慈善协会", exact=True).first).to_be_visible()
+    referral = Referral.objects.get(person=person)
+    assert referral.status == ReferralStatus.SENT and referral.to_organization == world.charity
+    screenshot(page, "2-caseworker-records-consent-and-refers")
+
+
+def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_staff: User) -> None:
+    person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12), phone="13812345678")
+    consent = make_consent(person, organization=world.charity, fields=["name", "phone", "address"])
+    need = make_need(person, category="medical", urgency="urgent")
+    referral = make_referral(
+        person=person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=consent,
+        needs=[need],
+        note="住院自付费用高，请协助。",
+    )
+    sign_in(page, charity_staff)
+    main = page.get_by_role("main")
+
+    page.goto("/cases/")  # the charity's inbox: new referrals
+    main.get_by_role("link", name=referral.reference).first.click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已发送")
+    person_panel = main.get_by_role("region", name="当事人")
+    expect(person_panel).to_contain_text("王秀英")
+    expect(person_panel).to_contain_text("13812345678")  # she agreed to share her phone with this charity
+
+    main.get_by_role("button", name="接收", exact=True).click()
+    expect(main.get_by_text("已完成：接收。")).to_be_visible()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已接收")
+
+    main.get_by_role("button", name="开始帮扶").click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("帮扶中")
+
+    main.get_by_role("combobox", name=re.compile("^帮扶结果")).select_option(label="已帮扶")
+    main.get_by_role("spinbutton", name=re.compile("^帮扶金额（元）")).fill("800")
+    main.get_by_label(re.compile("^帮扶日期")).fill(timezone.localdate().isoformat())
+    main.get_by_role("button", name="保存反馈").click()
+
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已完成")
+    result = main.get_by_role("region", name="结果")
+    expect(result).to_contain_text("已帮扶")
+    expect(result).to_contain_text("帮扶金额（元）：800")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.COMPLETED and referral.amount == 800
+    screenshot(page, "3-charity-accepts-starts-and-reports")
+
+
+def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, caseworker: User) -> None:
+    person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
+    make_assistance_record(person, world.bureau, programme="dibao", amount="620.00")
+    consent = make_consent(person, organization=world.charity)
+    referral = make_referral(
+        person=person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=consent,
+        needs=[make_need(person, category="medical")],
+        status=ReferralStatus.COMPLETED,
+        amount="500.00",
+    )
+    sign_in(page, caseworker)
+    main = page.get_by_role("main")
+
+    page.goto(f"/cases/{referral.pk}/")
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已完成")
+    main.get_by_role("link", name="救助帮扶台账").click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("救助帮扶台账")
+    expect(main.get_by_role("row", name=re.compile("王秀英.*政府救助.*620"))).to_be_visible()
+    expect(main.get_by_role("row", name=re.compile("王秀英.*慈善帮扶.*500"))).to_be_visible()
+
+    page.go_back()
+    main.get_by_role("button", name="结束转介").click()
+    expect(main.get_by_text("已完成：结案。").or_(main.get_by_text(re.compile("^已完成：")))).to_be_visible()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已结束")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CLOSED
+    screenshot(page, "4-caseworker-sees-the-ledger-and-closes")
+
+
+def test_charity_refers_to_government_and_sees_the_decision(
+    new_page: Callable[..., Page], world: World, charity_staff: User, caseworker: User
+) -> None:
+    charity = new_page()
+    sign_in(charity, charity_staff)
+    form = charity.get_by_role("main")
+    charity.goto("/cases/new/government/")
+    expect(form.get_by_role("heading", level=1)).to_have_text("转介至民政部门")
+    form.get_by_role("textbox", name=re.compile("^名称")).fill("赵大山")
+    form.get_by_role("textbox", name=re.compile("^居住地行政区划代码")).fill(world.our_village.code)
+    form.get_by_role("textbox", name=re.compile("^地址")).fill("永坪村三组")
+    form.get_by_role("combobox", name=re.compile("^民政部门")).select_option(label="延川县民政局")
+    form.get_by_role("textbox", name=re.compile("^可能符合救助条件的理由")).fill("独居老人，无固定收入，未享受低保。")
+    form.get_by_role("button", name="发送给民政部门").click()
+    expect(form.get_by_text("转介已发送给 延川县民政局。")).to_be_visible()
+    expect(form.get_by_role("heading", level=1)).to_contain_text("已发送")
+    referral = Referral.objects.get(direction=Direction.TO_GOVERNMENT)
+
+    # The civil affairs office accepts, checks and decides.
+    office = new_page()
+    sign_in(office, caseworker)
+    office.goto(f"/cases/{referral.pk}/")
+    desk = office.get_by_role("main")
+    desk.get_by_role("button", name="接收", exact=True).click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("已接收")
+    desk.get_by_role("combobox", name=re.compile("^认定结果")).select_option(label="符合条件")
+    desk.get_by_role("combobox", name=re.compile("^救助项目")).select_option(label="最低生活保障")
+    desk.get_by_role("textbox", name=re.compile("^理由")).fill("经入户核查，符合低保条件。")
+    desk.get_by_role("button", name="保存认定").click()
+    expect(desk.get_by_text(re.compile("^已完成："))).to_be_visible()
+
+    # The charity sees the decision.
+    charity.reload()
+    result = form.get_by_role("region", name="结果")
+    expect(result).to_contain_text("符合条件 · 最低生活保障")  # the programme's name, not its code
+    expect(result).to_contain_text("经入户核查，符合低保条件。")
+    screenshot(charity, "5-charity-refers-to-government-and-sees-the-decision")
+
+
+def test_supervisor_finds_the_reveal_and_handles_a_complaint(
+    new_page: Callable[..., Page], world: World, caseworker: User, supervisor: User
+) -> None:
+    person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
+    make_person(world.our_village, name="刘建国", born=date(1960, 1, 8), male=True)  # someone else, not revealed
+    complaint = ComplaintFactory.create(region=world.our_county, content="某项目名额分配不公开，疑似优亲厚友。")
+
+    # A caseworker looks at her full ID number, giving a reason.
+    office = new_page()
+    sign_in(office, caseworker)
+    office.goto(f"/register/persons/{person.pk}/")
+    reveal = office.get_by_role("region", name="查看完整信息")
+    reveal.get_by_role("combobox").select_option(label="身份证号")
+    reveal.get_by_role("textbox", name=re.compile("^查看理由")).fill("核对医疗救助申请材料")
+    reveal.get_by_role("button", name="查看").click()
+    expect(office.get_by_role("region", name="查看完整信息")).to_contain_text(person.id_number)
+
+    # The supervisor finds who saw it and why.
+    page = new_page()
+    sign_in(page, supervisor)
+    main = page.get_by_role("main")
+    page.goto("/supervision/audit/")
+    filters = main.get_by_role("search")
+    filters.get_by_role("textbox", name="涉及人员").fill("王秀英")
+    filters.get_by_role("combobox", name="操作", exact=True).select_option(label="查看敏感信息明文")
+    filters.get_by_role("button", name="筛选").click()
+    expect(main.get_by_text(f"关于 王秀英（{person.id_number_masked}）的记录。")).to_be_visible()
+    rows = main.get_by_role("row", name=re.compile("查看敏感信息明文"))
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(caseworker.full_name)
+    expect(rows).to_contain_text("理由： 核对医疗救助申请材料")
+    assert AuditEntry.objects.filter(action="reveal", target_id=str(person.pk)).count() == 1
+    screenshot(page, "6a-supervisor-finds-the-reveal")
+
+    # And handles a complaint: received → investigating → concluded.
+    page.goto("/supervision/complaints/")
+    main.get_by_role("link", name=complaint.reference).click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已受理")
+    main.get_by_role("button", name="开始调查").click()
+    expect(main.get_by_text("该投诉已转为调查中。")).to_be_visible()
+    main.get_by_role("textbox", name=re.compile("^处理结论")).fill("经核查，名额按评分公开分配；已电话告知投诉人。")
+    main.get_by_role("button", name="办结").click()
+    expect(main.get_by_text("该投诉已办结。")).to_be_visible()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已办结")
+    expect(main.get_by_text("经核查，名额按评分公开分配；已电话告知投诉人。")).to_be_visible()
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.CONCLUDED
+    screenshot(page, "6-supervisor-finds-the-reveal-and-handles-a-complaint")
+
+
+def test_public_reads_transparency_and_files_a_complaint(
+    page: Page, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resource = ResourceFactory.create(organization=world.charity, name="大病医疗救助专项基金", capacity_people=20)
+    for _ in range(6):
+        DeliveryFactory.create(resource=resource, people=1, amount=Decimal("500.00"), region=world.our_village)
+    # The form refuses answers sent within 3 s of showing it (bots); a person takes longer than a test.
+    monkeypatch.setattr("charities.forms.COMPLAINT_MIN_SECONDS", 0)
+    main = page.get_by_role("main")
+
+    page.goto("/supply/public/")  # no sign-in
+    expect(main.get_by_role("heading", level=1)).to_contain_text("阳光慈善")
+    project = main.get_by_role("row", name=re.compile("大病医疗救助专项基金"))
+    expect(project).to_contain_text("延川县慈善协会")
+    expect(project).to_contain_text("6")  # people helped
+    expect(project).to_contain_text("3,000")  # money delivered
+
+    main.get_by_role("link", name="投诉举报", exact=True).click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("投诉举报")
+    main.get_by_role("combobox", name=re.compile("^被投诉的组织")).select_option(label="延川县慈善协会")
+    main.get_by_role("combobox", name=re.compile("^涉及的县")).select_option(label="延川县")
+    main.get_by_role("textbox", name=re.compile("^投诉举报内容")).fill("村里的救助名额没有公示，希望核查。")
+    main.get_by_role("button", name="提交投诉").click()
+
+    expect(main.get_by_role("heading", name="投诉已受理")).to_be_visible()
+    complaint = Complaint.objects.get()
+    expect(main.get_by_text(complaint.reference)).to_be_visible()
+    assert complaint.region == world.our_county and complaint.about_organization == world.charity
+    screenshot(page, "7-public-reads-transparency-and-files-a-complaint")
