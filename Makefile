@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean
+.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ pytest: install-dev
 messages: install-dev
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=node_modules
 	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
+
+## Retake docs/screenshots/ (each role's main page, desk and phone) from the demo data in a throw-away
+## SQLite database; needs Chromium and fonts-wqy-zenhei (the browser tests' Chromium).
+screenshots: install-dev
+	$(PY) -m tests.e2e.screenshots
 
 worker: install
 	$(VENV)/bin/celery -A referral_hub worker --loglevel=INFO

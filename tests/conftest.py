@@ -25,11 +25,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from core.models import Organization, OrganizationKind, Region
+from tests.e2e.browser import CHROMIUM
 from tests.factories import OrganizationFactory, UserFactory, region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The browser tests (tests/e2e/) drive Debian's Chromium through Playwright; E2E_CHROMIUM names another one.
-CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 
 
 # --- service markers --------------------------------------------------------

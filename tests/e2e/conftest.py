@@ -19,25 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accounts.models import User
-from tests.conftest import BASE_DIR, CHROMIUM
+from tests.conftest import BASE_DIR
+from tests.e2e.browser import CHROMIUM, DESK, PHONE, launch
 from tests.factories import PASSWORD
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", BASE_DIR / "artifacts" / "e2e"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESK: ViewportSize = {"width": 1280, "height": 900}
-PHONE: ViewportSize = {"width": 375, "height": 740}
 TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -68,7 +57,7 @@ def chromium() -> Iterator[Browser]:
     playwright = sync_playwright().start()
     try:
         try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(playwright)
         except Exception as error:  # the browser is there (the marker checked) but does not start
             pytest.fail(f"Chromium at {CHROMIUM} did not start: {error}", pytrace=False)
         yield browser

@@ -23,7 +23,8 @@ from beneficiaries.models import Need
 from cases.models import Direction, Referral, ReferralStatus
 from charities.models import Complaint, ComplaintStatus
 from tests.conftest import World
-from tests.e2e.conftest import PHONE, screenshot, sign_in
+from tests.e2e.browser import PHONE
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import (
     ComplaintFactory,
     DeliveryFactory,
