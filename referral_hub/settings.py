@@ -339,6 +339,14 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# A request body larger than this has its files dropped unread and answered with the size error
+# (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
+UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.OversizedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Only for the test of a worker killed mid-import (tests/faults/): slows every step of the write down.
 IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", "0"))
 # The public complaint form accepts at most this many complaints per hour from one address.
