@@ -137,11 +137,15 @@ def broker(url: str) -> Iterator[None]:
         reset()
 
 
+# No cluster chatter: a private worker has no peers, and mingle alone waits a second or more at start.
+QUIET = ("--without-mingle", "--without-gossip", "--without-heartbeat")
+
+
 def start_worker(broker_url: str, name: str, env: dict[str, str], *, queue: str = "celery") -> subprocess.Popen[bytes]:
     """A real worker (solo pool, like CI's) on a private broker, reading the test database."""
     celery = shutil.which("celery", path=str(BIN)) or "celery"
     process = subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
-        [celery, "-A", "referral_hub", "worker", "--pool=solo", "--loglevel=WARNING", "-Q", queue, "-n", name],
+        [celery, "-A", "referral_hub", "worker", "--pool=solo", "--loglevel=WARNING", "-Q", queue, "-n", name, *QUIET],
         cwd=BASE_DIR,
         env=os.environ | {"DATABASE_URL": database_url_of_tests(), "REDIS_URL": broker_url} | env,
     )
