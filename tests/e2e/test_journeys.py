@@ -126,6 +126,8 @@ def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_st
     person_panel = main.get_by_role("region", name="当事人")
     expect(person_panel).to_contain_text("王秀英")
     expect(person_panel).to_contain_text("13812345678")  # she agreed to share her phone with this charity
+    expect(person_panel).not_to_contain_text(person.id_number)  # never the full ID number
+    expect(person_panel).to_contain_text(person.id_number_masked)
 
     main.get_by_role("button", name="接收", exact=True).click()
     expect(main.get_by_text("已完成：接收。")).to_be_visible()
@@ -173,7 +175,7 @@ def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, casewor
 
     page.go_back()
     main.get_by_role("button", name="结束转介").click()
-    expect(main.get_by_text("已完成：结案。").or_(main.get_by_text(re.compile("^已完成：")))).to_be_visible()
+    expect(main.get_by_text("已完成：结束转介。")).to_be_visible()
     expect(main.get_by_role("heading", level=1)).to_contain_text("已结束")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED
@@ -209,7 +211,7 @@ def test_charity_refers_to_government_and_sees_the_decision(
     desk.get_by_role("combobox", name=re.compile("^救助项目")).select_option(label="最低生活保障")
     desk.get_by_role("textbox", name=re.compile("^理由")).fill("经入户核查，符合低保条件。")
     desk.get_by_role("button", name="保存认定").click()
-    expect(desk.get_by_text(re.compile("^已完成："))).to_be_visible()
+    expect(desk.get_by_text("已完成：作出认定。")).to_be_visible()
 
     # The charity sees the decision.
     charity.reload()
