@@ -12,5 +12,4 @@ NAV_ITEMS: list[NavItem] = [
         frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.CHARITY_STAFF, Role.ADMIN}),
     ),
     NavItem(_("Our organization"), "charities:dashboard", frozenset({Role.CHARITY_STAFF})),
-    NavItem(_("Complaints"), "charities:complaint_list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
 ]

@@ -32,7 +32,6 @@ from charities.permissions import (
 )
 from charities.selectors import (
     SupplyFilters,
-    complaints_visible_to,
     organization_dashboard,
     public_organization,
     public_organizations_for_complaints,
@@ -374,10 +373,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can_read_complaints(user):
         raise PermissionDenied
-    page = Paginator(complaints_visible_to(user).order_by("-received_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "charities/complaint_list.html", {"page": page})
+    # One place for complaints: the supervision workflow lists the same complaints and handles them.
+    return redirect("supervision:complaint_list")
 
 
 # --- the public pages (no sign-in) ------------------------------------------------------------

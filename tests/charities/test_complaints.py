@@ -59,12 +59,14 @@ def test_reading_is_for_supervisors_of_the_county(
     assert api_as(other_county_supervisor).get(f"/api/v1/complaints/{ours.pk}/").status_code == 404
 
 
-def test_supervisor_list_page(client, supervisor, caseworker, world):
+def test_supervisor_list_page_is_the_complaint_handling_page(client, supervisor, caseworker, world):
     ComplaintFactory.create(region=world.our_county, content="名单没有公示。")
     client.force_login(caseworker)
     assert client.get("/supply/complaints/").status_code == 403
     client.force_login(supervisor)
-    assert "名单没有公示。" in client.get("/supply/complaints/").content.decode()
+    response = client.get("/supply/complaints/", follow=True)
+    assert response.redirect_chain == [("/supervision/complaints/", 302)]
+    assert "名单没有公示。" in response.content.decode()
 
 
 def form_data(world, **overrides):
