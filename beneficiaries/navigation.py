@@ -9,6 +9,7 @@ REGISTER_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISO
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Register"), "beneficiaries:person_list", REGISTER_ROLES),
+    NavItem(_("Households"), "beneficiaries:household_list", REGISTER_ROLES),
     NavItem(_("Need list"), "beneficiaries:need_list", REGISTER_ROLES),
     NavItem(_("Log a need"), "beneficiaries:need_create", frozenset({Role.STATION_WORKER, Role.CASEWORKER})),
 ]

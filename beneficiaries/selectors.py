@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from beneficiaries.models import (
     Need,
     Person,
     RecipientScope,
+    Relation,
 )
 from beneficiaries.validators import ID_PATTERN, normalize_id_number
 from core.models import Organization, Region
@@ -103,6 +104,29 @@ def person_search(user: User, query: str) -> QuerySet[Person]:
     if looks_like_id_number(query):
         return persons.filter(id_number_index=blind_index(normalize_id_number(query)))
     return persons.filter(name__startswith=query)
+
+
+def household_search(user: User, query: str = "") -> QuerySet[Household]:
+    """Households for the list: by register number or the head's name (both prefixes, indexed),
+    with the head (masked ID number only) and the number of members; no money column is loaded."""
+    heads = Person.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("id")
+    households = households_visible_to(user).defer(*ENCRYPTED_HOUSEHOLD_FIELDS)
+    query = query.strip()
+    if query:
+        named = Person.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD, name__startswith=query)
+        households = households.filter(Q(register_number__startswith=query) | Exists(named))
+    return households.annotate(
+        member_count=Subquery(
+            Person.objects.filter(household=OuterRef("pk"))
+            .order_by()
+            .values("household")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        head_pk=Subquery(heads.values("pk")[:1]),
+        head_name=Subquery(heads.values("name")[:1]),
+        head_id_number_masked=Subquery(heads.values("id_number_masked")[:1]),
+    ).order_by("register_number")
 
 
 def probable_duplicates(user: User) -> list[list[Any]]:

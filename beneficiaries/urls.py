@@ -15,6 +15,7 @@ urlpatterns = [
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:pk>/assistance/new/", views.assistance_create, name="assistance_create"),
     path("persons/<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("consents/<int:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("consents/<int:pk>/evidence/", views.consent_evidence, name="consent_evidence"),

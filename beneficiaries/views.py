@@ -50,6 +50,7 @@ from beneficiaries.permissions import (
 )
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
+    household_search,
     looks_like_id_number,
     masked_persons,
     needs_visible_to,
@@ -306,6 +307,31 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- households ------------------------------------------------------------------------
+@login_required
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    """The households of the user's jurisdiction: register number, head (masked as on the
+    person list), region and size. Money stays on the household page (it is encrypted)."""
+    user = _register_reader(request)
+    query = request.GET.get("q", "").strip()
+    households = household_search(user, query)
+    region = request.GET.get("region", "")
+    if chosen_region := _region_named(region):
+        households = households.filter(chosen_region.subtree_q("region__code"))
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "beneficiaries/household_list.html",
+        {
+            "page": page,
+            "q": query,
+            "region": region,
+            "regions": _region_filter_choices(user),
+            "can_write": can_write_register(user),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:

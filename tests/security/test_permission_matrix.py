@@ -252,6 +252,7 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("beneficiaries:consent_revoke", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
     ("beneficiaries:consent_revoke", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:duplicate_list", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
+    ("beneficiaries:household_list", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
     ("beneficiaries:household_edit", "GET"): row(LOGIN, OK, 404, OK, 403, 404, 404, OK),
     ("beneficiaries:household_edit", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:need_create", "GET"): row(LOGIN, OK, OK, OK, 403, 404, 404, OK),
