@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,6 +108,19 @@ def with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+def page_of_rows(rows: QuerySet[Referral], per_page: int, number: Any) -> Page[Referral]:
+    """One page of a list of ``with_list_relations`` rows, joined for that page only.
+
+    The page's ids are chosen by a LIMIT subquery without the joins; only those rows are then read
+    with their people, regions and organizations (still one query). Given the whole list, PostgreSQL
+    underestimates a county's share of ``region LIKE 'prefix%'`` and joined all ~6,000 open referrals
+    of a county before sorting and keeping 25 (150 ms at county scale; 27 ms this way).
+    """
+    ids = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
+    chosen = with_list_relations(Referral.objects.filter(pk__in=ids.object_list)).order_by(*rows.query.order_by)
+    return Page(chosen, ids.number, ids.paginator)  # type: ignore[arg-type]
+
+
 # --- inboxes --------------------------------------------------------------------------
 @dataclass
 class Inbox:
@@ -169,7 +183,10 @@ def inbox_for(user: User, *, tab: str = "", now: datetime | None = None) -> Inbo
             ("expiring", _("Expiring soon"), _expiring_soon(now)),
             ("all", _("All"), Q()),
         ]
-    counts = visible.aggregate(**{code: Count("id", filter=condition) for code, _label, condition in tabs})
+    # Count a column of referral_region_counts_idx (status is never null), not the id: counting the
+    # id made PostgreSQL visit every row of the county (~8,000 pages, 45-70 ms at county scale)
+    # instead of answering from the index alone (~12 ms).
+    counts = visible.aggregate(**{code: Count("status", filter=condition) for code, _label, condition in tabs})
     chosen = next((t for t in tabs if t[0] == tab), tabs[0])
     rows = with_list_relations(visible.filter(chosen[2]))
     if chosen[0] in ("expiring", "overdue", "incoming"):

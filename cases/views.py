@@ -48,6 +48,7 @@ from cases.selectors import (
     inbox_for,
     ledger_for,
     notifications_for,
+    page_of_rows,
     receiver_person_view,
 )
 from cases.transitions import action_label, allowed_actions
@@ -79,7 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     box = inbox_for(user, tab=request.GET.get("tab", ""))
     rows = filter_referrals(box.referrals, {k: request.GET.get(k, "") for k in ("status", "urgency")})
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of_rows(rows, PAGE_SIZE, request.GET.get("page"))
     context: dict[str, Any] = {
         "box": box,
         "page": page,
