@@ -79,6 +79,14 @@ def test_menus_need_no_inline_script(client, caseworker):
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
 
 
+def test_skip_link_comes_first_and_lands_on_the_page_content(client, caseworker):
+    client.force_login(caseworker)
+    html = page(client, "/register/")
+    body = html[html.index("<body>") :]
+    assert re.match(r'<body>\s*<a class="skip-link" href="#main">跳到正文</a>', body)
+    assert '<main id="main" class="page" tabindex="-1">' in html
+
+
 # --- breadcrumbs ----------------------------------------------------------------------------
 
 
