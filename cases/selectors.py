@@ -108,15 +108,19 @@ def with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
-def page_of_rows(rows: QuerySet[Referral], per_page: int, number: Any) -> Page[Referral]:
+def page_of_rows(rows: QuerySet[Referral], per_page: int, number: Any, *, count: int | None = None) -> Page[Referral]:
     """One page of a list of ``with_list_relations`` rows, joined for that page only.
 
     The page's ids are chosen by a LIMIT subquery without the joins; only those rows are then read
     with their people, regions and organizations (still one query). Given the whole list, PostgreSQL
     underestimates a county's share of ``region LIKE 'prefix%'`` and joined all ~6,000 open referrals
-    of a county before sorting and keeping 25 (150 ms at county scale; 27 ms this way).
+    of a county before sorting and keeping 25 (150 ms at county scale; 27 ms this way). ``count``:
+    the number of rows when the caller has counted them already (the inbox's tab counts).
     """
-    ids = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
+    paginator = Paginator(rows.values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count
+    ids = paginator.get_page(number)
     chosen = with_list_relations(Referral.objects.filter(pk__in=ids.object_list)).order_by(*rows.query.order_by)
     return Page(chosen, ids.number, ids.paginator)  # type: ignore[arg-type]
 

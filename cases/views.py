@@ -79,8 +79,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if role_of(user) not in (*JURISDICTION_ROLES, Role.CHARITY_STAFF, Role.ADMIN):
         raise PermissionDenied
     box = inbox_for(user, tab=request.GET.get("tab", ""))
-    rows = filter_referrals(box.referrals, {k: request.GET.get(k, "") for k in ("status", "urgency")})
-    page = page_of_rows(rows, PAGE_SIZE, request.GET.get("page"))
+    filters = {k: request.GET.get(k, "") for k in ("status", "urgency")}
+    rows = filter_referrals(box.referrals, filters)
+    counted = None if any(filters.values()) else {code: n for code, _label, n in box.tabs}[box.tab]
+    page = page_of_rows(rows, PAGE_SIZE, request.GET.get("page"), count=counted)
     context: dict[str, Any] = {
         "box": box,
         "page": page,
