@@ -227,7 +227,10 @@ def make_personas() -> dict[str, Any]:
     def sample(prefix: str, count: int) -> list[tuple[int, str]]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, name FROM beneficiaries_person TABLESAMPLE SYSTEM (5) WHERE region_id LIKE %s LIMIT %s",
+                # People of the register's generator (with an ID number), not the referral bench's
+                # "居民N": real-looking names, common and rare, from anywhere in the table.
+                "SELECT id, name FROM beneficiaries_person TABLESAMPLE SYSTEM (5) "
+                "WHERE region_id LIKE %s AND id_number <> '' ORDER BY random() LIMIT %s",
                 [prefix + "%", count],
             )
             rows = cursor.fetchall()
@@ -260,7 +263,14 @@ def make_personas() -> dict[str, Any]:
         account = user(f"load_cw_{i:02d}", role=Role.CASEWORKER, organization=bureau, jurisdiction_id=county)
         found = sample(county[:6], 40)
         consented = []
-        for person_id, _name in found[:3]:
+        # Adults: a child under 14 consents only through a guardian, and sending would rightly fail.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM beneficiaries_person WHERE id = ANY(%s) AND birth_date < now() - interval '18 years'",
+                [[pid for pid, _name in found]],
+            )
+            adults = [row[0] for row in cursor.fetchall()]
+        for person_id in adults[:3]:
             consent = Consent.objects.create(
                 person_id=person_id,
                 purposes=[ConsentPurpose.CHARITY_REFERRAL],
