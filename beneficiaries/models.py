@@ -342,6 +342,14 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.granted_at:%Y-%m-%d}"
 
+    def get_purpose_labels(self) -> list[str]:
+        labels = dict(ConsentPurpose.choices)
+        return [str(labels.get(code, code)) for code in self.purposes]
+
+    def get_field_labels(self) -> list[str]:
+        labels = dict(ConsentField.choices)
+        return [str(labels.get(code, code)) for code in self.fields]
+
 
 class Urgency(models.TextChoices):
     ROUTINE = "routine", _("Routine")

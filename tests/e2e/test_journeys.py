@@ -84,7 +84,9 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     main.get_by_role("textbox", name=re.compile("^见证人")).fill("张建军")
     main.get_by_role("button", name="保存", exact=True).click()
     expect(main.get_by_text("授权同意已登记。")).to_be_visible()
-    expect(main.get_by_role("row", name=re.compile("延川县慈善协会.*有效"))).to_be_visible()
+    consent_row = main.get_by_role("row", name=re.compile("延川县慈善协会.*有效"))
+    expect(consent_row).to_contain_text("转介至慈善组织")  # purposes and details by name, not their codes
+    expect(consent_row).to_contain_text("名称、电话、地址")
 
     # Then refers her to the charity, finding her by name.
     page.goto("/cases/new/")
