@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +27,9 @@ from accounts.models import User
 from core.errors import ReferralHubError
 from core.models import ImportBatch, ImportStatus
 from core.spreadsheets import ImportFileError, ImportSpec, check_file, check_upload, get_spec
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
@@ -87,16 +92,56 @@ def import_batch_start(*, kind: str, upload: UploadedFile, user: User) -> Import
     return batch
 
 
-def _queue_check(batch_id: str) -> None:
+def _queue(task: Task, batch_id: str) -> bool:
+    """Queue a check or write; a broker outage is logged, never raised (the import sweeper catches up).
+
+    The batch row is already committed: failing the request now would only hide that it exists.
+    """
+    if task.app.conf.task_always_eager:
+        task.delay(batch_id)  # in-process: its own errors are its own
+        return True
+    try:
+        task.apply_async(args=(batch_id,), retry=False)
+    except Exception:
+        logger.warning(
+            "import batch %s: could not queue %s; the import sweeper will", batch_id, task.name, exc_info=True
+        )
+        return False
+    return True
+
+
+def _queue_check(batch_id: str) -> bool:
     from core.tasks import check_import_batch
 
-    check_import_batch.delay(batch_id)
+    return _queue(check_import_batch, batch_id)
 
 
-def _queue_write(batch_id: str) -> None:
+def _queue_write(batch_id: str) -> bool:
     from core.tasks import write_import_batch
 
-    write_import_batch.delay(batch_id)
+    return _queue(write_import_batch, batch_id)
+
+
+# A batch still being checked or written this long after its last change lost its task (a broker
+# outage, a worker that died before the visibility timeout): queue it again. Both tasks are
+# idempotent, so a batch whose task is merely slow only gets a duplicate that does nothing.
+IMPORT_STUCK_AFTER = timedelta(minutes=10)
+
+
+def import_batches_sweep(*, now: datetime | None = None) -> int:
+    """Re-queue batches stuck in ``validating`` or ``importing``; returns how many were queued."""
+    now = now or timezone.now()
+    stuck = ImportBatch.objects.filter(
+        status__in=(ImportStatus.VALIDATING, ImportStatus.IMPORTING), updated_at__lt=now - IMPORT_STUCK_AFTER
+    ).values_list("pk", "status")
+    queued = 0
+    for pk, status in list(stuck):
+        # Touch it first, so the next sweep leaves it alone for another while.
+        if not ImportBatch.objects.filter(pk=pk, status=status).update(updated_at=timezone.now()):
+            continue
+        queue = _queue_check if status == ImportStatus.VALIDATING else _queue_write
+        queued += queue(str(pk))
+    return queued
 
 
 def import_batch_check(*, batch_id: str) -> None:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,17 +22,16 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from openpyxl import Workbook
 
 from accounts.models import User
 from audit.models import AuditEntry
-from beneficiaries.imports import VisitRegisterImport
 from beneficiaries.models import Consent, Household, Need, Person
 from core.models import ImportBatch, ImportStatus
 from core.uploads import DiscardedUpload
 from tests.conftest import World, api_as
-from tests.factories import make_person, valid_id_number
+from tests.factories import make_person
 from tests.faults.conftest import REDIS_PORTS, PrivateRedis, broker, free_port, start_worker, stop, wait_for
+from tests.faults.workbooks import good_workbook
 
 pytestmark = [pytest.mark.postgres]
 
@@ -91,26 +90,6 @@ def counts() -> dict[str, int]:
 
 def stored_files(media: Path) -> list[Path]:
     return [path for path in media.rglob("*") if path.is_file()]
-
-
-def good_workbook(rows: int = 30) -> bytes:
-    spec = VisitRegisterImport()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append([column.chinese_header() for column in spec.columns])
-    for number in range(rows):
-        values = {
-            "name": f"走访{number}",
-            "id_number": valid_id_number(date(1950, 1, 1) + timedelta(days=number)),
-            "household": f"YP-B{number:03d}",
-            "relation": "户主",
-            "region": "610622100201",
-            "address": "永坪村",
-        }
-        sheet.append([values.get(column.key, "") for column in spec.columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def not_a_workbook() -> bytes:

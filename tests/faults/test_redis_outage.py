@@ -6,6 +6,7 @@ Referrals move send → accept → start → feedback, each change notifying the
 email. Redis is stopped (the process terminated) half way; the actions go on and must all succeed;
 Redis comes back empty on the same port; the sweeper (the periodic task, run by the worker) queues
 what waited. Every notification is delivered exactly once: one attempt each, one email each.
+A spreadsheet uploaded during the outage is kept too, and imported once after the import sweeper.
 """
 
 from __future__ import annotations
@@ -18,19 +19,28 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
 from kombu import Connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from audit.models import AuditEntry
+from beneficiaries.models import Person
 from cases import notifications
 from cases.models import Channel, DeliveryStatus, Notification
+from core.imports import IMPORT_STUCK_AFTER, import_batches_sweep
+from core.models import ImportBatch, ImportStatus
 from referral_hub.celery import app
 from tests.conftest import World, api_as
 from tests.factories import make_consent, make_person
 from tests.faults.conftest import PrivateRedis, broker, start_worker, stop, wait_for
+from tests.faults.workbooks import good_workbook
 
 pytestmark = [
     pytest.mark.postgres,
@@ -40,6 +50,7 @@ pytestmark = [
 ]
 
 REFERRALS = 4
+IMPORTED = 5
 WORKER = "outage@%h"
 
 
@@ -62,7 +73,9 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
     person = make_person(world.our_village, name="王秀英", phone="13812345678")
     make_consent(person, fields=["name", "phone", "address"])
     mail = Path(tempfile.mkdtemp(prefix="faults-mail-"))
-    request.addfinalizer(lambda: shutil.rmtree(mail, ignore_errors=True))
+    media = Path(tempfile.mkdtemp(prefix="faults-media-"))
+    request.addfinalizer(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in (mail, media)])
+    settings.MEDIA_ROOT = media
     settings.CACHES = {
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
@@ -76,6 +89,8 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
     caseworker.email = "office@bureau.example"
     caseworker.save(update_fields=["email"])
     office, charity = api_as(caseworker), api_as(charity_staff)
+    office_browser = Client()
+    office_browser.force_login(caseworker)
     notifications._broker_down_until = 0.0
     request.addfinalizer(lambda: setattr(notifications, "_broker_down_until", 0.0))
 
@@ -108,6 +123,7 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
     worker_env = {
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail),
+        "DJANGO_PRIVATE_MEDIA_ROOT": str(media),
     }
     with broker(private_redis.url):
         worker = start_worker(private_redis.url, WORKER, worker_env)
@@ -128,6 +144,12 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
                 rounds[1](pk)
             for pk in ids:
                 rounds[2](pk)  # still down: every request succeeds, the rows wait in the outbox
+            # A spreadsheet uploaded now is kept; its check waits for the import sweeper.
+            upload = office_browser.post(
+                "/imports/visit_register/", {"file": SimpleUploadedFile("走访.xlsx", good_workbook(IMPORTED))}
+            )
+            assert upload.status_code == 302
+            assert ImportBatch.objects.get().status == ImportStatus.VALIDATING
             assert not private_redis.answers()
 
             private_redis.start()  # same port, empty
@@ -157,6 +179,15 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
             # The sweeper running again (and late duplicates) must send nothing twice.
             app.send_task("cases.tasks.sweep_notifications")
             notifications.notifications_sweep()
+
+            # The import sweeper (ten minutes on) queues the upload's check; it is then imported once.
+            later = timezone.now() + IMPORT_STUCK_AFTER + timedelta(minutes=1)
+            assert import_batches_sweep(now=later) == 1
+            batch = ImportBatch.objects.get()
+            wait_for(lambda: ImportBatch.objects.filter(status=ImportStatus.READY).exists(), 30, "never checked")
+            assert office_browser.post(f"/imports/batch/{batch.pk}/confirm/").status_code == 302
+            import_batches_sweep(now=later + IMPORT_STUCK_AFTER * 2)  # a duplicate write must do nothing
+            wait_for(lambda: ImportBatch.objects.filter(status=ImportStatus.IMPORTED).exists(), 30, "never imported")
             time.sleep(1.5)
         finally:
             stop(worker)
@@ -170,3 +201,7 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
     )
     assert sum(expected.values()) == total // 2
     assert sent_emails(mail) == expected
+    batch.refresh_from_db()
+    assert batch.imported_rows == IMPORTED
+    assert Person.objects.filter(name__startswith="走访").count() == IMPORTED
+    assert AuditEntry.objects.filter(action="import").count() == IMPORTED * 2  # a household and a person each
