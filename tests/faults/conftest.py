@@ -124,7 +124,7 @@ def broker(url: str) -> Iterator[None]:
         # Producer pools are kept per app; forget them so the next publish connects to the new URL.
         app._pool = None  # type: ignore[attr-defined]
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
-        app._local.__dict__.pop("backend", None)  # the result backend (also Redis) is kept per thread
+        app._local.__dict__.pop("backend", None)  # type: ignore[attr-defined] # the result backend is kept per thread
 
     keys = ("broker_url", "broker_read_url", "broker_write_url", "result_backend")
     before = {key: app.conf.get(key) for key in keys}

@@ -74,7 +74,8 @@ def test_a_redis_outage_mid_burst_loses_no_notification_and_sends_none_twice(
     make_consent(person, fields=["name", "phone", "address"])
     mail = Path(tempfile.mkdtemp(prefix="faults-mail-"))
     media = Path(tempfile.mkdtemp(prefix="faults-media-"))
-    request.addfinalizer(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in (mail, media)])
+    for folder in (mail, media):
+        request.addfinalizer(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
     settings.MEDIA_ROOT = media
     settings.CACHES = {
         "default": {
