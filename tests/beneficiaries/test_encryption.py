@@ -66,6 +66,17 @@ def test_rotation_re_encrypts_under_the_new_key_and_old_values_still_read(people
     assert Person.objects.get(pk=person.pk).phone == "13812345678"
 
 
+def test_rotation_also_re_encrypts_authenticator_secrets(caseworker, settings):
+    from accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=caseworker, secret="JBSWY3DPEHPK3PXP", confirmed=True)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key dropped: two-step sign-in still works
+    assert TOTPDevice.objects.get(pk=device.pk).secret == "JBSWY3DPEHPK3PXP"
+
+
 def test_rotation_resumes_after_an_id(people, settings):
     out = StringIO()
     call_command("rotate_encryption_keys", "--start-id", str(people.other_county.pk), stdout=out)
