@@ -71,6 +71,10 @@ GROUPS: list[tuple[str, Any, tuple[str, ...]]] = [
 ]
 OTHER_GROUP = "more"
 
+# Pages that belong to another entry than their URL suggests: the ledger is opened from a person or
+# a household, so the menu marks the register, not the referrals.
+SECTION_OF_PATH = {"/cases/ledger/": "beneficiaries:person_list"}
+
 
 def nav_items() -> list[NavItem]:
     return [
@@ -104,6 +108,9 @@ def items_for(user: User, path: str = "") -> list[dict[str, Any]]:
     if not user.is_authenticated:
         return []
     entries = _entries_for(user)
+    for prefix, url_name in SECTION_OF_PATH.items():
+        if path.startswith(prefix):
+            path = reverse(url_name)
     current = _current_url([url for _name, _label, url in entries], path)
     return [{"name": name, "label": label, "url": url, "current": url == current} for name, label, url in entries]
 

@@ -65,6 +65,14 @@ def test_the_menu_marks_the_page_and_its_group(client, caseworker):
     assert re.search(r'<a href="/cases/follow-ups/" aria-current="page">回访</a>', html)
 
 
+def test_the_ledger_belongs_to_the_register_in_the_menu(client, caseworker, world):
+    person = make_person(world.our_village)
+    client.force_login(caseworker)
+    html = page(client, "/cases/ledger/", person=str(person.pk))
+    assert re.search(r'<summary class="navbar__link is-current">救助对象</summary>', html)
+    assert '<summary class="navbar__link is-current">转介帮扶</summary>' not in html
+
+
 def test_charity_staff_menu_has_no_register_or_supervision_lists(client, charity_staff):
     client.force_login(charity_staff)
     links = menu_links(page(client, "/"))
