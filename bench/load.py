@@ -573,8 +573,9 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
 class Machine:
     """Load average and CPU use while a phase runs (other people's work included)."""
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, database: str) -> None:
         self.server_pid = server_pid
+        self.database = database
         self.loads: list[float] = []
         self.busy: list[float] = []
         self.top = ""
@@ -585,15 +586,36 @@ class Machine:
         idle = fields[3] + fields[4]
         return sum(fields) - idle, sum(fields)
 
-    def server_cpu(self) -> float:
+    def processes_cpu(self) -> dict[str, dict[int, float]]:
+        """CPU seconds so far of gunicorn (master and workers), of the PostgreSQL backends serving
+        the bench database and of this driver, per process."""
+        import resource
+
         import psutil  # type: ignore[import-untyped]
 
+        seen: dict[str, dict[int, float]] = {"gunicorn": {}, "postgres": {}, "driver": {}}
         try:
             parent = psutil.Process(self.server_pid)
-            processes = [parent, *parent.children(recursive=True)]
-            return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+            for process in [parent, *parent.children(recursive=True)]:
+                times = process.cpu_times()
+                seen["gunicorn"][process.pid] = times.user + times.system
         except psutil.Error:
-            return 0.0
+            pass
+        for process in psutil.process_iter(["cmdline"]):
+            try:
+                title = " ".join(process.info["cmdline"] or [])
+                if title.startswith("postgres:") and f" {self.database} " in title:
+                    times = process.cpu_times()
+                    seen["postgres"][process.pid] = times.user + times.system
+            except psutil.Error:
+                continue
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        seen["driver"][os.getpid()] = usage.ru_utime + usage.ru_stime
+        return seen
+
+    @staticmethod
+    def used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+        return {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items()) for part in after}
 
     def watch(self, seconds: float) -> None:
         import gevent
@@ -630,10 +652,10 @@ def run_phase(user_classes: list[type], users: int, seconds: float, host: str, m
         gevent.sleep(0.2)
     gevent.sleep(2)  # let the first steps after signing in settle
     environment.stats.reset_all()
-    cpu0, started = machine.server_cpu(), time.monotonic()
+    cpu0, started = machine.processes_cpu(), time.monotonic()
     machine.watch(seconds)
     elapsed = time.monotonic() - started
-    cpu = machine.server_cpu() - cpu0
+    cpu = machine.used(cpu0, machine.processes_cpu())
     stats = environment.stats
     rows = []
     for (name, method), entry in sorted(stats.entries.items()):
@@ -655,7 +677,7 @@ def run_phase(user_classes: list[type], users: int, seconds: float, host: str, m
         "rps": total.num_requests / elapsed,
         **{f"p{p}": total.get_response_time_percentile(p / 100) for p in (50, 95, 99)},
         "max": total.max_response_time,
-        "server_cpu_ms_per_request": 1000 * cpu / max(1, total.num_requests),
+        **{f"{part}_cpu_ms": 1000 * seconds / max(1, total.num_requests) for part, seconds in cpu.items()},
     }
     errors = [f"{e.occurrences} × {e.method} {e.name}: {e.error}" for e in stats.errors.values()]
     runner.quit()
@@ -774,11 +796,11 @@ def main() -> None:
     try:
         staff, hello = build_users(think)
         Shared.personas = personas
-        machine = Machine(server.pid)
+        machine = Machine(server.pid, args.database)
         print(f"\nsigning in {args.users} users, then {args.duration:.0f} s of the mix …", flush=True)
         app = run_phase(staff, args.users, args.duration, f"http://127.0.0.1:{args.port}", machine)
         app_machine = (machine.loads, machine.busy, machine.top)
-        machine = Machine(server.pid)
+        machine = Machine(server.pid, args.database)
         print(f"{args.users} users on /healthz/live for {args.hello_duration:.0f} s …", flush=True)
         bare = run_phase([hello], args.users, args.hello_duration, f"http://127.0.0.1:{args.port}", machine)
     finally:
@@ -794,11 +816,13 @@ def main() -> None:
     print(table(bare, f"Same driver against /healthz/live for {bare['seconds']:.0f} s:"))
     a, b = app["total"], bare["total"]
     print()
-    print(f"{'':24} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7} {'server CPU/request':>19}")
+    print(
+        f"{'':24} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7}   CPU per request: gunicorn, PostgreSQL, driver"
+    )
     for label, r in (("app mix (all steps)", a), ("hello /healthz/live", b)):
         print(
             f"{label:24} {r['rps']:7.1f} {r['p50'] or 0:6.0f} {r['p95'] or 0:6.0f} {r['p99'] or 0:6.0f} "
-            f"{r['failures']:7d} {r['server_cpu_ms_per_request']:16.1f} ms"
+            f"{r['failures']:7d}   {r['gunicorn_cpu_ms']:6.1f} ms {r['postgres_cpu_ms']:6.1f} ms {r['driver_cpu_ms']:6.1f} ms"
         )
 
     def ratio(x: float | None, y: float | None) -> str:
@@ -806,9 +830,15 @@ def main() -> None:
 
     print(
         f"{'ratio app / hello':24} {ratio(a['rps'], b['rps']):>7} {ratio(a['p50'], b['p50']):>6} "
-        f"{ratio(a['p95'], b['p95']):>6} {ratio(a['p99'], b['p99']):>6} {'':7} "
-        f"{ratio(a['server_cpu_ms_per_request'], b['server_cpu_ms_per_request']):>19}"
+        f"{ratio(a['p95'], b['p95']):>6} {ratio(a['p99'], b['p99']):>6} {'':7}   "
+        f"{ratio(a['gunicorn_cpu_ms'], b['gunicorn_cpu_ms']):>9} {ratio(a['postgres_cpu_ms'], b['postgres_cpu_ms']) if b['postgres_cpu_ms'] > 0.05 else '':>9}"
     )
+    served = a["gunicorn_cpu_ms"] + a["postgres_cpu_ms"]
+    if served:
+        print(
+            f"server CPU per request of the mix: {served:.1f} ms (gunicorn + PostgreSQL): {os.cpu_count()} otherwise idle "
+            f"cores could serve about {1000 * (os.cpu_count() or 1) / served:.0f} requests/s of this mix with the driver elsewhere"
+        )
     print("\ntransitions done: " + ", ".join(f"{k} {v}" for k, v in sorted(Shared.transitions.items())))
     if Shared.sign_in_failures:
         print(f"sign-in failed for: {', '.join(Shared.sign_in_failures)}")
