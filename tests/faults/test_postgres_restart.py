@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from beneficiaries.models import Person
-from tests.conftest import World
+from tests.conftest import World, api_as
 from tests.factories import make_person
 from tests.faults.conftest import (
     BASE_DIR,
@@ -35,8 +35,6 @@ from tests.faults.conftest import (
     stop,
     wait_for,
 )
-
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CHINESE_503 = "数据库暂时不可用"
 GUNICORN_OPTIONS = ("--workers", "1", "--threads", "2", "--log-level", "warning", "--timeout", "30")
@@ -123,6 +121,8 @@ def psql_count(cluster: PrivateCluster, sql: str) -> int:
     return int(result.stdout.strip())
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_requests_fail_cleanly_while_postgres_is_down_and_the_same_server_recovers(
     world: World, caseworker: User, private_cluster: PrivateCluster, request: pytest.FixtureRequest
 ) -> None:
@@ -185,3 +185,39 @@ def test_requests_fail_cleanly_while_postgres_is_down_and_the_same_server_recove
         check=False,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+# --- the same answers without a real outage (also on SQLite) ----------------------------------
+def _database_gone(*args: object, **kwargs: object) -> None:
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_a_page_is_a_chinese_503(caseworker: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    browser = Client(raise_request_exception=False)
+    browser.force_login(caseworker)
+    monkeypatch.setattr("core.views.render", _database_gone)
+    page = browser.get("/")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert CHINESE_503 in page.content.decode() and "OperationalError" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_the_api_is_a_json_503(caseworker: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("accounts.api.MeView.get", _database_gone)
+    client = api_as(caseworker)
+    client.raise_request_exception = False
+    answer = client.get("/api/v1/me/")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "service_unavailable" and CHINESE_503 in answer.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_other_errors_stay_500s(caseworker: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug, not an outage")
+
+    browser = Client(raise_request_exception=False)
+    browser.force_login(caseworker)
+    monkeypatch.setattr("core.views.render", broken)
+    assert browser.get("/").status_code == 500
