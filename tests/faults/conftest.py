@@ -84,11 +84,14 @@ class PrivateRedis:
         server = shutil.which("redis-server")
         if server is None:
             pytest.fail("redis-server is not installed (apt-get install redis-server)", pytrace=False)
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
             [server, "--port", str(self.port), "--bind", "127.0.0.1", *NO_PERSISTENCE, "--loglevel", "warning"],
             stdout=subprocess.DEVNULL,
         )
-        wait_for(self.answers, 10, f"redis-server did not start on port {self.port}")
+        self.process = process
+        # Our own process must be the one answering (not another run's server that took the port).
+        wait_for(lambda: process.poll() is not None or self.answers(), 10, f"no redis-server on {self.port}")
+        assert process.poll() is None, f"redis-server could not start on port {self.port}"
 
     def answers(self) -> bool:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
