@@ -136,9 +136,13 @@ def import_batches_sweep(*, now: datetime | None = None) -> int:
     ).values_list("pk", "status")
     queued = 0
     for pk, status in list(stuck):
-        # Touch it first, so the next sweep leaves it alone for another while.
-        if not ImportBatch.objects.filter(pk=pk, status=status).update(updated_at=timezone.now()):
-            continue
+        with transaction.atomic():
+            # A batch locked by a write in progress is not stuck; skip it rather than wait for it.
+            free = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=pk, status=status)
+            if free.only("pk").first() is None:
+                continue
+            # Touch it, so the next sweep leaves it alone for another while.
+            ImportBatch.objects.filter(pk=pk).update(updated_at=timezone.now())
         queue = _queue_check if status == ImportStatus.VALIDATING else _queue_write
         queued += queue(str(pk))
     return queued
