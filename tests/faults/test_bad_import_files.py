@@ -33,8 +33,6 @@ from tests.factories import make_person
 from tests.faults.conftest import REDIS_PORTS, PrivateRedis, broker, free_port, start_worker, stop, wait_for
 from tests.faults.workbooks import good_workbook
 
-pytestmark = [pytest.mark.postgres]
-
 DAMAGED = "无法读取该 Excel 文件，文件可能已损坏或不完整"
 WRONG_TYPE = "只能导入 Excel .xlsx 文件"
 FIFTY_MB = 50 * 1024 * 1024
@@ -101,6 +99,7 @@ def not_a_workbook() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
@@ -135,6 +134,7 @@ def test_a_damaged_workbook_is_reported_by_the_worker_and_nothing_is_imported(
     assert counts() == before | {"batches": before["batches"] + 1}
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -154,6 +154,7 @@ def test_the_wrong_format_is_refused_at_upload_and_nothing_is_stored(
     assert stored_files(media) == files
 
 
+@pytest.mark.django_db
 def test_a_50_mb_file_is_refused_unread_with_the_size_error(world: World, browser: Client, media: Path) -> None:
     before, files = counts(), stored_files(media)
     huge = SimpleUploadedFile("走访排查台账.xlsx", b"PK\x03\x04" + bytes(FIFTY_MB - 4))
@@ -168,6 +169,7 @@ def test_a_50_mb_file_is_refused_unread_with_the_size_error(world: World, browse
     assert stored_files(media) == files
 
 
+@pytest.mark.django_db
 def test_a_50_mb_consent_evidence_is_refused_with_a_chinese_error(
     world: World, station_worker: User, settings, tmp_path
 ):
@@ -197,6 +199,7 @@ def test_a_50_mb_consent_evidence_is_refused_with_a_chinese_error(
     assert not stored_files(tmp_path)
 
 
+@pytest.mark.django_db
 def test_uploads_are_stored_outside_the_web_root_and_have_no_url(world: World, browser: Client, media: Path) -> None:
     response = browser.post("/imports/visit_register/", {"file": SimpleUploadedFile("走访.xlsx", good_workbook(2))})
     assert response.status_code == 302
