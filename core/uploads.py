@@ -6,18 +6,24 @@ larger than ``UPLOAD_MAX_REQUEST_BYTES`` it counts each file's bytes and drops t
 view a :class:`DiscardedUpload` that has the name, declared type and real size but no content.
 The view's own check (``core.spreadsheets.check_upload``, the consent evidence check) then refuses
 it with its usual Chinese message ("the file is 50.0 MB; the limit is 10 MB") instead of a 500 or
-Django's English 400 page. The form's other fields (the CSRF token) are read as usual.
+Django's English 400 page. The form's other fields (the CSRF token) are read as usual. Bodies that are
+not forms with files get :class:`RequestTooLargeMiddleware`'s Chinese 413 when too large to read.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +74,35 @@ class OversizedUploadHandler(FileUploadHandler):
         if not self.discard:
             return None
         return DiscardedUpload(self.file_name or "", self.content_type or "", self.received, self.charset)
+
+
+class RequestTooLargeMiddleware:
+    """Refuse, before anything reads it, a body too large to be read: a clear Chinese 413 (JSON under /api/).
+
+    Multipart bodies (forms with files) are left to :class:`OversizedUploadHandler`, which lets the form
+    show its own size error. Any other body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` would make Django
+    answer its bare English "Bad Request (400)" page when the body is read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if multipart or limit is None or length <= limit:
+            return self.get_response(request)
+        logger.warning("Refused a %d-byte %s body to %s", length, request.META.get("CONTENT_TYPE", ""), request.path)
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("What you sent is too large (%(size).1f MB) and was not read.") % {"size": length / 1_048_576}
+            if request.path.startswith("/api/"):
+                response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
+            else:
+                page = render_to_string("503.html", {"title": _("Too large"), "message": message})
+                response = HttpResponse(page, status=413)
+        response["Connection"] = "close"  # the body was not read
+        return response

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     # PostgreSQL down or restarting: a Chinese 503 page / JSON error instead of a 500 (core/unavailable.py).
     "core.unavailable.DatabaseUnavailableMiddleware",
+    # A body too large to read: a Chinese 413 before anything reads it (core/uploads.py).
+    "core.uploads.RequestTooLargeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

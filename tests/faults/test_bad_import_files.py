@@ -214,3 +214,15 @@ def test_uploads_are_stored_outside_the_web_root_and_have_no_url(world: World, b
     # And the default place is the private var/ folder, not under static/.
     default = Path(django_settings.BASE_DIR) / "var" / "private"
     assert not any(default.resolve().is_relative_to(root.resolve()) for root in web_roots)
+
+
+@pytest.mark.django_db
+def test_a_50_mb_body_that_is_not_a_form_with_files_gets_a_chinese_413(world: World, browser: Client) -> None:
+    before = counts()
+    body = b"file=" + bytes(FIFTY_MB)
+    page = browser.generic("POST", "/imports/visit_register/", body, "application/x-www-form-urlencoded")
+    assert page.status_code == 413 and "您提交的数据太大（50.0 MB）" in page.content.decode()
+    assert "Bad Request" not in page.content.decode()
+    api = browser.generic("POST", "/api/v1/needs/", b'{"description": "' + bytes(FIFTY_MB) + b'"}', "application/json")
+    assert api.status_code == 413 and api.json()["code"] == "request_too_large"
+    assert counts() == before
