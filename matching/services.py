@@ -57,9 +57,23 @@ class MatchingError(ReferralHubError):
 
 # --- runs ---------------------------------------------------------------------------------
 def _queue(run_id: int) -> None:
+    """Queue the run; with the broker away the run fails at once with a clear message (the
+    caseworker starts it again later) instead of failing the request or waiting queued for ever."""
     from matching.tasks import run_matching
 
-    run_matching.apply_async(args=(run_id,), queue=settings.MATCHING_QUEUE)
+    if run_matching.app.conf.task_always_eager:
+        run_matching.apply_async(args=(run_id,), queue=settings.MATCHING_QUEUE)  # in-process
+        return
+    try:
+        run_matching.apply_async(args=(run_id,), queue=settings.MATCHING_QUEUE, retry=False)
+    except Exception:
+        logger.warning("matching run %s: could not queue it", run_id, exc_info=True)
+        _fail(
+            run_id,
+            _(
+                "The background task service is unavailable, so this run did not start. Start it again in a few minutes."
+            ),
+        )
 
 
 def run_start(*, region: Region, by: User | None) -> MatchingRun:

@@ -59,6 +59,30 @@ def test_a_second_run_while_one_is_queued_is_a_409(world: World, caseworker: Use
     assert response.json()["code"] == "matching_run_active"
 
 
+def test_a_run_started_while_the_task_service_is_down_fails_clearly_and_can_be_started_again(
+    world: World, caseworker: User, settings, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from matching.tasks import run_matching
+
+    def broker_away(*args: object, **kwargs: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setitem(run_matching.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(run_matching, "apply_async", broker_away)
+    client = api_as(caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/matching-runs/", {}, format="json")
+    assert response.status_code == 201
+    run = MatchingRun.objects.get(pk=response.json()["id"])
+    assert run.status == "failed"
+    assert "后台任务服务暂时不可用" in client.get(f"/api/v1/matching-runs/{run.pk}/").json()["error"]
+    # Not stuck as "queued": the caseworker can start it again.
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post("/api/v1/matching-runs/", {}, format="json").status_code == 201
+
+
 def test_the_run_shows_status_progress_and_counts(caseworker: User, done_run: MatchingRun) -> None:
     body = api_as(caseworker).get(f"/api/v1/matching-runs/{done_run.pk}/").json()
     assert (body["status"], body["progress"]) == ("done", 100)
