@@ -35,6 +35,7 @@ from beneficiaries.selectors import (
     consents_visible_to,
     households_visible_to,
     masked_persons,
+    name_order,
     needs_visible_to,
     person_search,
     persons_visible_to,
@@ -216,7 +217,7 @@ class PersonViewSet(
         persons = person_search(user, query) if query else persons_visible_to(user)
         if self.action in ("list", "retrieve"):
             persons = masked_persons(persons)  # reads show masked copies only
-        return persons.order_by("name", "id") if query else persons.order_by("id")
+        return persons.order_by(*name_order()) if query else persons.order_by("id")
 
     def perform_create(self, serializer: PersonSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.person_create(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models.functions import Collate, Substr
 from django.utils import timezone
 
 from accounts.models import JURISDICTION_ROLES, Role, User
@@ -93,6 +94,17 @@ def assistance_records_visible_to(user: User) -> QuerySet[AssistanceRecord]:
 
 def looks_like_id_number(query: str) -> bool:
     return bool(ID_PATTERN.match(normalize_id_number(query)))
+
+
+def name_order() -> tuple[Collate | str, str]:
+    """The order of a name search: by name in code-point order ("C"), then id.
+
+    PostgreSQL then finds the matches through the prefix index (person_name_prefix_idx) and sorts
+    them. Ordered by the database's collation, it walked the whole name index in order and tested
+    every name instead: 2 s for a rare name, or a surname alone, at county scale (bench/load.py);
+    now 1-30 ms. Under C.UTF-8 the two orders are the same; under a linguistic collation (pinyin,
+    say) a search would list by code point rather than by that collation."""
+    return (Collate("name", "C") if connection.vendor == "postgresql" else "name", "id")
 
 
 def person_search(user: User, query: str) -> QuerySet[Person]:

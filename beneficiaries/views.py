@@ -53,6 +53,7 @@ from beneficiaries.selectors import (
     household_search,
     looks_like_id_number,
     masked_persons,
+    name_order,
     needs_visible_to,
     person_search,
     probable_duplicates,
@@ -138,8 +139,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if status in AssistanceStatus.values:
         persons = persons.filter(assistance_statuses__icontains=f'"{status}"')
     # A name search lists by name: ordering by id would let PostgreSQL walk the primary key
-    # of a million rows looking for a rare name instead of using the name index.
-    ordering = ("name", "id") if query else ("-id",)
+    # of a million rows looking for a rare name instead of using the name index (name_order).
+    ordering = name_order() if query else ("-id",)
     page = Paginator(masked_persons(persons).order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -162,7 +163,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     """The quick need form's live search: a few matches by name or ID number."""
     user = _register_reader(request)
     query = request.GET.get("q", "").strip()
-    persons = masked_persons(person_search(user, query)).order_by("name", "id")[:8] if query else Person.objects.none()
+    persons = masked_persons(person_search(user, query)).order_by(*name_order())[:8] if query else Person.objects.none()
     return render(request, "beneficiaries/_person_choices.html", {"persons": persons, "q": query})
 
 
