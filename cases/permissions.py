@@ -80,11 +80,12 @@ def referral_for_user(user: User, pk: Any) -> Referral:
     message = _("No such referral.")
     referral = (
         referrals_visible_to(user)
+        # Only what every caller reads. The person, household, consent, resource, previous referral
+        # and creator load when a page reads them (one small query each, as a prefetch would cost):
+        # joining all eleven tables cost PostgreSQL ~20 ms of planning (its join-order search) for
+        # this one-row lookup, on every referral page and action (bench/load.py), and an action
+        # reads none of them.
         .select_related("region", "from_organization", "to_organization")
-        # The optional relations come in small queries of their own: one join of all eleven tables
-        # cost PostgreSQL ~20 ms of planning (its join-order search) for a one-row lookup, on every
-        # referral page and action (bench/load.py); each of these plans in well under a millisecond.
-        .prefetch_related("person__household", "person__region", "consent", "resource", "previous", "created_by")
         .filter(pk=_int_or_404(pk, message))
         .first()
     )
