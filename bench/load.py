@@ -582,6 +582,7 @@ class Machine:
         self.loads: list[float] = []
         self.busy: list[float] = []
         self.top = ""
+        self.seen: dict[str, dict[int, float]] = {}
 
     @staticmethod
     def cpu_times() -> tuple[float, float]:
@@ -616,9 +617,18 @@ class Machine:
         seen["driver"][os.getpid()] = usage.ru_utime + usage.ru_stime
         return seen
 
-    @staticmethod
-    def used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
-        return {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items()) for part in after}
+    def remember(self, now: dict[str, dict[int, float]]) -> None:
+        """Keep each process's latest figure: PostgreSQL backends end when Django closes a connection
+        older than CONN_MAX_AGE, so the figures are sampled every 5 s (a backend's last seconds
+        before it ends can be missed)."""
+        for part, processes in now.items():
+            self.seen.setdefault(part, {}).update(processes)
+
+    def used(self, before: dict[str, dict[int, float]]) -> dict[str, float]:
+        self.remember(self.processes_cpu())
+        return {
+            part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in self.seen[part].items()) for part in self.seen
+        }
 
     def watch(self, seconds: float) -> None:
         import gevent
@@ -633,6 +643,7 @@ class Machine:
             if total1 > total0:
                 self.busy.append(100 * (busy1 - busy0) / (total1 - total0))
             busy0, total0 = busy1, total1
+            self.remember(self.processes_cpu())
             if not self.top and time.monotonic() >= halfway:
                 self.top = subprocess.run(
                     ["top", "-b", "-n", "1", "-w", "120", "-o", "%CPU"],  # noqa: S607
@@ -656,9 +667,10 @@ def run_phase(user_classes: list[type], users: int, seconds: float, host: str, m
     gevent.sleep(2)  # let the first steps after signing in settle
     environment.stats.reset_all()
     cpu0, started = machine.processes_cpu(), time.monotonic()
+    machine.remember(cpu0)
     machine.watch(seconds)
     elapsed = time.monotonic() - started
-    cpu = machine.used(cpu0, machine.processes_cpu())
+    cpu = machine.used(cpu0)
     stats = environment.stats
     rows = []
     for (name, method), entry in sorted(stats.entries.items()):
