@@ -666,6 +666,7 @@ def run_phase(user_classes: list[type], users: int, seconds: float, host: str, m
         gevent.sleep(0.2)
     gevent.sleep(2)  # let the first steps after signing in settle
     environment.stats.reset_all()
+    Shared.transitions.clear()
     cpu0, started = machine.processes_cpu(), time.monotonic()
     machine.remember(cpu0)
     machine.watch(seconds)
