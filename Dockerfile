@@ -1,11 +1,12 @@
 # One image for web (gunicorn), worker and beat.
-# Browser libraries (Chart.js) from npm, pinned by package-lock.json; only the built file is kept.
+# Browser libraries (Chart.js) from npm, pinned by package-lock.json; only the built file (and the
+# source map it names, which collectstatic's manifest needs) is kept.
 FROM node:20-bookworm-slim AS vendor
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir -p static/vendor \
- && cp node_modules/chart.js/dist/chart.umd.js static/vendor/ \
+ && cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/ \
  && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 
 FROM python:3.11-slim-bookworm

@@ -18,15 +18,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 # Browser libraries come from npm (package-lock.json pins them) and are served from static/vendor/
-# (gitignored): no CDN, county intranets have no internet. Needs Node 20 and npm.
-VENDOR := static/vendor/chart.umd.js
+# (gitignored): no CDN, county intranets have no internet. Needs Node 20 and npm. The source map
+# goes too: chart.umd.js names it, and the production static build (hashed manifest) fails without it.
+VENDOR := static/vendor/chart.umd.js.map
 
 $(VENDOR): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node 20) is needed to install the chart library (Chart.js) into static/vendor/: install nodejs and npm, then run make again."; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@test -f node_modules/chart.js/dist/chart.umd.js || { echo "node_modules/chart.js/dist/chart.umd.js is missing after npm ci: check package-lock.json."; exit 1; }
 	mkdir -p static/vendor
-	cp node_modules/chart.js/dist/chart.umd.js $@
+	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 
 vendor: $(VENDOR)
