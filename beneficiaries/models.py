@@ -115,7 +115,7 @@ class Person(models.Model):
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
     )
     relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     id_number = EncryptedTextField(_("resident ID number"), blank=True)
     id_number_index = models.CharField(
         _("ID number blind index"), max_length=64, null=True, blank=True, unique=True, editable=False
@@ -256,7 +256,7 @@ class ConsentMethod(models.TextChoices):
 
 
 class ConsentField(models.TextChoices):
-    NAME = "name", _("Name")
+    NAME = "name", _("Full name")
     GENDER = "gender", _("Gender")
     BIRTH_DATE = "birth_date", _("Birth date")
     PHONE = "phone", _("Phone")

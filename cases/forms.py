@@ -69,7 +69,7 @@ class ReferralToCharityForm(forms.Form):
 
 
 class ReferralToGovernmentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Full name"), max_length=100)
     id_number = forms.CharField(label=_("Resident ID number (if known)"), max_length=18, required=False)
     phone = forms.CharField(label=_("Phone (if known)"), max_length=20, required=False)
     region = forms.CharField(

@@ -23,6 +23,7 @@ from beneficiaries.validators import normalize_id_number
 from charities.models import ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
 from core.errors import ReferralHubError
+from supervision.audit_display import describe_changes
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
 from supervision.models import ApprovalStatus, ComplaintEvent
 from supervision.permissions import approval_for_user, declaration_for_user
@@ -112,6 +113,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     entries = audit_entries_filtered(user, filters) if valid else audit_entries_filtered(user, AuditFilters(person=-1))
     page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.change_lines = describe_changes(entry.changes or {})
     return render(
         request,
         "supervision/audit_log.html",

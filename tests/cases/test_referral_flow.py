@@ -405,3 +405,15 @@ def test_exporting_the_happiness_list_is_audited(world: World, case: Case, casew
 
     assert browser(caseworker).get("/cases/happiness/export.xlsx").status_code == 200
     assert AuditEntry.objects.filter(action="export", actor=caseworker, changes__export="happiness_list").exists()
+
+
+def test_the_timeline_names_each_step_once(world: World, case: Case, caseworker: User, charity_staff: User) -> None:
+    referral = make_referral(
+        person=case.person, from_organization=world.bureau, to_organization=world.charity, consent=case.consent
+    )
+    assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/").status_code == 200
+    assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/start/").status_code == 200
+    page = browser(caseworker).get(f"/cases/{referral.pk}/").content.decode()
+    assert "已接收" in page and "已接收 → 已接收" not in page
+    # A step whose words differ from the state it leads to still says where it led.
+    assert "开始帮扶 → 帮扶中" in page

@@ -25,9 +25,10 @@ def test_no_translation_is_left_fuzzy(zh_catalog):
 
 def test_the_compiled_catalogue_is_up_to_date(zh_catalog):
     compiled = {
-        entry.msgid: entry.msgstr for entry in polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
+        (entry.msgctxt, entry.msgid): entry.msgstr
+        for entry in polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
     }
-    stale = [e.msgid for e in zh_catalog.translated_entries() if compiled.get(e.msgid) != e.msgstr]
+    stale = [e.msgid for e in zh_catalog.translated_entries() if compiled.get((e.msgctxt, e.msgid)) != e.msgstr]
     assert stale == [], "run `make messages` to recompile"
 
 

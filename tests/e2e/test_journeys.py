@@ -78,7 +78,7 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     main.get_by_role("checkbox", name="转介至慈善组织").check()
     main.get_by_role("radio", name="指定组织").check()
     main.get_by_role("combobox", name="接收组织").select_option(label="延川县慈善协会")
-    for field in ("名称", "电话", "地址"):
+    for field in ("姓名", "电话", "地址"):
         main.get_by_role("checkbox", name=field, exact=True).check()
     main.get_by_role("radio", name="口头同意（有见证人）").check()
     main.get_by_role("textbox", name=re.compile("^见证人")).fill("张建军")
@@ -86,7 +86,7 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     expect(main.get_by_text("授权同意已登记。")).to_be_visible()
     consent_row = main.get_by_role("row", name=re.compile("延川县慈善协会.*有效"))
     expect(consent_row).to_contain_text("转介至慈善组织")  # purposes and details by name, not their codes
-    expect(consent_row).to_contain_text("名称、电话、地址")
+    expect(consent_row).to_contain_text("姓名、电话、地址")
 
     # Then refers her to the charity, finding her by name.
     page.goto("/cases/new/")
@@ -192,7 +192,7 @@ def test_charity_refers_to_government_and_sees_the_decision(
     form = charity.get_by_role("main")
     charity.goto("/cases/new/government/")
     expect(form.get_by_role("heading", level=1)).to_have_text("转介至民政部门")
-    form.get_by_role("textbox", name=re.compile("^名称")).fill("赵大山")
+    form.get_by_role("textbox", name=re.compile("^姓名")).fill("赵大山")
     form.get_by_role("textbox", name=re.compile("^居住地行政区划代码")).fill(world.our_village.code)
     form.get_by_role("textbox", name=re.compile("^地址")).fill("永坪村三组")
     form.get_by_role("combobox", name=re.compile("^民政部门")).select_option(label="延川县民政局")

@@ -47,6 +47,8 @@ def test_the_supervisor_finds_who_saw_a_full_id_number_and_why(supervisor, casew
     assert entry.actor == caseworker and entry.changes == {"field": "id_number"}
     page = response.content.decode()
     assert "核对低保申请材料" in page and caseworker.display_name in page
+    # What was seen, in words, not as the field's code.
+    assert "字段：身份证号" in page and "id_number" not in page
 
 
 def test_searching_by_id_number_keeps_it_out_of_the_address(supervisor, people, reveals):
@@ -121,3 +123,11 @@ def test_the_api_reads_the_same_scope(supervisor, people, reveals, world):
 
 def test_an_administrator_reads_everything(admin_user, reveals):
     assert len(_entries(_browser(admin_user).get(reverse("supervision:audit_log"), {"action": "reveal"}))) == 2
+
+
+def test_recorded_codes_read_as_words() -> None:
+    from supervision.audit_display import describe_changes
+
+    assert describe_changes(
+        {"purposes": ["charity_referral"], "fields": ["name", "phone"], "status": ["open", "referred"], "x": 1}
+    ) == [("用途", "转介至慈善组织"), ("字段", "姓名、电话"), ("状态", "开放中、已转介"), ("x", "1")]

@@ -1,0 +1,98 @@
+"""The audit log's "what" column in words: each recorded key and code as its label
+(``{"field": "id_number"}`` reads 字段：身份证号), so a supervisor need not know the codes.
+Keys and codes it does not know are shown as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from beneficiaries.models import (
+    ConsentField,
+    ConsentPurpose,
+    Household,
+    NeedStatus,
+    Person,
+    Programme,
+    RecipientScope,
+)
+from core.codes import NeedCategory
+from core.spreadsheets import get_spec
+
+KEY_LABELS = {
+    "field": gettext_lazy("Field"),
+    "fields": gettext_lazy("Fields"),
+    "purposes": gettext_lazy("Purposes"),
+    "scope": gettext_lazy("Shared with"),
+    "programme": gettext_lazy("Programme"),
+    "category": gettext_lazy("Category"),
+    "status": gettext_lazy("Status"),
+    "from": pgettext_lazy("audit change", "From"),
+    "to": pgettext_lazy("audit change", "To"),
+    "import": gettext_lazy("Import"),
+    "via": gettext_lazy("Through"),
+    "referral": gettext_lazy("Referral"),
+    "relationship": gettext_lazy("Relationship"),
+    "id_number": gettext_lazy("ID number"),
+    "username": gettext_lazy("Username"),
+    "q": gettext_lazy("Search"),
+    "what": gettext_lazy("List"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "second_approval": gettext_lazy("Second approval"),
+}
+
+
+def _field_labels(*model_classes: type[models.Model]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for model in model_classes:
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if verbose is not None:
+                labels.setdefault(field.name, str(verbose))
+    return labels
+
+
+def _choices(*enums: type[models.Choices]) -> dict[str, str]:
+    return {str(value): str(label) for enum in enums for value, label in enum.choices}
+
+
+@cache
+def _values_by_key(language: str) -> dict[str, dict[str, str]]:
+    fields = _field_labels(Person, Household)
+    statuses = _choices(NeedStatus)
+    return {
+        "field": fields,
+        "fields": fields | {k: v for k, v in _choices(ConsentField).items() if k not in fields},
+        "purposes": _choices(ConsentPurpose),
+        "scope": _choices(RecipientScope),
+        "programme": _choices(Programme),
+        "category": _choices(NeedCategory),
+        "status": statuses,
+        "from": statuses,
+        "to": statuses,
+        "what": {"needs": _("needs"), "persons": pgettext("audit list", "people")},
+    }
+
+
+def _word(key: str, value: Any, values: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return "、".join(_word(key, item, values) for item in value) or "—"
+    if key == "import":
+        spec = get_spec(str(value))
+        return str(spec.title) if spec is not None else str(value)
+    return values.get(str(value), str(value))
+
+
+def describe_changes(changes: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs in the order they were recorded."""
+    from django.utils.translation import get_language
+
+    by_key = _values_by_key(get_language() or "")
+    return [(str(KEY_LABELS.get(key, key)), _word(key, value, by_key.get(key, {}))) for key, value in changes.items()]
