@@ -224,3 +224,12 @@ def test_referral_form_and_ledger_link_the_print_stylesheet(client, caseworker, 
     assert link in ledger
     assert '<button type="button" class="button" data-print>打印台账</button>' in ledger
     assert "审核人（签字）" in ledger
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client: Client) -> None:
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/accounts/login/").content.decode()
+    match = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert match is not None
+    assert finders.find(match.group(1)) is not None
