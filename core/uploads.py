@@ -102,7 +102,7 @@ class RequestTooLargeMiddleware:
             if request.path.startswith("/api/"):
                 response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
             else:
-                page = render_to_string("503.html", {"title": _("Too large"), "message": message})
+                page = render_to_string("errors/standalone.html", {"title": _("Too large"), "message": message})
                 response = HttpResponse(page, status=413)
         response["Connection"] = "close"  # the body was not read
         return response
