@@ -78,3 +78,51 @@ def organizations_visible_to(user: User) -> QuerySet[Organization]:
         offices = Q(kind__in=GOVERNMENT_KINDS) & _region_q(roots, "region__code")
         return organizations.filter(Q(id=user.organization_id) | offices)
     return organizations.none()
+
+
+# ---------------------------------------------------------------------------------------------
+# Region pickers: what a person may choose, searched by name, shown with its path.
+# ---------------------------------------------------------------------------------------------
+PATH_SEPARATOR = " › "
+
+
+def regions_pickable_by(user: User) -> QuerySet[Region]:
+    """Regions a user may choose in a form or a filter: the subtrees they work in (their
+    jurisdiction; a charity's own and served regions), never the regions above them."""
+    regions = Region.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return regions.none()
+    if user.is_admin_role:
+        return regions
+    roots = _staff_regions(user)
+    if not roots:
+        return regions.none()
+    return regions.filter(reduce(or_, [root.subtree_q() for root in roots]))
+
+
+def region_paths(regions: list[Region]) -> dict[str, str]:
+    """Each region's path from its province (陕西省 › 延安市 › 延川县 › 永坪镇), one query for all."""
+    ancestors = {code for region in regions for code in region.ancestor_codes()}
+    names = dict(Region.objects.filter(code__in=ancestors).values_list("code", "name")) if ancestors else {}
+    return {
+        region.code: PATH_SEPARATOR.join([*(names[c] for c in region.ancestor_codes() if c in names), region.name])
+        for region in regions
+    }
+
+
+def regions_search(
+    user: User, query: str, *, levels: list[int] | None = None, limit: int = 20
+) -> list[tuple[Region, str]]:
+    """Up to ``limit`` regions the user may pick whose name contains ``query`` (or whose code
+    starts with it), higher levels first, each with its path."""
+    query = query.strip()
+    if not query:
+        return []
+    regions = regions_pickable_by(user)
+    if levels:
+        regions = regions.filter(level__in=levels)
+    by_code = query.isdigit()
+    regions = regions.filter(code__startswith=query) if by_code else regions.filter(name__contains=query)
+    found = list(regions.order_by("level", "code")[:limit])
+    paths = region_paths(found)
+    return [(region, paths[region.code]) for region in found]
