@@ -53,7 +53,8 @@ from cases.selectors import (
 )
 from cases.transitions import action_label, allowed_actions
 from core.errors import ReferralHubError
-from core.selectors import regions_visible_to
+from core.forms import RegionFilterForm
+from core.selectors import regions_pickable_by
 
 PAGE_SIZE = 25
 SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
@@ -159,7 +160,10 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
         try:
             referral = services.referral_create_to_government(
                 by=user,
-                person_details={k: data[k] for k in ("name", "id_number", "phone", "region", "address")},
+                person_details={
+                    **{k: data[k] for k in ("name", "id_number", "phone", "address")},
+                    "region": data["region"].code,
+                },
                 to_organization=data["to_organization"],
                 urgency=data["urgency"],
                 note=data["note"],
@@ -374,7 +378,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/ledger.html", {"subject": subject, "ledger": ledger_for(persons)})
 
 
-def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
+def _happiness_filters(request: HttpRequest) -> tuple[dict[str, Any], RegionFilterForm]:
     user = _user(request)
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
@@ -385,15 +389,14 @@ def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
         except ValueError:
             return None
 
-    code = request.GET.get("region", "")
-    region = regions_visible_to(user).filter(code=code).first() if code else None
-    return {"region": region, "since": day("since"), "until": day("until")}
+    region_form = RegionFilterForm(request.GET, queryset=regions_pickable_by(user), auto_id="h-%s")
+    return {"region": region_form.chosen, "since": day("since"), "until": day("until")}, region_form
 
 
 @login_required
 def happiness_list(request: HttpRequest) -> HttpResponse:
     """幸福清单: needs fulfilled, by region and period."""
-    filters = _happiness_filters(request)
+    filters, region_form = _happiness_filters(request)
     needs = fulfilled_needs(needs_visible_to(_user(request)), **filters)
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     helpers = helped_by([n.pk for n in page.object_list])
@@ -401,7 +404,7 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
     # The match (issue #6) that led to each fulfilled need, and the statistics of recent runs.
     from matching.selectors import happiness_context
 
-    context = {"page": page, "rows": rows, "filters": filters}
+    context = {"page": page, "rows": rows, "filters": filters, "region_form": region_form}
     context.update(happiness_context(_user(request), [n.pk for n in page.object_list]))
     return render(request, "cases/happiness.html", context)
 
@@ -410,7 +413,7 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
 def happiness_export(request: HttpRequest) -> HttpResponse:
     from core.spreadsheets import export_workbook
 
-    filters = _happiness_filters(request)
+    filters, _region_form = _happiness_filters(request)
     needs = list(fulfilled_needs(needs_visible_to(_user(request)), **filters)[:20000])
     helpers = helped_by([n.pk for n in needs])
     headers = [

@@ -95,10 +95,17 @@ def resolve_region(text: str, *, queryset: QuerySet[Region], levels: Iterable[in
     )
 
 
-def search_url(levels: Iterable[int] | None) -> str:
-    url = reverse("core:region_search")
+def search_url(levels: Iterable[int] | None, *, public: bool = False) -> str:
+    """The search endpoint for these levels; ``public`` adds every county of the country (public
+    names) to the user's own regions, for a charity's service regions and designated counties."""
+    params = []
     levels = list(levels or [])
-    return f"{url}?level={','.join(str(level) for level in levels)}" if levels else url
+    if levels:
+        params.append(f"level={','.join(str(level) for level in levels)}")
+    if public:
+        params.append("public=1")
+    url = reverse("core:region_search")
+    return f"{url}?{'&'.join(params)}" if params else url
 
 
 class _ProjectTemplateWidget(forms.Widget):
@@ -111,8 +118,11 @@ class _ProjectTemplateWidget(forms.Widget):
 class RegionPickerInput(_ProjectTemplateWidget, forms.TextInput):
     template_name = "core/widgets/region_picker.html"
 
-    def __init__(self, *, levels: Iterable[int] | None = None, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, *, levels: Iterable[int] | None = None, public: bool = False, attrs: dict[str, Any] | None = None
+    ) -> None:
         self.levels = list(levels or [])
+        self.public = public
         super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
@@ -121,7 +131,7 @@ class RegionPickerInput(_ProjectTemplateWidget, forms.TextInput):
         context["widget"]["attrs"].update(
             {
                 "list": f"{widget_id}-choices",
-                "data-region-search": search_url(self.levels),
+                "data-region-search": search_url(self.levels, public=self.public),
                 "placeholder": _("Type part of the name, e.g. 永坪"),
             }
         )
@@ -134,8 +144,11 @@ class RegionPickerTextarea(_ProjectTemplateWidget, forms.Textarea):
 
     template_name = "core/widgets/region_picker_multiple.html"
 
-    def __init__(self, *, levels: Iterable[int] | None = None, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, *, levels: Iterable[int] | None = None, public: bool = False, attrs: dict[str, Any] | None = None
+    ) -> None:
         self.levels = list(levels or [])
+        self.public = public
         super().__init__(attrs={"rows": 3, **(attrs or {})})
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
@@ -145,7 +158,7 @@ class RegionPickerTextarea(_ProjectTemplateWidget, forms.Textarea):
             {
                 "search_id": f"{widget_id}-search",
                 "datalist_id": f"{widget_id}-choices",
-                "search_url": search_url(self.levels),
+                "search_url": search_url(self.levels, public=self.public),
                 "placeholder": _("Type part of the name, e.g. 永坪"),
             }
         )
@@ -192,9 +205,14 @@ class RegionMultipleField(RegionField):
     default_error_messages = {"required": gettext_lazy("Choose at least one region.")}
 
     def __init__(
-        self, *, queryset: QuerySet[Region] | None = None, levels: Iterable[int] | None = None, **kwargs: Any
+        self,
+        *,
+        queryset: QuerySet[Region] | None = None,
+        levels: Iterable[int] | None = None,
+        public: bool = False,
+        **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("widget", RegionPickerTextarea(levels=levels))
+        kwargs.setdefault("widget", RegionPickerTextarea(levels=levels, public=public))
         super().__init__(queryset=queryset, levels=levels, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:

@@ -20,10 +20,11 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import JURISDICTION_ROLES, Role, User
-from core.models import GOVERNMENT_KINDS, Organization, Region
+from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
 
 
 def _staff_regions(user: User) -> list[Region]:
@@ -100,6 +101,12 @@ def regions_pickable_by(user: User) -> QuerySet[Region]:
     return regions.filter(reduce(or_, [root.subtree_q() for root in roots]))
 
 
+def public_regions() -> QuerySet[Region]:
+    """What anyone, signed in or not, may pick (the public transparency page): provinces, cities
+    and counties, whose names are public; never a township or village."""
+    return Region.objects.filter(level__lte=RegionLevel.COUNTY)
+
+
 def region_paths(regions: list[Region]) -> dict[str, str]:
     """Each region's path from its province (陕西省 › 延安市 › 延川县 › 永坪镇), one query for all."""
     ancestors = {code for region in regions for code in region.ancestor_codes()}
@@ -111,14 +118,26 @@ def region_paths(regions: list[Region]) -> dict[str, str]:
 
 
 def regions_search(
-    user: User, query: str, *, levels: list[int] | None = None, limit: int = 20
+    user: User | AnonymousUser,
+    query: str,
+    *,
+    levels: list[int] | None = None,
+    public: bool = False,
+    limit: int = 20,
 ) -> list[tuple[Region, str]]:
     """Up to ``limit`` regions the user may pick whose name contains ``query`` (or whose code
-    starts with it), higher levels first, each with its path."""
+    starts with it), higher levels first, each with its path. ``public`` adds the counties and
+    above of the whole country (public names), as the public pages and a charity's designated
+    counties need; anyone not signed in gets only those."""
     query = query.strip()
     if not query:
         return []
-    regions = regions_pickable_by(user)
+    if not user.is_authenticated:
+        regions = public_regions()
+    elif public and not user.is_admin_role:
+        regions = regions_pickable_by(user) | public_regions()
+    else:
+        regions = regions_pickable_by(user)
     if levels:
         regions = regions.filter(level__in=levels)
     by_code = query.isdigit()

@@ -49,19 +49,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"organization": user.organization, "jurisdiction": user.jurisdiction})
 
 
-@login_required
 @require_GET
 def region_search(request: HttpRequest) -> JsonResponse:
     """The region pickers' search: up to 20 regions the user may choose whose name contains
-    ``q`` (or whose code starts with it), each with its path; ``level=4,5`` limits the levels."""
+    ``q`` (or whose code starts with it), each with its path; ``level=4,5`` limits the levels.
+    Without signing in (the public transparency page): counties and above only, public names."""
     user: User = request.user  # type: ignore[assignment]
-    if not regions_pickable_by(user).exists():
+    if user.is_authenticated and not regions_pickable_by(user).exists():
         return JsonResponse({"error": _("You have no region to choose from.")}, status=403)
     levels = [
         int(part) for part in request.GET.get("level", "").split(",") if part.strip() in {"1", "2", "3", "4", "5"}
     ]
     query = request.GET.get("q", "")[:50]
-    found = regions_search(user, query, levels=levels)
+    found = regions_search(user, query, levels=levels, public=request.GET.get("public") == "1")
     return JsonResponse(
         {
             "results": [

@@ -17,10 +17,22 @@ def found(client, user, query, **params):
     return {r["name"]: r["path"] for r in response.json()["results"]}
 
 
-def test_anonymous_is_sent_to_sign_in(client, world):
-    response = client.get(URL, {"q": "镇"})
-    assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
+def test_the_public_finds_counties_but_never_a_township_or_village(client, world):
+    def public(query, **params):
+        response = client.get(URL, {"q": query, **params})
+        assert response.status_code == 200
+        return {r["name"] for r in response.json()["results"]}
+
+    assert public("延") == {"延安市", "延川县", "延长县"}
+    assert public("永坪") == set()
+    assert public("7", public="1") == set()
+    assert public("村") == set()
+
+
+def test_public_adds_every_county_of_the_country_for_a_charitys_designated_counties(client, charity_staff):
+    assert "延长县" not in found(client, charity_staff, "延")
+    assert found(client, charity_staff, "延长", public="1", level="3") == {"延长县": "陕西省 › 延安市 › 延长县"}
+    assert found(client, charity_staff, "七里村", public="1") == {}  # a township elsewhere: never
 
 
 def test_a_caseworker_finds_the_townships_of_their_county_with_their_paths(client, caseworker):
