@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from audit.services import audit_record
 from beneficiaries.models import ConsentField, Person, Urgency
 from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
 from cases import jobs, services
+from cases.exports import ledger_workbook
 from cases.forms import (
     DecideForm,
     FeedbackForm,
@@ -53,8 +55,10 @@ from cases.selectors import (
 )
 from cases.transitions import action_label, allowed_actions
 from core.errors import ReferralHubError
-from core.forms import RegionFilterForm
+from core.forms import RegionFilterForm, resolve_region
+from core.models import RegionLevel
 from core.selectors import regions_pickable_by
+from core.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 25
 SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
@@ -376,6 +380,56 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     if subject is None:
         raise Http404(_("No such person."))
     return render(request, "cases/ledger.html", {"subject": subject, "ledger": ledger_for(persons)})
+
+
+def _ledger_persons(request: HttpRequest, user: User) -> tuple[QuerySet[Person], str]:
+    """The people an export covers, as the user may see them, and a name for the file: one
+    person, one household, or a region (a county, township or village; default: the user's
+    jurisdiction). Missing and not yours look the same (404)."""
+    person_id, household_id = request.GET.get("person", ""), request.GET.get("household", "")
+    if person_id.isdigit():
+        persons = persons_visible_to(user).filter(pk=int(person_id))
+        if not persons.exists():
+            raise Http404(_("No such person."))
+        return persons, f"person-{int(person_id)}"
+    if household_id.isdigit():
+        household = households_visible_to(user).filter(pk=int(household_id)).first()
+        if household is None:
+            raise Http404(_("No such person."))
+        return Person.objects.filter(household=household), f"household-{household.pk}"
+    if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
+        raise Http404(_("No such person."))
+    try:
+        region = resolve_region(
+            request.GET.get("region", ""),
+            queryset=regions_pickable_by(user),
+            levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE],
+        )
+    except ValidationError as error:
+        raise Http404(error.messages[0]) from error
+    region = region or user.jurisdiction
+    if region is None:
+        raise Http404(_("Choose a county or a township."))
+    return persons_visible_to(user).filter(region.subtree_q("region__code")), region.code
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    """The ledger as .xlsx: ``?person=``, ``?household=`` or ``?region=`` (a county or township)."""
+    user = _user(request)
+    persons, name = _ledger_persons(request, user)
+    content = ledger_workbook(persons)
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "ledger", "scope": name},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ledger-{name}-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _happiness_filters(request: HttpRequest) -> tuple[dict[str, Any], RegionFilterForm]:
