@@ -356,8 +356,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own default adds a second console handler (DEBUG only) without our filter: every
-        # refusal printed twice, once with its traceback. One handler, ours.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # refusal printed twice, once with its traceback. None of its own: the root's console prints it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         **(
             {}
             if REDIS_URL
