@@ -64,3 +64,10 @@ def test_api_schema_and_docs_are_served(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "swagger" in docs.content.decode().lower()
+
+
+def test_admin_says_xiugai_not_genghuan(client, admin_user, world):
+    """The admin's "Change" is Django's 修改; 更换 is only the need form's "pick another person" link."""
+    client.force_login(admin_user)
+    html = client.get("/admin/").content.decode()
+    assert "修改" in html and "更换" not in html
