@@ -164,6 +164,12 @@ def test_the_ledger_flags_duplicates_and_gaps(world: World, case: Case, casework
     assert [g.need_id for g in ledger.gaps] == [old_need.pk]
     body = api_as(caseworker).get(f"/api/v1/ledger/?household={case.person.household_id}").json()
     assert body["duplicate_count"] == 2 and len(body["gaps"]) == 1
+    # The page names the category in words (the API keeps the code).
+    client = Client()
+    client.force_login(caseworker)
+    page = client.get(f"/cases/ledger/?household={case.person.household_id}").content.decode()
+    label = str(old_need.get_category_display())
+    assert f"· {label} ·" in page and f"· {old_need.category} ·" not in page
     assert api_as(caseworker).get("/api/v1/ledger/").status_code == 400
 
 
