@@ -374,6 +374,10 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# A zip (.xlsx) expands: refuse one whose members unpack to more than this, or whose sheets span more
+# cells than this, before any reader lays them out in memory (issue #14, finding 3).
+IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(2_000_000)))
 # A request body larger than this has its files dropped unread and answered with the size error
 # (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
 UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
