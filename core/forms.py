@@ -175,6 +175,7 @@ class RegionField(forms.Field):
     ) -> None:
         self.levels = list(levels or [])
         self.queryset = queryset if queryset is not None else Region.objects.none()
+        self._last: tuple[str, QuerySet[Region], Region | ValidationError | None] | None = None
         kwargs.setdefault("widget", RegionPickerInput(levels=self.levels))
         super().__init__(**kwargs)
 
@@ -196,7 +197,20 @@ class RegionField(forms.Field):
     def to_python(self, value: Any) -> Region | None:
         if isinstance(value, Region):
             return value
-        return resolve_region(str(value or ""), queryset=self.queryset, levels=self.levels)
+        text = str(value or "")
+        # Cleaning and showing the page again (bound_data) resolve the same text: look it up once.
+        last = self._last
+        if last is not None and last[0] == text and last[1] is self.queryset:
+            if isinstance(last[2], ValidationError):
+                raise last[2]
+            return last[2]
+        try:
+            region = resolve_region(text, queryset=self.queryset, levels=self.levels)
+        except ValidationError as error:
+            self._last = (text, self.queryset, error)
+            raise
+        self._last = (text, self.queryset, region)
+        return region
 
 
 class RegionMultipleField(RegionField):

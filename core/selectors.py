@@ -140,9 +140,15 @@ def regions_search(
         regions = regions_pickable_by(user)
     if levels:
         regions = regions.filter(level__in=levels)
-    by_code = query.isdigit()
-    regions = regions.filter(code__startswith=query) if by_code else regions.filter(name__contains=query)
-    found = list(regions.order_by("level", "code")[:limit])
+    if query.isdigit():
+        found = list(regions.filter(code__startswith=query).order_by("level", "code")[:limit])
+    else:
+        # Counties and townships first (40,000 rows, read through the level index), then villages
+        # in code order until the page is full: a common word never sorts 600,000 villages.
+        named = regions.filter(name__contains=query)
+        found = list(named.filter(level__lt=RegionLevel.VILLAGE).order_by("level", "code")[:limit])
+        if len(found) < limit and (not levels or RegionLevel.VILLAGE in levels):
+            found += list(named.filter(level=RegionLevel.VILLAGE).order_by("code")[: limit - len(found)])
     paths = region_paths(found)
     return [(region, paths[region.code]) for region in found]
 
