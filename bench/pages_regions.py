@@ -190,7 +190,9 @@ def main() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     regions = Region.objects.count()
-    print(f"database {connection.vendor} {settings.DATABASES['default']['NAME']}: {regions:,} regions, statistics fresh")
+    print(
+        f"database {connection.vendor} {settings.DATABASES['default']['NAME']}: {regions:,} regions, statistics fresh"
+    )
     urls = [url for url in plain_urls() + region_urls() if args.only in url]
     slow: list[tuple[str, str, float]] = []
     for persona in PERSONAS:

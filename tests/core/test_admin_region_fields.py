@@ -7,7 +7,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
-
 from core.models import Region
 
 
