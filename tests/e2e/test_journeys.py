@@ -193,7 +193,12 @@ def test_charity_refers_to_government_and_sees_the_decision(
     charity.goto("/cases/new/government/")
     expect(form.get_by_role("heading", level=1)).to_have_text("转介至民政部门")
     form.get_by_role("textbox", name=re.compile("^姓名")).fill("赵大山")
-    form.get_by_role("textbox", name=re.compile("^居住地行政区划代码")).fill(world.our_village.code)
+    # The region picker: typing part of the name offers the villages with their paths.
+    where = form.get_by_role("combobox", name=re.compile("^居住地"))
+    where.press_sequentially("永坪")
+    path = "陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村"
+    expect(form.locator(f'datalist option[value="{path}"]')).to_have_count(1)
+    where.fill(path)  # what choosing the offered village puts in the input
     form.get_by_role("textbox", name=re.compile("^地址")).fill("永坪村三组")
     form.get_by_role("combobox", name=re.compile("^民政部门")).select_option(label="延川县民政局")
     form.get_by_role("textbox", name=re.compile("^可能符合救助条件的理由")).fill("独居老人，无固定收入，未享受低保。")
