@@ -298,7 +298,10 @@ def test_public_reads_transparency_and_files_a_complaint(
     main.get_by_role("link", name="投诉举报", exact=True).click()
     expect(main.get_by_role("heading", level=1)).to_contain_text("投诉举报")
     main.get_by_role("combobox", name=re.compile("^被投诉的组织")).select_option(label="延川县慈善协会")
-    main.get_by_role("combobox", name=re.compile("^涉及的县")).select_option(label="延川县")
+    county = main.get_by_role("combobox", name=re.compile("^涉及的县"))
+    county.press_sequentially("延川")  # the public search offers counties, never a township or village
+    expect(main.locator('datalist option[value="陕西省 › 延安市 › 延川县"]')).to_have_count(1)
+    county.fill("陕西省 › 延安市 › 延川县")
     main.get_by_role("textbox", name=re.compile("^投诉举报内容")).fill("村里的救助名额没有公示，希望核查。")
     main.get_by_role("button", name="提交投诉").click()
 
