@@ -62,8 +62,8 @@ def _cache_per_xdist_worker() -> None:
     base, _, db = location.rpartition("/")
     if not (db.isdigit() or db == "") or not worker.removeprefix("gw").isdigit():
         return
-    # REDIS_URL's database + 8 + the worker's number: CI's db 0 gives the workers dbs 8 and 9.
-    settings.CACHES["default"]["LOCATION"] = f"{base}/{(int(db or 0) + 8 + int(worker[2:])) % 16}"
+    # Databases 8-15, never 0-7 (CI's broker on 0, a developer's REDIS_URL on 1-7): CI gets 8 and 9.
+    settings.CACHES["default"]["LOCATION"] = f"{base}/{8 + (int(db or 0) + int(worker[2:])) % 8}"
     setting_changed.send(sender=type(settings), setting="CACHES", value=settings.CACHES, enter=True)
 
 
