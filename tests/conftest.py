@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.hashers import get_hashers
 from django.core.cache import cache
 from django.test.signals import setting_changed
 from rest_framework.authtoken.models import Token
@@ -47,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # The production hashers stay listed after it, so their hashes still verify; a test of the
     # production hasher itself asks for it with @pytest.mark.production_hasher.
     settings.PASSWORD_HASHERS = [FAST_PASSWORD_HASHER, *PRODUCTION_PASSWORD_HASHERS]
-    get_hashers.cache_clear()
+    setting_changed.send(sender=type(settings), setting="PASSWORD_HASHERS", value=settings.PASSWORD_HASHERS, enter=True)
     _cache_per_xdist_worker()
 
 
