@@ -39,6 +39,7 @@ FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # process): they start and kill workers, servers and browsers, or watch the shared CI worker.
 SERIAL_MARKERS = ("serial", "worker", "browser")
 SERIAL_FOLDERS = (BASE_DIR / "tests" / "faults", BASE_DIR / "tests" / "e2e")
+SERIAL_FIXTURES = ("celery_worker_process",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,9 +70,10 @@ def _cache_per_xdist_worker() -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        folder = item.path
-        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS) or any(
-            parent in folder.parents for parent in SERIAL_FOLDERS
+        if (
+            any(item.get_closest_marker(name) for name in SERIAL_MARKERS)
+            or any(folder in item.path.parents for folder in SERIAL_FOLDERS)
+            or any(name in getattr(item, "fixturenames", ()) for name in SERIAL_FIXTURES)
         ):
             item.add_marker(pytest.mark.serial)
 

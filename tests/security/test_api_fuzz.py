@@ -3,7 +3,7 @@
 Every operation of /api/schema/ gets generated requests as a signed-in caseworker and as charity
 staff: no answer may be a 500, and every documented answer must match its schema. Bounded so CI
 stays fast and repeatable (derandomized): for each operation its schema examples, FUZZ_EXAMPLES
-generated requests (default 1), and every FUZZ_COVERAGE_EVERY-th (default 16) of the coverage
+generated requests (default 1), and every FUZZ_COVERAGE_EVERY-th (default 24) of the coverage
 phase's boundary and invalid values, in their fixed order. The schema is built when the test runs
 (a fixture), not when pytest collects the suite. By hand, to dig deeper:
 `FUZZ_EXAMPLES=200 FUZZ_COVERAGE_EVERY=1 pytest tests/security/test_api_fuzz.py` (all ~9,000
@@ -31,7 +31,7 @@ from accounts.models import User
 from tests.factories import ResourceFactory, make_consent, make_need, make_person, make_referral
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1"))
-COVERAGE_EVERY = max(1, int(os.environ.get("FUZZ_COVERAGE_EVERY", "16")))
+COVERAGE_EVERY = max(1, int(os.environ.get("FUZZ_COVERAGE_EVERY", "24")))
 
 
 @pytest.fixture
