@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -37,7 +39,9 @@ class TokenView(ObtainAuthToken):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
-        username = str(request.data.get("username", "")).strip()
+        # A body that is not a JSON object (`0`, `[]`) is the serializer's 400, not a 500 here.
+        fields = request.data if isinstance(request.data, Mapping) else {}
+        username = str(fields.get("username", "")).strip()
         ip_address = client_ip(request)
         lockout = login_lockout(username=username, ip_address=ip_address)
         if lockout is not None:
@@ -52,7 +56,7 @@ class TokenView(ObtainAuthToken):
             if device is None:
                 message = _("Set up two-step sign-in on the web page first; then ask for a token with the code.")
                 return Response({"non_field_errors": [message]}, status=status.HTTP_403_FORBIDDEN)
-            if not two_factor.code_verify(device=device, code=str(request.data.get("otp", ""))):
+            if not two_factor.code_verify(device=device, code=str(fields.get("otp", ""))):
                 login_failure_record(username=username, ip_address=ip_address, request=request._request)
                 message = _("Send the 6-digit code from your authenticator app as “otp”.")
                 return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
