@@ -8,13 +8,13 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import two_factor
 from accounts.models import User
 from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record
 from core.models import Organization, Region
+from core.rest import ScopedRateThrottle
 
 
 class TokenView(ObtainAuthToken):

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import FailedLogin, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from core.client_address import client_address
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,8 @@ class Lockout:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the proxy of docs/deploy.md the client address is the first forwarded one.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return address or None
+    """The sign-in paths' name for core.client_address (the one function every path uses)."""
+    return client_address(request)
 
 
 def login_lockout(*, username: str, ip_address: str | None) -> Lockout | None:

@@ -51,6 +51,7 @@ from charities.services import (
     resource_set_status,
     resource_update,
 )
+from core.client_address import client_address
 from core.codes import NeedCategory
 from core.errors import ReferralHubError
 from core.models import FocusGroup, Region, RegionLevel
@@ -407,7 +408,7 @@ def public_organization_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _complaint_throttled(request: HttpRequest) -> bool:

@@ -283,8 +283,10 @@ TWO_FACTOR_REQUIRED_ROLES = (
     ["caseworker", "station_worker", "supervisor", "admin"] if env_bool("TWO_FACTOR_REQUIRED", not DEBUG) else []
 )
 TWO_FACTOR_PENDING_SECONDS = 300
-# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted.
+# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted, and then only the
+# entry the nearest TRUSTED_PROXY_COUNT proxies wrote (core/client_address.py).
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -316,8 +318,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's own classes read X-Forwarded-For whatever the settings say: ours ask core.client_address.
+        "core.rest.AnonRateThrottle",
+        "core.rest.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
