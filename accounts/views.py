@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import login
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +33,23 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         login_success_record(user=user, request=self.request)
         return response
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The Django admin's sign-in page (``admin.site.login``): the site's own sign-in, with its lockout,
+    two-step sign-in and audit. Django's admin form checked the password alone."""
+    if request.user.is_authenticated:
+        # Signed in, but the admin refused this account (not staff): say so, do not loop back here.
+        raise PermissionDenied
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return redirect_to_login(next_url or reverse("admin:index"), login_url=reverse("accounts:login"))
+
+
+def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin's sign-out button: the site's sign-out (audited)."""
+    return LogoutView.as_view()(request)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -78,10 +99,13 @@ def two_factor_step(request: HttpRequest) -> HttpResponse:
         else:
             login_failure_record(username=user.username, ip_address=ip_address, request=request)
             form.add_error("code", _("The code is wrong or has expired. Enter the code your app shows now."))
+    # The secret is shown once per attempt: a reload or a second look gets nothing (sign in again for a new one).
+    show_secret = setting_up and request.method == "GET" and two_factor.secret_show_once(request)
     context = {
         "form": form,
         "setting_up": setting_up,
-        "qr_svg": two_factor.provisioning_qr_svg(device) if setting_up else "",
-        "secret": device.secret if setting_up else "",
+        "show_secret": show_secret,
+        "qr_svg": two_factor.provisioning_qr_svg(device) if show_secret else "",
+        "secret": device.secret if show_secret else "",
     }
     return render(request, "accounts/two_factor.html", context)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounts import views as accounts_views
 from accounts.api import MeView, TokenView
 from core import views as core_views
 from core.api import OrganizationViewSet, RegionViewSet
@@ -11,6 +12,9 @@ from core.api import OrganizationViewSet, RegionViewSet
 admin.site.site_header = _("Referral Hub administration")
 admin.site.site_title = _("Referral Hub")
 admin.site.index_title = _("Administration")
+# The admin signs in and out through the site: one lockout, two-step sign-in and audit (issue 14).
+admin.site.login = accounts_views.admin_login  # type: ignore[method-assign]
+admin.site.logout = accounts_views.admin_logout  # type: ignore[method-assign]
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
