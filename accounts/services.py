@@ -11,9 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import FailedLogin, User
+from accounts.models import ApiToken, FailedLogin, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.client_address import client_address
@@ -74,6 +73,7 @@ def login_success_record(*, user: User, request: HttpRequest | None = None) -> N
 
 
 def logout_record(*, user: User, request: HttpRequest | None = None) -> None:
+    """A sign-out: audited. (The web sign-out also ends the person's API tokens, in the view.)"""
     audit_record(actor=user, action=AuditAction.LOGOUT, target=user, request=request)
 
 
@@ -92,7 +92,7 @@ def user_deactivate(*, user: User) -> None:
     """Disable an account and end every way it is signed in: sessions and API tokens."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()

@@ -18,6 +18,7 @@ from accounts import two_factor
 from accounts.forms import LoginForm
 from accounts.models import User
 from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record, logout_record
+from accounts.tokens import api_tokens_revoke
 
 
 class LoginView(auth_views.LoginView):
@@ -57,6 +58,8 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
+            # Signing out ends every way this person is signed in, API tokens included.
+            api_tokens_revoke(user=request.user)  # type: ignore[arg-type]
             logout_record(user=request.user, request=request)
         return super().post(request, *args, **kwargs)
 

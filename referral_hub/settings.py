@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -207,6 +206,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "prune-api-tokens": {
+        "task": "accounts.tasks.prune_api_tokens",
+        "schedule": crontab(hour=3, minute=35),
+    },
     "prune-failed-logins": {
         "task": "accounts.tasks.prune_failed_logins",
         "schedule": crontab(hour=3, minute=25),
@@ -283,6 +286,8 @@ TWO_FACTOR_REQUIRED_ROLES = (
     ["caseworker", "station_worker", "supervisor", "admin"] if env_bool("TWO_FACTOR_REQUIRED", not DEBUG) else []
 )
 TWO_FACTOR_PENDING_SECONDS = 300
+# An API token lasts this long (then ask for a new one); a password change or a sign-out ends it sooner.
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
 # Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted, and then only the
 # entry the nearest TRUSTED_PROXY_COUNT proxies wrote (core/client_address.py).
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
@@ -310,7 +315,8 @@ if not DEBUG:
 # --- REST framework -----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, hashed tokens that end with a password change or a sign-out (accounts/tokens.py).
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
+from accounts.api import LogoutView as ApiLogoutView
 from accounts.api import MeView, TokenView
 from core import views as core_views
 from core.api import OrganizationViewSet, RegionViewSet
@@ -22,6 +23,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", ApiLogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
     path("", include("beneficiaries.api_urls")),

@@ -193,6 +193,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:matching-run-list", "GET"): row(401, OK, OK, OK, OK, 403, 403, OK),
     ("api:matching-run-list", "POST"): row(401, TOOK, TOOK, 403, 403, 403, 403, 403),
     ("api:me", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:logout", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:logout", "POST"): row(401, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:need-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:need-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:need-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
