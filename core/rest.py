@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import pagination, status, throttling
+from rest_framework import pagination, permissions, status, throttling
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -54,3 +55,11 @@ class UserRateThrottle(_ClientAddressIdent, throttling.UserRateThrottle):
 
 class ScopedRateThrottle(_ClientAddressIdent, throttling.ScopedRateThrottle):
     pass
+
+
+class ApiDocsAccess(permissions.BasePermission):
+    """``/api/schema/``: open where API_DOCS_PUBLIC (development), otherwise for a signed-in account
+    (session or token), so the public cannot map the API of a production system."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(settings.API_DOCS_PUBLIC or (request.user and request.user.is_authenticated))

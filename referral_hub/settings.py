@@ -338,6 +338,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# /api/schema/ and /api/docs/ are public only in development; with DEBUG off they need a sign-in.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Referral Hub API",
     "DESCRIPTION": "政府救助与慈善帮扶衔接平台 REST API (v1)",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
@@ -9,6 +9,7 @@ from accounts.api import LogoutView as ApiLogoutView
 from accounts.api import MeView, TokenView
 from core import views as core_views
 from core.api import OrganizationViewSet, RegionViewSet
+from core.rest import ApiDocsAccess
 
 admin.site.site_header = _("Referral Hub administration")
 admin.site.site_title = _("Referral Hub")
@@ -48,6 +49,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Open in development; with DEBUG off only for a signed-in account (API_DOCS_PUBLIC).
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="schema"),
+    path("api/docs/", core_views.api_docs, name="api-docs"),
 ]
