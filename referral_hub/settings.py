@@ -378,6 +378,11 @@ COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR"
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
 
+# Reveal of a full ID number, phone etc. (issue 14 F17): at most this many per user per hour; the
+# supervisors of the person's region hear when a user reaches the alert count within an hour.
+REVEAL_MAX_PER_HOUR = int(os.environ.get("REVEAL_MAX_PER_HOUR", "30"))
+REVEAL_ALERT_PER_HOUR = int(os.environ.get("REVEAL_ALERT_PER_HOUR", "15"))
+
 # --- Referrals (cases) ---------------------------------------------------------
 # How long the receiving organization has to answer, per urgency, and for fast-track
 # referrals (the shorter one applies). SPEC rules 3 and 9.
