@@ -52,6 +52,9 @@ class TokenView(APIView):
             login_failure_record(username=username, ip_address=ip_address, request=request._request)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         user: User = serializer.validated_data["user"]
+        if user.must_change_password:
+            message = _("Change the password an administrator set for you on the web page first.")
+            return Response({"non_field_errors": [message]}, status=status.HTTP_403_FORBIDDEN)
         with_second_step = two_factor.needs_second_step(user)
         if with_second_step:
             device = two_factor.confirmed_device(user)

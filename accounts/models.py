@@ -45,6 +45,11 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("The region (with everything below it) this person works for."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password: the person picks their own at next sign-in."),
+    )
 
     class Meta:
         verbose_name = _("staff member")

@@ -3,18 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import two_factor
+from accounts import passwords, two_factor
 from accounts.forms import LoginForm
 from accounts.models import User
 from accounts.services import client_ip, login_failure_record, login_lockout, login_success_record, logout_record
@@ -112,3 +113,31 @@ def two_factor_step(request: HttpRequest) -> HttpResponse:
         "secret": device.secret if show_secret else "",
     }
     return render(request, "accounts/two_factor.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (asked for at the first sign-in after an administrator set it)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # keeps this session signed in (update_session_auth_hash)
+        passwords.password_changed_record(user=form.user, request=self.request, how="change")
+        messages.success(self.request, _("Your password is changed. API tokens issued before now no longer work."))
+        return response
+
+
+class InviteView(auth_views.PasswordResetConfirmView):
+    """The one-time invite link: the new member chooses a password, then signs in."""
+
+    template_name = "accounts/invite.html"
+    success_url = reverse_lazy("accounts:login")
+    reset_url_token = "choose-password"  # noqa: S105 - a URL segment, not a secret
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        passwords.password_changed_record(user=form.user, request=self.request, how="invite")
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return response

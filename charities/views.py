@@ -345,9 +345,14 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Account “%(username)s” created. Initial password: %(password)s — hand it over in person; it is shown only once."
+                    "Account “%(username)s” created. Send the new member this one-time link, with which they choose "
+                    "their own password (it works once, for %(hours)d hours, and is shown only now): %(link)s"
                 )
-                % {"username": invitation.user.username, "password": invitation.initial_password},
+                % {
+                    "username": invitation.user.username,
+                    "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+                    "link": request.build_absolute_uri(invitation.invite_path),
+                },
             )
     else:
         messages.error(request, _("Give a username and the full name of the new member."))
