@@ -40,13 +40,22 @@ class LoginView(auth_views.LoginView):
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """The Django admin's sign-in page (``admin.site.login``): the site's own sign-in, with its lockout,
     two-step sign-in and audit. Django's admin form checked the password alone."""
-    if request.user.is_authenticated:
-        # Signed in, but the admin refused this account (not staff): say so, do not loop back here.
-        raise PermissionDenied
+    from django.contrib import admin
+
     next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(next_url or reverse("admin:index"))
+        # Signed in, but the admin refuses this account (not staff): say so, do not loop back here.
+        raise PermissionDenied
     return redirect_to_login(next_url or reverse("admin:index"), login_url=reverse("accounts:login"))
+
+
+def admin_password_change(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin's "change password" link: the site's page (which also ends a forced change)."""
+    return redirect("accounts:password_change")
 
 
 def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

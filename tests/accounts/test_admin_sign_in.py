@@ -99,3 +99,26 @@ def test_the_admin_sign_out_is_the_audited_site_sign_out(client, admin_user):
     client.post("/admin/logout/")
     assert not in_the_admin(client)
     assert AuditEntry.objects.filter(actor=admin_user, action=AuditAction.LOGOUT).exists()
+
+
+def test_a_signed_in_administrator_on_the_admin_sign_in_page_goes_on(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(f"{ADMIN_LOGIN}?next=/admin/accounts/user/")["Location"] == "/admin/accounts/user/"
+
+
+def test_the_admin_change_password_link_is_the_site_page(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/password_change/")["Location"] == "/accounts/password/"
+
+
+def test_production_requires_two_steps_of_the_admin_and_routes_its_sign_in(tmp_path):
+    from tests.core.test_settings import PRODUCTION_KEYS, run
+
+    probe = (
+        "import django; from django.conf import settings; django.setup(); import referral_hub.urls; "
+        "from django.contrib import admin; print('admin' in settings.TWO_FACTOR_REQUIRED_ROLES, "
+        "admin.site.login.__module__)"
+    )
+    result = run(probe, tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 20 + "y" * 20 + "z" * 20, **PRODUCTION_KEYS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True accounts.views"
