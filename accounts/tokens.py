@@ -86,5 +86,5 @@ def api_tokens_prune() -> int:
 class ApiTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <key>`` checked by api_token_check."""
 
-    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:  # type: ignore[override]
+    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         return api_token_check(key)

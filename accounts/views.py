@@ -8,7 +8,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,7 +58,7 @@ def admin_password_change(request: HttpRequest, extra_context: dict[str, Any] | 
     return redirect("accounts:password_change")
 
 
-def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponseBase:
     """The admin's sign-out button: the site's sign-out (audited)."""
     return LogoutView.as_view()(request)
 
@@ -69,7 +69,7 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             # Signing out ends every way this person is signed in, API tokens included.
-            api_tokens_revoke(user=request.user)  # type: ignore[arg-type]
+            api_tokens_revoke(user=request.user)
             logout_record(user=request.user, request=request)
         return super().post(request, *args, **kwargs)
 

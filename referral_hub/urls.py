@@ -16,8 +16,8 @@ admin.site.site_title = _("Referral Hub")
 admin.site.index_title = _("Administration")
 # The admin signs in and out through the site: one lockout, two-step sign-in and audit (issue 14).
 admin.site.login = accounts_views.admin_login  # type: ignore[method-assign]
-admin.site.logout = accounts_views.admin_logout  # type: ignore[method-assign]
-admin.site.password_change = accounts_views.admin_password_change  # type: ignore[method-assign]
+admin.site.logout = accounts_views.admin_logout  # type: ignore[method-assign,assignment]
+admin.site.password_change = accounts_views.admin_password_change  # type: ignore[method-assign,assignment]
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
