@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -46,7 +47,9 @@ from beneficiaries.models import (
     WarningRule,
     WarningRuleKind,
 )
+from beneficiaries.reveal_policy import reveal_rate_check, reveal_reason_check
 from beneficiaries.selectors import persons_visible_to, writable_regions
+from beneficiaries.signals import reveal_burst
 from beneficiaries.validators import parse_id_number, validate_phone
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
@@ -363,8 +366,8 @@ def person_reveal(*, by: User, person: Person, field: str, reason: str, request:
     """The full value of one sensitive field, for a role that may see it, with the reason logged."""
     if field not in REVEALABLE_FIELDS:
         raise ValidationError({"field": _("Choose one of: %(fields)s.") % {"fields": ", ".join(REVEALABLE_FIELDS)}})
-    if len(reason.strip()) < 4:
-        raise ValidationError({"reason": _("Say why you need the full value (at least 4 characters); it is logged.")})
+    reason = reveal_reason_check(reason)
+    done_before = reveal_rate_check(by)
     if field == "income":
         household = person.household
         value = _(
@@ -381,9 +384,11 @@ def person_reveal(*, by: User, person: Person, field: str, reason: str, request:
         action=AuditAction.REVEAL,
         target=person,
         changes={"field": field},
-        reason=reason.strip(),
+        reason=reason,
         request=request,
     )
+    if done_before + 1 == settings.REVEAL_ALERT_PER_HOUR:
+        reveal_burst.send(sender=Person, by=by, person=person, count=done_before + 1)
     return value
 
 

@@ -48,6 +48,7 @@ from beneficiaries.permissions import (
     person_for_user,
     require_write,
 )
+from beneficiaries.reveal_policy import RevealLimitReached
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
     household_search,
@@ -300,6 +301,8 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except RevealLimitReached as error:
+            form.add_error(None, error.message)
         else:
             context["revealed"] = {"label": REVEAL_LABELS[form.cleaned_data["field"]], "value": value}
     context["reveal_form"] = form

@@ -17,7 +17,6 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from charities.models import Complaint, Resource, ResourceStatus
@@ -32,6 +31,7 @@ from charities.permissions import (
 from charities.selectors import SupplyFilters, complaints_visible_to, supply_list
 from charities.services import ResourceData, complaint_submit, resource_create, resource_set_status, resource_update
 from core.models import Organization, Region
+from core.rest import ScopedRateThrottle
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "example": "610622000000"}})

@@ -167,6 +167,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("accounts:login", "POST"): row(TOOK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
     ("accounts:logout", "GET"): row(405, 405, 405, 405, 405, 405, 405, 405),
     ("accounts:logout", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    # An invite link with a token that is not valid shows "used or expired" to anyone (no existence oracle).
+    ("accounts:invite", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("accounts:invite", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("accounts:password_change", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("accounts:password_change", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("accounts:two_factor", "GET"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("accounts:two_factor", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("api-docs", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
@@ -199,6 +204,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:matching-run-list", "GET"): row(401, OK, OK, OK, OK, 403, 403, OK),
     ("api:matching-run-list", "POST"): row(401, TOOK, TOOK, 403, 403, 403, 403, 403),
     ("api:me", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:logout", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:logout", "POST"): row(401, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:need-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:need-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:need-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
@@ -518,6 +525,8 @@ def _kwargs(name: str, objects: Objects) -> dict[str, object]:
         kwargs["user_id"] = objects.colleague.pk
     if "<slug:kind>" in route:
         kwargs["kind"] = "visit_register"
+    if "<uidb64>" in route:
+        kwargs["uidb64"], kwargs["token"] = "MQ", "not-a-token"
     if "<slug:action>" in route:
         kwargs["action"] = "accept"
     return kwargs
