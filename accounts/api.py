@@ -22,6 +22,7 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = APIView.parser_classes  # the project's strict JSON parser (core/rest.py), not ObtainAuthToken's
 
     @extend_schema(
         request=inline_serializer(

@@ -41,6 +41,7 @@ from beneficiaries.selectors import (
     persons_visible_to,
 )
 from core.codes import AssistanceStatus, Vulnerability
+from core.dates import ApiDateField
 from core.models import Organization, Region
 
 
@@ -146,7 +147,7 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
     # Written in full; read back masked (to_representation), never decrypted for a read.
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True)
     gender = serializers.CharField(required=False)
-    birth_date = serializers.DateField(required=False)
+    birth_date = ApiDateField(required=False)
     assistance_statuses = serializers.ListField(
         child=serializers.ChoiceField(choices=AssistanceStatus.choices), required=False
     )

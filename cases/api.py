@@ -27,6 +27,7 @@ from cases.permissions import RECEIVER, referral_for_user, require_side, role_of
 from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
+from core.dates import ApiDateField
 from core.models import Organization
 
 
@@ -164,7 +165,7 @@ class FeedbackSerializer(serializers.Serializer[Any]):
         child=serializers.ChoiceField(choices=DeliveredService.choices), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    helped_on = serializers.DateField(required=False, allow_null=True)
+    helped_on = ApiDateField(required=False, allow_null=True)
 
 
 class DecideSerializer(serializers.Serializer[Any]):
@@ -403,8 +404,8 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):
     what = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     organization = serializers.CharField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = ApiDateField()
+    period_end = ApiDateField()
     referral_id = serializers.IntegerField(allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
     duplicate = serializers.BooleanField()
@@ -415,8 +416,8 @@ class LedgerGapSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
     person_name = serializers.CharField()
     category = serializers.CharField()
-    logged_on = serializers.DateField()
-    deadline = serializers.DateField()
+    logged_on = ApiDateField()
+    deadline = ApiDateField()
 
 
 class LedgerViewSet(viewsets.ViewSet):

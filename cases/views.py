@@ -3,7 +3,6 @@ notifications, follow-up visits, the ledger and the 幸福清单."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -52,6 +51,7 @@ from cases.selectors import (
     receiver_person_view,
 )
 from cases.transitions import action_label, allowed_actions
+from core.dates import parse_day
 from core.errors import ReferralHubError
 from core.selectors import regions_visible_to
 
@@ -379,15 +379,13 @@ def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
 
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
     code = request.GET.get("region", "")
     region = regions_visible_to(user).filter(code=code).first() if code else None
-    return {"region": region, "since": day("since"), "until": day("until")}
+    return {
+        "region": region,
+        "since": parse_day(request.GET.get("since")),
+        "until": parse_day(request.GET.get("until")),
+    }
 
 
 @login_required

@@ -111,3 +111,16 @@ def ancestor_region_codes(code: str) -> list[str]:
 
 def validate_region_code(value: str) -> None:
     region_level_from_code(value)
+
+
+# The largest id a 64-bit database column holds; a longer number in a query string names nothing.
+MAX_OBJECT_ID = 2**63 - 1
+
+
+def parse_object_id(text: str | None) -> int | None:
+    """A query parameter as an object id, or None when it is not a positive 64-bit integer."""
+    value = (text or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_OBJECT_ID else None

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditAction
 from charities.models import ComplaintStatus
+from core.dates import DayField
 from supervision.models import Relationship
 
 
@@ -17,8 +18,8 @@ class DateInput(forms.DateInput):
 
 
 class PeriodFormMixin(forms.Form):
-    since = forms.DateField(label=_("From date"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To date"), required=False, widget=DateInput)
+    since = DayField(label=_("From date"), required=False, widget=DateInput)
+    until = DayField(label=_("To date"), required=False, widget=DateInput)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
