@@ -48,6 +48,7 @@ from beneficiaries.permissions import (
     person_for_user,
     require_write,
 )
+from beneficiaries.search import parse_id_search, search_for_log
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
     household_search,
@@ -109,10 +110,10 @@ def _by_index(persons: QuerySet[Person], request: HttpRequest) -> QuerySet[Perso
 
 
 def _query_context(request: HttpRequest) -> dict[str, str]:
-    return {
-        "q": request.GET.get("q", "").strip(),
-        "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else "",
-    }
+    query = request.GET.get("q", "").strip()
+    if (id_search := parse_id_search(query)) is not None:
+        return {"q": "", "q_masked": id_search.masked}
+    return {"q": query, "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else ""}
 
 
 def _region_named(code: str) -> Region | None:
@@ -596,7 +597,11 @@ def person_export(request: HttpRequest) -> HttpResponse:
     persons = _by_index(person_search(user, query), request).order_by("id")
     content = persons_workbook(persons)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "persons", "q": query}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "persons", "q": search_for_log(query)},
+        request=request,
     )
     return _xlsx(content, f"register-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -608,6 +613,10 @@ def need_export(request: HttpRequest) -> HttpResponse:
     needs, filters = _filtered_needs(request, user)
     content = needs_workbook(needs)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "needs", **filters}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "needs", **filters, "q": search_for_log(filters.get("q", ""))},
+        request=request,
     )
     return _xlsx(content, f"needs-{timezone.localdate():%Y%m%d}.xlsx")

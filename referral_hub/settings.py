@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "core.uploads.RequestTooLargeMiddleware",
     # A NUL byte in the path, a query parameter or a form field: a Chinese 400 (core/middleware.py).
     "core.middleware.InputGuardMiddleware",
+    # Search forms post; ID numbers come back as blind-index tokens, never in an address (beneficiaries/search.py).
+    "beneficiaries.search.IdSearchMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -34,7 +34,7 @@ class AuditFilterForm(PeriodFormMixin):
     person_q = forms.CharField(
         label=_("Person concerned"),
         required=False,
-        max_length=40,
+        max_length=100,  # a searched ID number comes back as a token (beneficiaries/search.py)
         widget=forms.TextInput(attrs={"placeholder": _("ID number or name")}),
     )
     action = forms.ChoiceField(

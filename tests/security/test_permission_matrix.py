@@ -212,6 +212,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:person-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:person-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
     ("api:person-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    ("api:person-search", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:person-search", "POST"): row(401, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:person-reveal", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
     ("api:person-reveal", "POST"): row(401, TOOK, 404, TOOK, TOOK, 403, 403, TOOK),
     ("api:referral-accept", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
