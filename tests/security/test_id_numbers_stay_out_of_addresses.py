@@ -52,7 +52,7 @@ def test_every_search_form_for_a_person_posts(persona: str, request: pytest.Fixt
             continue
         for attributes, body in FORM.findall(response.content.decode()):
             match = SEARCH_INPUT.search(body)
-            if match and "ID number" in body or match and "身份证号" in body:
+            if (match and "ID number" in body) or (match and "身份证号" in body):
                 searching.append(url)
                 assert 'method="post"' in attributes, f"{url}: the search form sends the ID number in the address"
     assert searching, "no search form for a person was found"
