@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -40,6 +40,7 @@ from beneficiaries.selectors import (
     needs_visible_to,
     person_search,
     persons_visible_to,
+    register_scope,
 )
 from core.codes import AssistanceStatus, Vulnerability
 from core.dates import ApiDateField
@@ -130,8 +131,11 @@ class HouseholdViewSet(
     filterset_fields = {"register_number": ["exact"], "region": ["exact"]}
 
     def get_queryset(self) -> QuerySet[Household]:
-        members = Prefetch("members", queryset=Person.objects.only("id", "relation", "household_id"))
-        return households_visible_to(_user(self.request)).prefetch_related(members).order_by("id")
+        user = _user(self.request)
+        # Only the members this user may see (a household can span townships).
+        visible = Person.objects.filter(register_scope(user) or Q(pk__in=[]))
+        members = Prefetch("members", queryset=visible.only("id", "relation", "household_id"))
+        return households_visible_to(user).prefetch_related(members).order_by("id")
 
     def perform_create(self, serializer: HouseholdSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)

@@ -68,6 +68,14 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     return qs.none() if scope is None else qs.filter(scope)
 
 
+def household_members_visible_to(user: User, household: Household | None) -> QuerySet[Person]:
+    """The members of a household this user may see: a household can span townships, and a
+    station worker sees only the members of its own (issue 14, finding 15)."""
+    if household is None:
+        return Person.objects.none()
+    return persons_visible_to(user).filter(household=household)
+
+
 def households_visible_to(user: User) -> QuerySet[Household]:
     scope = register_scope(user)
     qs = Household.objects.select_related("region")

@@ -51,6 +51,7 @@ from beneficiaries.permissions import (
 from beneficiaries.search import parse_id_search, search_for_log
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
+    household_members_visible_to,
     household_search,
     looks_like_id_number,
     masked_persons,
@@ -261,7 +262,7 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "household": person.household,
-        "members": person.household.members.select_related("region").order_by("id"),
+        "members": household_members_visible_to(user, person.household).order_by("id"),
         "records": person.assistance_records.select_related("granting_organization"),
         "consents": person.consents.select_related("recipient_organization"),
         "needs": person.needs.all()[:20],

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role, User
 from beneficiaries.models import Consent, Need, Person, Programme, Urgency
-from beneficiaries.selectors import households_visible_to, persons_visible_to
+from beneficiaries.selectors import household_members_visible_to, households_visible_to, persons_visible_to
 from cases import services
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
@@ -436,7 +436,7 @@ class LedgerViewSet(viewsets.ViewSet):
                 household = households_visible_to(user).filter(pk=int(household_id)).first()
                 if household is None:
                     raise Http404(_("No such household."))
-                persons = Person.objects.filter(household=household)
+                persons = household_members_visible_to(user, household)
             else:
                 raise serializers.ValidationError({"person": [_("Give ?person= or ?household=.")]})
         except ValueError:

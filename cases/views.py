@@ -18,8 +18,14 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import ConsentField, Person, Urgency
-from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
+from beneficiaries.models import ConsentField, Urgency
+from beneficiaries.selectors import (
+    household_members_visible_to,
+    households_visible_to,
+    needs_visible_to,
+    person_search,
+    persons_visible_to,
+)
 from cases import jobs, services
 from cases.forms import (
     DecideForm,
@@ -366,7 +372,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         subject: Any = persons.first()
     elif household_id.isdigit():
         subject = households_visible_to(user).filter(pk=int(household_id)).first()
-        persons = Person.objects.filter(household=subject)
+        persons = household_members_visible_to(user, subject)
     else:
         raise Http404(_("No such person."))
     if subject is None:
