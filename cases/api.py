@@ -119,6 +119,9 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
                 return ""
             view = receiver_person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
+        if role_of(self.context["request"].user) == Role.CHARITY_STAFF:
+            # The referring charity sees what it sent, never the register's current record (finding 16).
+            return str(referral.person_details.get("name", ""))
         return referral.person_name
 
     def get_person_details(self, referral: Referral) -> dict[str, Any]:
