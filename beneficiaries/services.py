@@ -209,8 +209,9 @@ def duplicate_message(by: User, index: str) -> str | None:
         return _(
             "This ID number is already registered: %(name)s, %(region)s, household %(household)s. Open that record instead of registering the person again."
         ) % {"name": existing.name, "region": existing.region.name, "household": existing.household.register_number}
+    # Neutral: not where, not whose (issue 14, finding 13); the caseworker may ask for the record.
     return _(
-        "This ID number is already registered outside your jurisdiction. Ask the county civil affairs bureau to move the record if the person now lives here."
+        "A record with this ID number already exists and cannot be registered again. If the person now lives here, request a record transfer (Referrals › Request a record transfer): the office that holds it is asked to move it."
     )
 
 

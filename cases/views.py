@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from beneficiaries.models import ConsentField, Urgency
+from beneficiaries.permissions import can_write_register
 from beneficiaries.selectors import (
     household_members_visible_to,
     households_visible_to,
@@ -56,6 +58,7 @@ from cases.selectors import (
     page_of_rows,
     receiver_person_view,
 )
+from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
 from core.dates import parse_day
 from core.errors import ReferralHubError
@@ -454,3 +457,32 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="happiness-list.xlsx"'
     return response
+
+
+class TransferRequestForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    reason = forms.CharField(
+        label=_("Why the record should move here"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@login_required
+def transfer_request(request: HttpRequest) -> HttpResponse:
+    """Ask the office holding a record for it (the number is posted, never in the address)."""
+    user = _user(request)
+    if not can_write_register(user) or user.jurisdiction_id is None or user.is_admin_role:
+        raise PermissionDenied
+    form = TransferRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_request_create(
+                by=user, id_number=form.cleaned_data["id_number"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            # The same answer whether a record was found: the page is no oracle for ID numbers.
+            messages.success(request, _("The request was sent to the office that holds the record, if there is one."))
+            return redirect("beneficiaries:person_list")
+    return render(request, "cases/transfer_request.html", {"form": form})

@@ -273,6 +273,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("beneficiaries:person_lookup", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
     ("beneficiaries:person_reveal", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("beneficiaries:person_reveal", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
+    ("cases:transfer_request", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, 403),
+    ("cases:transfer_request", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, 403),
     ("cases:follow_up_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("cases:follow_up_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
     ("cases:follow_up_record", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
