@@ -154,7 +154,7 @@ class NeedForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     amount_requested = forms.DecimalField(
         label=_("Amount requested (yuan, optional)"), required=False, min_value=0, decimal_places=2
     )

@@ -11,7 +11,10 @@ class CoreConfig(AppConfig):
         from django.db import models
         from rest_framework import serializers
 
+        from core.api_fields import ApiTextField
         from core.dates import ApiDateField, ApiDateTimeField
 
         serializers.ModelSerializer.serializer_field_mapping[models.DateField] = ApiDateField
         serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = ApiDateTimeField
+        # And every free text has a length limit (a 1 MB description is nobody's need).
+        serializers.ModelSerializer.serializer_field_mapping[models.TextField] = ApiTextField
