@@ -21,6 +21,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from beneficiaries.models import ConsentField, Urgency
 from beneficiaries.permissions import can_write_register
+from beneficiaries.search import parse_id_search
 from beneficiaries.selectors import (
     household_members_visible_to,
     households_visible_to,
@@ -117,7 +118,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if not person_id:
         query = request.GET.get("q", "").strip()
         matches = person_search(user, query)[:20] if query else []
-        return render(request, "cases/referral_pick_person.html", {"query": query, "matches": matches})
+        # A searched ID number arrives as a token (beneficiaries/search.py): show its mask, not the token.
+        id_search = parse_id_search(query)
+        shown = id_search.masked if id_search else query
+        return render(request, "cases/referral_pick_person.html", {"query": shown, "matches": matches})
     person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
     if person is None:
         raise Http404(_("No such person."))
