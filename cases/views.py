@@ -29,7 +29,7 @@ from beneficiaries.selectors import (
     person_search,
     persons_visible_to,
 )
-from cases import jobs, services
+from cases import services
 from cases.forms import (
     DecideForm,
     FeedbackForm,
@@ -360,7 +360,7 @@ def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            jobs.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
+            services.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
         except (ReferralHubError, ValidationError, PermissionDenied) as error:
             _refuse(request, error)
         else:

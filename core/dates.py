@@ -1,4 +1,5 @@
-"""One range for every date a person types: 1900-01-01 … 2100-12-31.
+"""Calendar arithmetic that holds on every day of the year, and one range for every date a
+person types: 1900-01-01 … 2100-12-31.
 
 Dates outside it are typing slips or probes (``?until=9999-12-31``, ``0001-01-01``), and the first
 day after 9999-12-31 or before 0001-01-01 does not exist, so a period filter that added or took a
@@ -9,13 +10,24 @@ a bare query parameter :func:`parse_day`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+D = TypeVar("D", dt.date, dt.datetime)
+
+
+def add_years(value: D, years: int) -> D:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    year = value.year + years
+    day = min(value.day, calendar.monthrange(year, value.month)[1])
+    return value.replace(year=year, day=day)
+
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2100, 12, 31)
