@@ -27,6 +27,7 @@ class TokenView(APIView):
     permission_classes: list[type] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = APIView.parser_classes  # the project's strict JSON parser (core/rest.py), not ObtainAuthToken's
 
     @extend_schema(
         request=inline_serializer(

@@ -22,6 +22,7 @@ from beneficiaries.models import (
     Urgency,
 )
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
+from core.dates import DayField
 from core.models import Organization, Region
 
 REVEAL_LABELS = {
@@ -107,8 +108,8 @@ class RevealForm(forms.Form):
 class AssistanceRecordForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = DayField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = DayField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
     granting_organization = forms.ModelChoiceField(label=_("Granting office"), queryset=Organization.objects.none())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -153,7 +154,7 @@ class NeedForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     amount_requested = forms.DecimalField(
         label=_("Amount requested (yuan, optional)"), required=False, min_value=0, decimal_places=2
     )

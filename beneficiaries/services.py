@@ -54,6 +54,7 @@ from beneficiaries.validators import parse_id_number, validate_phone
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
 from core.models import Organization, Region
+from core.validators import REGION_PREFIX_LENGTHS, ancestor_region_codes, visible_text_error
 from supervision.services import conflict_check
 
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -212,8 +213,9 @@ def duplicate_message(by: User, index: str) -> str | None:
         return _(
             "This ID number is already registered: %(name)s, %(region)s, household %(household)s. Open that record instead of registering the person again."
         ) % {"name": existing.name, "region": existing.region.name, "household": existing.household.register_number}
+    # Neutral: not where, not whose (issue 14, finding 13); the caseworker may ask for the record.
     return _(
-        "This ID number is already registered outside your jurisdiction. Ask the county civil affairs bureau to move the record if the person now lives here."
+        "A record with this ID number already exists and cannot be registered again. If the person now lives here, request a record transfer (Referrals › Request a record transfer): the office that holds it is asked to move it."
     )
 
 
@@ -247,6 +249,8 @@ def person_create(
     errors: dict[str, Any] = {}
     if not name.strip():
         errors["name"] = _("Enter the person's name as on the ID card.")
+    elif (invisible := visible_text_error(name)) is not None:
+        errors["name"] = invisible
     if relation not in Relation.values:
         errors["relation"] = _("Choose the relation to the head of household.")
     try:
@@ -350,8 +354,16 @@ def person_update(*, by: User, person: Person, request: HttpRequest | None = Non
                     person.vulnerabilities_changed_at = timezone.now()
             elif name == "name" and not str(value).strip():
                 raise ValidationError({"name": _("Enter the person's name as on the ID card.")})
+            elif name == "name" and (invisible := visible_text_error(str(value))) is not None:
+                raise ValidationError({"name": invisible})
             elif name == "relation" and value not in Relation.values:
                 raise ValidationError({"relation": _("Choose the relation to the head of household.")})
+            elif (
+                name == "relation"
+                and value == Relation.HEAD
+                and person.household.members.filter(relation=Relation.HEAD).exclude(pk=person.pk).exists()
+            ):
+                raise ValidationError({"relation": _("This household already has a head.")})
             if getattr(person, name) != value:
                 setattr(person, name, value)
                 changed.append(name)
@@ -393,6 +405,12 @@ def person_reveal(*, by: User, person: Person, field: str, reason: str, request:
 
 
 # --- government assistance -------------------------------------------------------------
+def _grants_here(office: Organization, person: Person) -> bool:
+    """An office of the person's county (or of the city or province above it) grants its assistance."""
+    county = person.region_id[: REGION_PREFIX_LENGTHS[3]]
+    return office.region_id.startswith(county) or office.region_id in ancestor_region_codes(person.region_id)
+
+
 def assistance_record_create(
     *,
     by: User | None,
@@ -413,6 +431,10 @@ def assistance_record_create(
         errors["period_end"] = _("The period cannot end before it starts.")
     if not granting_organization.is_government:
         errors["granting_organization"] = _("Government assistance is granted by a civil affairs office.")
+    elif not _grants_here(granting_organization, person):
+        errors["granting_organization"] = _(
+            "This office is in another county; record the assistance its own county granted the person."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -485,6 +507,13 @@ def consent_grant(
         errors["witness_name"] = _("A verbal consent needs the name of the witness.")
     elif method == ConsentMethod.SIGNED_FORM and evidence is None:
         errors["evidence"] = _("Attach the scanned signed form.")
+    elif method == ConsentMethod.ONLINE and evidence is None:
+        errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
+    if recipient_organization is not None and recipient_organization.is_government:
+        # Consent is for sharing with charities; offices see the register by their jurisdiction.
+        errors["recipient_organization"] = _(
+            "Consent is given to a charity or other helping organization, not a government office."
+        )
     if expires_at <= granted_at:
         errors["expires_at"] = _("A consent must expire after it was granted.")
     if granted_at > timezone.now() + timedelta(minutes=5):
@@ -562,6 +591,9 @@ def consents_expire(*, now: datetime | None = None) -> int:
 
 
 # --- needs -----------------------------------------------------------------------------
+NEED_DESCRIPTION_MAX_LENGTH = 5000
+
+
 def need_log(
     *,
     by: User | None,
@@ -583,6 +615,10 @@ def need_log(
         errors["source"] = _("Unknown source.")
     if not description.strip():
         errors["description"] = _("Describe the need in a sentence or two.")
+    elif len(description) > NEED_DESCRIPTION_MAX_LENGTH:
+        errors["description"] = _("Keep the description under %(limit)d characters.") % {
+            "limit": NEED_DESCRIPTION_MAX_LENGTH
+        }
     if errors:
         raise ValidationError(errors)
     amount = _money("amount_requested", amount_requested)
@@ -651,6 +687,13 @@ def need_update(*, by: User, need: Need, request: HttpRequest | None = None, **c
         raise ValidationError({"urgency": _("Choose routine, urgent or emergency.")})
     if "description" in changes and not str(changes["description"]).strip():
         raise ValidationError({"description": _("Describe the need in a sentence or two.")})
+    if len(str(changes.get("description", ""))) > NEED_DESCRIPTION_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "description": _("Keep the description under %(limit)d characters.")
+                % {"limit": NEED_DESCRIPTION_MAX_LENGTH}
+            }
+        )
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.status not in OPEN_NEED_STATUSES:

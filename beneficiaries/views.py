@@ -49,8 +49,10 @@ from beneficiaries.permissions import (
     require_write,
 )
 from beneficiaries.reveal_policy import RevealLimitReached
+from beneficiaries.search import parse_id_search, search_for_log
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
+    household_members_visible_to,
     household_search,
     looks_like_id_number,
     masked_persons,
@@ -111,10 +113,10 @@ def _by_index(persons: QuerySet[Person], request: HttpRequest) -> QuerySet[Perso
 
 
 def _query_context(request: HttpRequest) -> dict[str, str]:
-    return {
-        "q": request.GET.get("q", "").strip(),
-        "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else "",
-    }
+    query = request.GET.get("q", "").strip()
+    if (id_search := parse_id_search(query)) is not None:
+        return {"q": "", "q_masked": id_search.masked}
+    return {"q": query, "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else ""}
 
 
 def _region_named(code: str) -> Region | None:
@@ -262,7 +264,7 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "household": person.household,
-        "members": person.household.members.select_related("region").order_by("id"),
+        "members": household_members_visible_to(user, person.household).order_by("id"),
         "records": person.assistance_records.select_related("granting_organization"),
         "consents": person.consents.select_related("recipient_organization"),
         "needs": person.needs.all()[:20],
@@ -600,7 +602,11 @@ def person_export(request: HttpRequest) -> HttpResponse:
     persons = _by_index(person_search(user, query), request).order_by("id")
     content = persons_workbook(persons)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "persons", "q": query}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "persons", "q": search_for_log(query)},
+        request=request,
     )
     return _xlsx(content, f"register-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -612,6 +618,10 @@ def need_export(request: HttpRequest) -> HttpResponse:
     needs, filters = _filtered_needs(request, user)
     content = needs_workbook(needs)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "needs", **filters}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "needs", **filters, "q": search_for_log(filters.get("q", ""))},
+        request=request,
     )
     return _xlsx(content, f"needs-{timezone.localdate():%Y%m%d}.xlsx")

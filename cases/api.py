@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role, User
 from beneficiaries.models import Consent, Need, Person, Programme, Urgency
-from beneficiaries.selectors import households_visible_to, persons_visible_to
+from beneficiaries.selectors import household_members_visible_to, households_visible_to, persons_visible_to
 from cases import services
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
@@ -27,6 +27,7 @@ from cases.permissions import RECEIVER, referral_for_user, require_side, role_of
 from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
+from core.dates import ApiDateField
 from core.models import Organization
 
 
@@ -118,6 +119,9 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
                 return ""
             view = receiver_person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
+        if role_of(self.context["request"].user) == Role.CHARITY_STAFF:
+            # The referring charity sees what it sent, never the register's current record (finding 16).
+            return str(referral.person_details.get("name", ""))
         return referral.person_name
 
     def get_person_details(self, referral: Referral) -> dict[str, Any]:
@@ -164,7 +168,7 @@ class FeedbackSerializer(serializers.Serializer[Any]):
         child=serializers.ChoiceField(choices=DeliveredService.choices), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    helped_on = serializers.DateField(required=False, allow_null=True)
+    helped_on = ApiDateField(required=False, allow_null=True)
 
 
 class DecideSerializer(serializers.Serializer[Any]):
@@ -403,8 +407,8 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):
     what = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     organization = serializers.CharField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = ApiDateField()
+    period_end = ApiDateField()
     referral_id = serializers.IntegerField(allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
     duplicate = serializers.BooleanField()
@@ -415,8 +419,8 @@ class LedgerGapSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
     person_name = serializers.CharField()
     category = serializers.CharField()
-    logged_on = serializers.DateField()
-    deadline = serializers.DateField()
+    logged_on = ApiDateField()
+    deadline = ApiDateField()
 
 
 class LedgerViewSet(viewsets.ViewSet):
@@ -435,7 +439,7 @@ class LedgerViewSet(viewsets.ViewSet):
                 household = households_visible_to(user).filter(pk=int(household_id)).first()
                 if household is None:
                     raise Http404(_("No such household."))
-                persons = Person.objects.filter(household=household)
+                persons = household_members_visible_to(user, household)
             else:
                 raise serializers.ValidationError({"person": [_("Give ?person= or ?household=.")]})
         except ValueError:

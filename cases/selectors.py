@@ -40,6 +40,7 @@ from cases.models import (
     ReferralStatus,
 )
 from core.models import Region
+from core.validators import parse_object_id
 
 VIEW_PERMISSION = "view_referral"
 
@@ -211,10 +212,8 @@ def filter_referrals(referrals: QuerySet[Referral], params: dict[str, str]) -> Q
     if params.get("fast_track") in ("1", "true"):
         referrals = referrals.filter(fast_track=True)
     if person := params.get("person"):
-        try:
-            referrals = referrals.filter(person_id=int(person))
-        except ValueError:
-            referrals = referrals.none()
+        person_id = parse_object_id(person)
+        referrals = referrals.filter(person_id=person_id) if person_id else referrals.none()
     return referrals
 
 

@@ -3,9 +3,9 @@ notifications, follow-up visits, the ledger and the 幸福清单."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +19,16 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import ConsentField, Person, Urgency
-from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
+from beneficiaries.models import ConsentField, Urgency
+from beneficiaries.permissions import can_write_register
+from beneficiaries.search import parse_id_search
+from beneficiaries.selectors import (
+    household_members_visible_to,
+    households_visible_to,
+    needs_visible_to,
+    person_search,
+    persons_visible_to,
+)
 from cases import services
 from cases.forms import (
     DecideForm,
@@ -51,7 +59,9 @@ from cases.selectors import (
     page_of_rows,
     receiver_person_view,
 )
+from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
+from core.dates import parse_day
 from core.errors import ReferralHubError
 from core.selectors import regions_visible_to
 
@@ -108,7 +118,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if not person_id:
         query = request.GET.get("q", "").strip()
         matches = person_search(user, query)[:20] if query else []
-        return render(request, "cases/referral_pick_person.html", {"query": query, "matches": matches})
+        # A searched ID number arrives as a token (beneficiaries/search.py): show its mask, not the token.
+        id_search = parse_id_search(query)
+        shown = id_search.masked if id_search else query
+        return render(request, "cases/referral_pick_person.html", {"query": shown, "matches": matches})
     person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
     if person is None:
         raise Http404(_("No such person."))
@@ -366,7 +379,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         subject: Any = persons.first()
     elif household_id.isdigit():
         subject = households_visible_to(user).filter(pk=int(household_id)).first()
-        persons = Person.objects.filter(household=subject)
+        persons = household_members_visible_to(user, subject)
     else:
         raise Http404(_("No such person."))
     if subject is None:
@@ -379,15 +392,13 @@ def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
 
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
     code = request.GET.get("region", "")
     region = regions_visible_to(user).filter(code=code).first() if code else None
-    return {"region": region, "since": day("since"), "until": day("until")}
+    return {
+        "region": region,
+        "since": parse_day(request.GET.get("since")),
+        "until": parse_day(request.GET.get("until")),
+    }
 
 
 @login_required
@@ -450,3 +461,32 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="happiness-list.xlsx"'
     return response
+
+
+class TransferRequestForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    reason = forms.CharField(
+        label=_("Why the record should move here"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@login_required
+def transfer_request(request: HttpRequest) -> HttpResponse:
+    """Ask the office holding a record for it (the number is posted, never in the address)."""
+    user = _user(request)
+    if not can_write_register(user) or user.jurisdiction_id is None or user.is_admin_role:
+        raise PermissionDenied
+    form = TransferRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_request_create(
+                by=user, id_number=form.cleaned_data["id_number"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            # The same answer whether a record was found: the page is no oracle for ID numbers.
+            messages.success(request, _("The request was sent to the office that holds the record, if there is one."))
+            return redirect("beneficiaries:person_list")
+    return render(request, "cases/transfer_request.html", {"form": form})

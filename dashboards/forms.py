@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DayField
 from core.models import Region, RegionLevel
 from dashboards.selectors import TOWNSHIP_CODE_LENGTH, Scope
 
@@ -18,10 +19,10 @@ class ScopeForm(forms.Form):
     cannot be chosen (an unknown code is a form error, never a wider view)."""
 
     township = forms.ChoiceField(label=_("Township"), required=False)
-    since = forms.DateField(
+    since = DayField(
         label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    until = forms.DateField(
+    until = DayField(
         label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

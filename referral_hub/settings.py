@@ -106,6 +106,10 @@ MIDDLEWARE = [
     "core.unavailable.DatabaseUnavailableMiddleware",
     # A body too large to read: a Chinese 413 before anything reads it (core/uploads.py).
     "core.uploads.RequestTooLargeMiddleware",
+    # A NUL byte in the path, a query parameter or a form field: a Chinese 400 (core/middleware.py).
+    "core.middleware.InputGuardMiddleware",
+    # Search forms post; ID numbers come back as blind-index tokens, never in an address (beneficiaries/search.py).
+    "beneficiaries.search.IdSearchMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -324,6 +328,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
+    # Strict JSON: too deep, overflowing numbers and NUL bytes are a 400, not a crash (core/rest.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [

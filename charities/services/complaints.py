@@ -23,7 +23,11 @@ def _complaint_reference() -> str:
 def complaint_submit(
     *, content: str, contact: str = "", about_organization: Organization | None = None, region: Region | None = None
 ) -> Complaint:
-    """File a complaint from the public. Its region decides which supervisors read it."""
+    """File a complaint from the public.
+
+    Its region and the registration county of the organization it is about decide which
+    supervisors read it (``charities.selectors.complaints_visible_to``); one of the two is required.
+    """
     content = content.strip()
     errors: dict[str, list[str]] = {}
     if len(content) < 10:
@@ -32,6 +36,13 @@ def complaint_submit(
         errors["content"] = [_("Please keep the complaint under 5000 characters.")]
     if len(contact) > 100:
         errors["contact"] = [_("The contact is longer than 100 characters.")]
+    if region is None and about_organization is None:
+        # Nobody would read it: supervisors read the complaints of their county (issue 14, finding 12).
+        errors["region"] = [
+            _(
+                "Choose the county concerned or the organization concerned, so that its supervisors receive the complaint."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     for _attempt in range(5):
