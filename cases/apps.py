@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        # The register asks us through hooks (layers run one way: beneficiaries never imports cases).
+        from beneficiaries.hooks import consent_ended
+        from cases.services import referrals_withdraw_for_consent
+
+        consent_ended.connect(referrals_withdraw_for_consent)

@@ -117,6 +117,7 @@ class ConflictFlag(models.Model):
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
 
 
 class ReferralApproval(models.Model):

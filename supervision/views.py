@@ -45,6 +45,7 @@ from supervision.services import (
     declaration_create,
     declaration_withdraw,
     referral_approval_grant,
+    referral_approval_refuse,
 )
 
 PAGE_SIZE = 50
@@ -261,6 +262,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
             "mine": approvals_visible_to(user).filter(requested_by=user).order_by("-requested_at")[:50],
             "form": ApprovalForm(),
             "pending": ApprovalStatus.PENDING,
+            "refused": ApprovalStatus.REFUSED,
         },
     )
 
@@ -281,6 +283,30 @@ def approval_grant(request: HttpRequest, pk: int) -> HttpResponse:
             _("Approved. The caseworker who asked can now send referral %(ref)s.")
             % {"ref": approval.referral.reference},
         )
+    except ReferralHubError as error:
+        messages.error(request, error.message)
+    return redirect("supervision:approval_list")
+
+
+@login_required
+@require_POST
+def approval_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """复核审批 驳回: the referral cannot be sent; its maker is told why."""
+    user = _user(request)
+    if not can_approve(user):
+        raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
+    approval = approval_for_user(user, pk)
+    form = ApprovalForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        referral_approval_refuse(approval=approval, by=user, note=note, request=request)
+        messages.success(
+            request,
+            _("Refused. Referral %(ref)s cannot be sent; its caseworker was told why.")
+            % {"ref": approval.referral.reference},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except ReferralHubError as error:
         messages.error(request, error.message)
     return redirect("supervision:approval_list")

@@ -6,7 +6,9 @@ aggregate; callers import from the package.
 """
 
 from beneficiaries.services.assistance import (
+    assistance_conflicts,
     assistance_record_create,
+    assistance_records_import,
 )
 from beneficiaries.services.common import (
     EVIDENCE_EXTENSIONS,
@@ -21,6 +23,9 @@ from beneficiaries.services.consent import (
     consent_grant,
     consent_revoke,
     consents_expire,
+)
+from beneficiaries.services.early_warning import (
+    warning_rule_evaluate,
 )
 from beneficiaries.services.households import (
     household_create,
@@ -40,9 +45,6 @@ from beneficiaries.services.persons import (
     person_reveal,
     person_update,
 )
-from beneficiaries.services.early_warning import (
-    warning_rule_evaluate,
-)
 
 __all__ = [
     "EVIDENCE_EXTENSIONS",
@@ -51,7 +53,9 @@ __all__ = [
     "PERSON_EDITABLE",
     "CheckedIdentity",
     "RegisterError",
+    "assistance_conflicts",
     "assistance_record_create",
+    "assistance_records_import",
     "check_codes",
     "check_identity",
     "consent_grant",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -13,16 +14,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
+from beneficiaries.hooks import recorder_conflicts, records_created
 from beneficiaries.models import (
     AssistanceRecord,
     Person,
     Programme,
 )
-from beneficiaries.services.common import (
-    money,
-)
+from beneficiaries.services.common import RegisterError, money
 from core.models import Organization
-from supervision.services import conflict_check
 
 
 # --- government assistance -------------------------------------------------------------
@@ -49,6 +48,7 @@ def assistance_record_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        assistance_conflicts_refuse(by=by, persons=[person])
         record = AssistanceRecord.objects.create(
             person=person,
             programme=programme,
@@ -63,5 +63,38 @@ def assistance_record_create(
         audit_record(
             actor=by, action=AuditAction.CREATE, target=record, changes={"programme": programme}, request=request
         )
-        conflict_check(kind="assistance", object_id=record.pk, person=person, by=by)  # 严防优亲厚友 (issue #7)
+        records_created(kind="assistance", records=[(record.pk, person)], by=by)  # 严防优亲厚友: supervision flags
     return record
+
+
+def assistance_conflicts(*, by: User | None, persons: Sequence[Person]) -> set[int]:
+    """The persons ``by`` may not record government assistance for (their declared relatives,
+    严防优亲厚友): asked of the supervision app through a hook. Imports check their rows with it."""
+    refused: set[int] = set()
+    for answer in recorder_conflicts(kind="assistance", persons=list(persons), by=by):
+        refused |= answer
+    return refused
+
+
+def assistance_conflicts_refuse(*, by: User | None, persons: Sequence[Person]) -> None:
+    if assistance_conflicts(by=by, persons=persons):
+        raise RegisterError(_conflict_message(), code="conflict_of_interest")
+
+
+def _conflict_message() -> str:
+    return _(
+        "You declared this person as your relative or close associate (严防优亲厚友): you cannot record "
+        "government assistance for them. Ask a colleague to record it."
+    )
+
+
+def assistance_records_import(*, by: User, records: list[AssistanceRecord]) -> list[AssistanceRecord]:
+    """Write imported assistance records in bulk, under the same conflict-of-interest rule as
+    one record entered by hand: refused for the importer's declared relatives, flagged for others'."""
+    persons = list(Person.objects.filter(pk__in={record.person_id for record in records}))
+    with transaction.atomic():
+        assistance_conflicts_refuse(by=by, persons=persons)
+        AssistanceRecord.objects.bulk_create(records, batch_size=2000)
+        by_pk = {person.pk: person for person in persons}
+        records_created(kind="assistance", records=[(record.pk, by_pk[record.person_id]) for record in records], by=by)
+    return records

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
+from beneficiaries.hooks import consent_ended
 from beneficiaries.models import (
     GUARDIAN_CONSENT_UNDER_AGE,
     Consent,
@@ -141,15 +142,15 @@ def consent_revoke(*, by: User, consent: Consent, reason: str, request: HttpRequ
         audit_record(
             actor=by, action=AuditAction.CONSENT_REVOKE, target=consent, reason=reason.strip(), request=request
         )
-        # Imported here: cases builds on the register, not the other way round.
-        from cases.services import referrals_withdraw_for_consent
-
-        referrals_withdraw_for_consent(consent=consent, by=by, reason=reason.strip())
+        # The cases app withdraws the open referrals under it (a hook: cases builds on the register).
+        consent_ended(consent=consent, by=by, reason=reason.strip())
     return consent
 
 
 def consents_expire(*, now: datetime | None = None) -> int:
-    """Mark consents past their expiry as expired (the consent question already says no)."""
+    """Mark consents past their expiry as expired (the consent question already says no) and, like
+    a revocation, withdraw the open referrals under each (SPEC rule 2: nothing stays open on a
+    consent no longer in force)."""
     now = now or timezone.now()
     expired = 0
     for consent_id in Consent.objects.filter(status=ConsentStatus.ACTIVE, expires_at__lte=now).values_list(
@@ -157,6 +158,8 @@ def consents_expire(*, now: datetime | None = None) -> int:
     ):
         with transaction.atomic():
             if Consent.objects.filter(pk=consent_id, status=ConsentStatus.ACTIVE).update(status=ConsentStatus.EXPIRED):
-                audit_record(actor=None, action=AuditAction.CONSENT_EXPIRE, target=Consent.objects.get(pk=consent_id))
+                consent = Consent.objects.get(pk=consent_id)
+                audit_record(actor=None, action=AuditAction.CONSENT_EXPIRE, target=consent)
+                consent_ended(consent=consent, by=None, reason=_("The person's consent expired."))
                 expired += 1
     return expired

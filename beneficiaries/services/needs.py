@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
+from beneficiaries.hooks import records_created
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
     Need,
@@ -22,12 +23,13 @@ from beneficiaries.models import (
     Urgency,
     WarningRule,
 )
+from beneficiaries.permissions import require_write
+from beneficiaries.selectors import persons_visible_to
 from beneficiaries.services.common import (
     RegisterError,
     money,
 )
 from core.codes import NeedCategory
-from supervision.services import conflict_check
 
 
 # --- needs -----------------------------------------------------------------------------
@@ -43,6 +45,10 @@ def need_log(
     warning_rule: WarningRule | None = None,
     request: HttpRequest | None = None,
 ) -> Need:
+    if by is not None:  # None: the early-warning job, which watches every region
+        require_write(by)
+        if not persons_visible_to(by).filter(pk=person.pk).exists():
+            raise ValidationError({"person": _("This person is not in your jurisdiction.")})
     errors: dict[str, str] = {}
     if category not in NeedCategory.values:
         errors["category"] = _("Choose a category.")
@@ -69,7 +75,7 @@ def need_log(
             logged_by_organization=by.organization if by is not None else None,
         )
         audit_record(actor=by, action=AuditAction.CREATE, target=need, changes={"category": category}, request=request)
-        conflict_check(kind="need", object_id=need.pk, person=person, by=by)  # 严防优亲厚友 (issue #7)
+        records_created(kind="need", records=[(need.pk, person)], by=by)  # 严防优亲厚友: supervision flags
     return need
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,6 +23,7 @@ from beneficiaries.models import (
     Person,
     Relation,
 )
+from beneficiaries.permissions import can_reveal
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.services.common import (
     check_codes,
@@ -224,7 +225,12 @@ def person_update(*, by: User, person: Person, request: HttpRequest | None = Non
 
 
 def person_reveal(*, by: User, person: Person, field: str, reason: str, request: HttpRequest | None = None) -> str:
-    """The full value of one sensitive field, for a role that may see it, with the reason logged."""
+    """The full value of one sensitive field, for a role that may see it, with the reason logged.
+    Checks role and jurisdiction itself: a second caller (an export, a job) cannot skip them."""
+    if not can_reveal(by):
+        raise PermissionDenied(_("Your role may not see full ID numbers, phones or health details."))
+    if not persons_visible_to(by).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("This person is not in your jurisdiction."))
     if field not in REVEALABLE_FIELDS:
         raise ValidationError({"field": _("Choose one of: %(fields)s.") % {"fields": ", ".join(REVEALABLE_FIELDS)}})
     if len(reason.strip()) < 4:
