@@ -20,12 +20,13 @@ from beneficiaries.crypto import blind_index
 from beneficiaries.models import Person
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.validators import normalize_id_number
-from charities.models import ComplaintStatus
+from charities.models import ComplaintEvent, ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
+from charities.services import can_handle_complaints, complaint_move, complaint_next_step
 from core.errors import ReferralHubError
 from supervision.audit_display import describe_changes
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
-from supervision.models import ApprovalStatus, ComplaintEvent
+from supervision.models import ApprovalStatus
 from supervision.permissions import approval_for_user, declaration_for_user
 from supervision.selectors import (
     ComplaintFilters,
@@ -39,9 +40,6 @@ from supervision.selectors import (
 from supervision.services import (
     can_approve,
     can_declare,
-    can_handle_complaints,
-    complaint_move,
-    complaint_next_step,
     declaration_create,
     declaration_withdraw,
     referral_approval_grant,
