@@ -184,7 +184,7 @@ def records_flag(*, kind: str, records: Sequence[tuple[int, Person]], by: User |
             by_declarant=author is not None and declaration.declarant_id == author.pk,
         )
         for object_id, person in records
-        for declaration in by_index.get(person.id_number_index, [])
+        for declaration in by_index.get(person.id_number_index or "", [])
     ]
     ConflictFlag.objects.bulk_create(flags, ignore_conflicts=True)
 
@@ -266,7 +266,7 @@ def referral_conflict_check_act(*, referral: Referral, by: User, action: str, pe
     a colleague must."""
     if action not in CONFLICTED_STEPS.get(referral.direction, frozenset()):
         return
-    indexes = [referral_person_index(referral), person.id_number_index if person is not None else ""]
+    indexes = [referral_person_index(referral), (person.id_number_index or "") if person is not None else ""]
     if not declared_by(by, indexes):
         return
     raise SupervisionError(
@@ -307,7 +307,7 @@ def _lock_for_decision(approval: ReferralApproval, by: User) -> ReferralApproval
     person = locked.referral.person
     if locked.requested_by_id == by.pk:
         raise SupervisionError(_("You asked for this approval; another caseworker must give it."), code="approval_self")
-    if person is not None and declared_by(by, [person.id_number_index]):
+    if person is not None and declared_by(by, [person.id_number_index or ""]):
         raise SupervisionError(
             _(
                 "You also declared %(name)s as your relative or close associate; a caseworker with no such tie must approve."
