@@ -24,7 +24,7 @@ from charities.models import ComplaintEvent, ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
 from charities.services import can_handle_complaints, complaint_move, complaint_next_step
 from core.errors import ReferralHubError
-from supervision.audit_display import describe_changes
+from supervision.audit_display import describe_changes, describe_target
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
 from supervision.models import ApprovalStatus
 from supervision.permissions import approval_for_user, declaration_for_user
@@ -114,6 +114,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.change_lines = describe_changes(entry.changes or {})
+        entry.target_label = describe_target(entry.target_type, entry.target_id)
     return render(
         request,
         "supervision/audit_log.html",
