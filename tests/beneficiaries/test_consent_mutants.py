@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from beneficiaries.models import Consent, ConsentStatus
+from beneficiaries.selectors import consent_allowed_fields, consent_is_in_force
 from beneficiaries.services import consent_revoke
 from beneficiaries.tasks import expire_consents
 from tests.conftest import api_as
@@ -55,3 +56,40 @@ def test_the_expiry_job_leaves_a_revoked_consent_revoked_and_counts_every_expiry
     assert expire_consents.apply().get() == 2
     revoked.refresh_from_db()
     assert revoked.status == ConsentStatus.REVOKED  # the record of the revocation is kept
+
+
+# --- the one rule, at its edges (mutants of consent_is_in_force / consent_allowed_fields survived) ---
+def test_the_rule_holds_from_the_moment_of_granting_until_just_before_expiry(world, people):
+    consent = make_consent(people.in_township, organization=world.charity)
+    ask = {"purpose": "charity_referral", "recipient": world.charity}
+    assert consent_is_in_force(consent, at=consent.granted_at, **ask)
+    assert consent_is_in_force(consent, at=consent.expires_at - timedelta(microseconds=1), **ask)
+    assert not consent_is_in_force(consent, at=consent.expires_at, **ask)
+    assert not consent_is_in_force(consent, at=consent.granted_at - timedelta(microseconds=1), **ask)
+    assert not consent_is_in_force(consent, at=consent.expires_at + timedelta(days=30), **ask)
+
+
+def test_the_rule_says_no_from_the_moment_of_revocation(caseworker, world, people):
+    consent = make_consent(people.in_township, organization=world.charity)
+    consent_revoke(by=caseworker, consent=consent, reason="本人撤回")
+    consent.refresh_from_db()
+    ask = {"purpose": "charity_referral", "recipient": world.charity}
+    assert not consent_is_in_force(consent, at=consent.revoked_at, **ask)
+    assert consent_is_in_force(consent, at=consent.revoked_at - timedelta(microseconds=1), **ask)
+
+
+def test_fields_seen_by_one_charity_ignore_another_charitys_consent(world, people):
+    make_consent(people.in_township, organization=world.other_charity, fields=["health"])
+    make_consent(people.in_township, organization=world.charity, fields=["name"])
+    fields = consent_allowed_fields(organization=world.charity, person=people.in_township, purpose="charity_referral")
+    assert fields == {"name"}
+
+
+def test_fields_are_answered_for_the_time_asked(caseworker, world, people):
+    consent = make_consent(people.in_township, organization=world.charity, fields=["name", "phone"])
+    consent_revoke(by=caseworker, consent=consent, reason="本人撤回")
+    consent.refresh_from_db()
+    before = consent.revoked_at - timedelta(minutes=1)
+    asked = {"organization": world.charity, "person": people.in_township, "purpose": "charity_referral"}
+    assert consent_allowed_fields(at=before, **asked) == {"name", "phone"}
+    assert consent_allowed_fields(**asked) == frozenset()
