@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
 from beneficiaries.crypto import blind_index, decrypt, mask_id_number
@@ -28,6 +28,7 @@ from supervision.models import (
     ReferralApproval,
     Relationship,
 )
+from supervision.permissions import can_approve, can_declare
 
 if TYPE_CHECKING:
     from beneficiaries.models import Person
@@ -39,12 +40,6 @@ class SupervisionError(ReferralHubError):
 
 
 # --- declarations --------------------------------------------------------------------------
-
-DECLARING_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.CHARITY_STAFF, Role.SUPERVISOR})
-
-
-def can_declare(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in DECLARING_ROLES)
 
 
 def declaration_create(
@@ -292,10 +287,6 @@ def referral_approval_request(*, referral: Referral, by: User) -> ReferralApprov
     """Ask for a second approval (for a draft made before the declaration, for example)."""
     approval, _created = ReferralApproval.objects.get_or_create(referral=referral, defaults={"requested_by": by})
     return approval
-
-
-def can_approve(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.CASEWORKER and user.jurisdiction_id)
 
 
 def _lock_for_decision(approval: ReferralApproval, by: User) -> ReferralApproval:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
 from beneficiaries.crypto import blind_index
 from beneficiaries.models import Person
@@ -27,7 +27,13 @@ from core.errors import ReferralHubError
 from supervision.audit_display import describe_changes, describe_target
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
 from supervision.models import ApprovalStatus
-from supervision.permissions import approval_for_user, declaration_for_user
+from supervision.permissions import (
+    approval_for_user,
+    can_approve,
+    can_declare,
+    can_read_conflicts,
+    declaration_for_user,
+)
 from supervision.selectors import (
     ComplaintFilters,
     approvals_visible_to,
@@ -38,8 +44,6 @@ from supervision.selectors import (
     flags_visible_to,
 )
 from supervision.services import (
-    can_approve,
-    can_declare,
     declaration_create,
     declaration_withdraw,
     referral_approval_grant,
@@ -209,7 +213,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def conflict_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.CASEWORKER)):
+    if not can_read_conflicts(user):
         raise PermissionDenied(_("Only caseworkers, supervisors and administrators read conflict of interest alerts."))
     page = Paginator(flags_visible_to(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/conflict_list.html", {"page": page})
