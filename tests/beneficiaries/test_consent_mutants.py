@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from beneficiaries.models import Consent, ConsentStatus
-from beneficiaries.selectors import consent_allowed_fields, consent_is_in_force
+from beneficiaries.selectors import consent_allowed_fields, consent_in_force, consent_is_in_force
 from beneficiaries.services import consent_revoke
 from beneficiaries.tasks import expire_consents
 from tests.conftest import api_as
@@ -93,3 +93,28 @@ def test_fields_are_answered_for_the_time_asked(caseworker, world, people):
     asked = {"organization": world.charity, "person": people.in_township, "purpose": "charity_referral"}
     assert consent_allowed_fields(at=before, **asked) == {"name", "phone"}
     assert consent_allowed_fields(**asked) == frozenset()
+
+
+def test_a_consent_marked_revoked_without_a_time_is_never_in_force(world, people):
+    consent = make_consent(people.in_township, organization=world.charity)
+    Consent.objects.filter(pk=consent.pk).update(status=ConsentStatus.REVOKED, revoked_at=None)
+    consent.refresh_from_db()
+    assert not consent_is_in_force(consent, purpose="charity_referral", recipient=world.charity)
+    assert (
+        consent_allowed_fields(organization=world.charity, person=people.in_township, purpose="charity_referral")
+        == set()
+    )
+
+
+def test_another_persons_consent_never_answers_for_this_one(world, people):
+    make_consent(people.other_township, fields=["name", "phone", "health"])  # the whole network, but another person
+    assert consent_in_force(person=people.in_township, purpose="charity_referral", recipient=world.charity) is None
+    assert (
+        consent_allowed_fields(organization=world.charity, person=people.in_township, purpose="charity_referral")
+        == set()
+    )
+
+
+def test_asking_about_no_particular_recipient_accepts_a_consent_naming_one(world, people):
+    consent = make_consent(people.in_township, organization=world.charity, purposes=["follow_up"])
+    assert consent_in_force(person=people.in_township, purpose="follow_up") == consent
