@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 comma := ,
 
-.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
+.PHONY: mutation run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,7 @@ lint: install-dev
 	$(call timed,ruff check,$(PY) -m ruff check .)
 	$(call timed,ruff format --check,$(PY) -m ruff format --check .)
 	$(call timed,bandit,$(PY) -m bandit -c pyproject.toml -r . -q)
+	$(call timed,lint-imports,$(VENV)/bin/lint-imports)
 
 typecheck: install-dev
 	$(call timed,mypy,$(PY) -m mypy .)
@@ -99,3 +100,10 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor
+
+## Mutation testing (not part of `make test`; slow: an hour or more on 2 cores). Mutates the rule
+## services listed under [tool.mutmut] in pyproject.toml, runs the tests that cover them against each
+## mutant, and prints the survivors; docs/testing.md records the last score and what survived.
+mutation: install-dev
+	nice $(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results

@@ -17,14 +17,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role, TOTPDevice, User
+from accounts.models import TOTPDevice, User
+from accounts.permissions import effective_role
 
 PENDING_KEY = "two_factor_pending"
 ISSUER = "Referral Hub"
 
 
 def required_for(user: User) -> bool:
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = effective_role(user)
     return role in settings.TWO_FACTOR_REQUIRED_ROLES
 
 

@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditAction
 from audit.services import audit_record_many
 from beneficiaries.crypto import mask_id_number, mask_phone
+from beneficiaries.hooks import records_created
 from beneficiaries.models import Household, Need, NeedSource, Person, Relation, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.selectors import households_visible_to, writable_regions
-from beneficiaries.services import check_identity, duplicate_message
+from beneficiaries.services import assistance_conflicts, assistance_records_import, check_identity, duplicate_message
 from beneficiaries.validators import validate_phone
 from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
@@ -445,6 +446,7 @@ class VisitRegisterImport(ImportSpec):
             if record.get("need")
         ]
         Need.objects.bulk_create(needs, batch_size=2000)
+        records_created(kind="need", records=[(need.pk, need.person) for need in needs], by=user)  # 严防优亲厚友
         progress(80)
         audit_record_many(
             actor=user, action=AuditAction.IMPORT, targets=[*new, *persons], changes={"import": self.kind}
@@ -581,6 +583,17 @@ class AssistanceRecordImport(ImportSpec):
         record["granting_organization_id"] = office
         return (None, errors) if errors else (record, [])
 
+    def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
+        """The importer's own declared relatives are refused, as in the one-record form."""
+        ids = {record["person_id"] for _number, record in rows}
+        refused = assistance_conflicts(by=user, persons=list(Person.objects.filter(pk__in=ids)))
+        header = self.columns[0].chinese_header()
+        message = _(
+            "You declared this person as your relative or close associate (严防优亲厚友): you cannot record "
+            "government assistance for them. Ask a colleague to record it."
+        )
+        return [RowError(number, header, message) for number, record in rows if record["person_id"] in refused]
+
     def preview(self, cleaned: dict[str, Any]) -> list[str]:
         from beneficiaries.models import Person, Programme
         from core.models import Organization
@@ -602,7 +615,7 @@ class AssistanceRecordImport(ImportSpec):
         from beneficiaries.models import AssistanceRecord, RecordSource
 
         records = [AssistanceRecord(source=RecordSource.IMPORTED, created_by=user, **row) for row in rows]
-        AssistanceRecord.objects.bulk_create(records, batch_size=2000)
+        assistance_records_import(by=user, records=records)  # 严防优亲厚友, as for one record
         progress(80)
         audit_record_many(actor=user, action=AuditAction.IMPORT, targets=records, changes={"import": self.kind})
         progress(100)

@@ -65,6 +65,7 @@ from beneficiaries.selectors import (
 from beneficiaries.validators import normalize_id_number
 from core.codes import AssistanceStatus, NeedCategory
 from core.dates import add_years
+from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
 from core.selectors import organizations_visible_to, regions_visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -385,6 +386,8 @@ def assistance_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.assistance_record_create(by=user, person=person, request=request, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
+        except ReferralHubError as error:  # a declared relative of the recorder (严防优亲厚友)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Assistance record saved."))
             return redirect("beneficiaries:person_detail", pk=person.pk)

@@ -14,18 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import JURISDICTION_ROLES, Role, User
+from accounts.permissions import effective_role
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
     AssistanceRecord,
     ConsentField,
     ConsentPurpose,
-    ConsentStatus,
     Need,
     NeedCategory,
     NeedStatus,
     Person,
 )
-from beneficiaries.selectors import consent_allowed_fields
+from beneficiaries.selectors import consent_allowed_fields, consent_is_in_force
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -144,7 +144,7 @@ def inbox_for(user: User, *, tab: str = "", now: datetime | None = None) -> Inbo
     now = now or timezone.now()
     visible = referrals_visible_to(user, now=now)
     tabs: list[tuple[str, str, Q]]
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = effective_role(user)
     if role == Role.CHARITY_STAFF:
         org = user.organization_id
         incoming = Q(direction=Direction.TO_CHARITY, to_organization_id=org)
@@ -263,7 +263,9 @@ def consented_fields_now(referral: Referral, *, now: datetime | None = None) -> 
     consent = referral.consent
     if referral.person is None or consent is None:
         return frozenset()
-    if consent.status != ConsentStatus.ACTIVE or consent.expires_at <= now or consent.revoked_at is not None:
+    if not consent_is_in_force(
+        consent, purpose=ConsentPurpose.CHARITY_REFERRAL, recipient=referral.to_organization, at=now
+    ):
         return frozenset()
     allowed = consent_allowed_fields(
         organization=referral.to_organization,

@@ -135,6 +135,7 @@ TARGET = {
     "api:referral-decline": "referral",
     "api:referral-feedback": "referral",
     "api:referral-link-person": "referral",
+    "api:referral-register-person": "referral",
     "api:referral-rerefer": "referral",
     "api:referral-send": "referral",
     "api:referral-start": "referral",
@@ -151,6 +152,7 @@ TARGET = {
     "supervision:complaint_detail": "complaint",
     "supervision:declaration_withdraw": "declaration",
     "supervision:approval_grant": "approval",
+    "supervision:approval_refuse": "approval",
     "api:audit-entry-detail": "audit_entry",
 }
 
@@ -242,6 +244,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:referral-feedback", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
     ("api:referral-link-person", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
     ("api:referral-link-person", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
+    ("api:referral-register-person", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:referral-register-person", "POST"): row(401, 403, 404, 403, 403, TOOK, 404, 403),
     ("api:referral-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
     ("api:referral-list", "POST"): row(401, TOOK, TOOK, 403, 403, 403, 403, 403),
     ("api:referral-rerefer", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
@@ -384,6 +388,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:audit-entry-list", "POST"): row(401, 403, 403, 403, 405, 403, 403, 405),
     ("supervision:approval_grant", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("supervision:approval_grant", "POST"): row(LOGIN, REFUSED, 404, 403, 403, 403, 403, 403),
+    ("supervision:approval_refuse", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:approval_refuse", "POST"): row(LOGIN, REFUSED, 404, 403, 403, 403, 403, 403),
     ("supervision:approval_list", "GET"): row(LOGIN, OK, OK, 403, 403, 403, 403, 403),
     ("supervision:approval_list", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("supervision:audit_log", "GET"): row(LOGIN, 403, 403, 403, OK, 403, 403, OK),
