@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 comma := ,
 
-.PHONY: mutation run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
+.PHONY: mutation regions run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,14 @@ messages: install-dev
 ## SQLite database; needs Chromium and fonts-wqy-zenhei (the browser tests' Chromium).
 screenshots: install-dev
 	$(PY) -m tests.e2e.screenshots
+
+## Load the national region table from CSV files you downloaded (README: The national region table):
+## make regions FILES="provinces.csv cities.csv areas.csv streets.csv villages.csv" lists what would
+## change (renames and moves by code); add WRITE=1 to write it.
+regions: install
+	@test -n "$(FILES)" || { echo 'Name the downloaded CSV files: make regions FILES="villages.csv …" (README: The national region table).'; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_regions $(if $(WRITE),,--dry-run) $(FILES)
 
 worker: install
 	$(VENV)/bin/celery -A referral_hub worker --loglevel=INFO

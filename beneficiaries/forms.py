@@ -23,7 +23,8 @@ from beneficiaries.models import (
 )
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.dates import DayField
-from core.models import Organization, Region
+from core.forms import RegionField
+from core.models import Organization, Region, RegionLevel
 
 REVEAL_LABELS = {
     "id_number": _("ID number"),
@@ -49,9 +50,7 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Leave empty to open a new household at the address below."),
     )
-    region = forms.ModelChoiceField(
-        label=_("Village / community"), queryset=Region.objects.none(), to_field_name="code"
-    )
+    region = RegionField(label=_("Village / community"), levels=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
     address = forms.CharField(label=_("Address"), max_length=300)
     assistance_statuses = forms.MultipleChoiceField(
         label=_("Assistance statuses"),
@@ -77,7 +76,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, regions: Any = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         region_field = self.fields["region"]
-        assert isinstance(region_field, forms.ModelChoiceField)  # noqa: S101
+        assert isinstance(region_field, RegionField)  # noqa: S101
         region_field.queryset = regions if regions is not None else Region.objects.none()
         if editing:
             # Identity comes from the ID number and the household is fixed once registered.

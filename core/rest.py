@@ -67,6 +67,8 @@ class ApiDocsAccess(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(settings.API_DOCS_PUBLIC or (request.user and request.user.is_authenticated))
+
+
 # Deeper than any body the API declares (a referral's person_details is depth 2); a deeper one is
 # an attack on the parser, refused before a serializer walks it.
 JSON_MAX_DEPTH = 20

@@ -304,6 +304,7 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("cases:ledger", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:ledger", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
+    ("cases:ledger_export", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:notification_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:notification_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("cases:notification_read", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
@@ -358,6 +359,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("core:import_start", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
     ("core:import_template", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
     ("core:organization_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    # Each persona finds only regions of its own jurisdiction; the public only counties and above
+    # (public names, for the transparency page): tests/core/test_region_search.py.
+    ("core:region_search", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
     ("core:organization_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("dashboards:county", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("dashboards:county_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
@@ -543,7 +547,7 @@ def _kwargs(name: str, objects: Objects) -> dict[str, object]:
 
 
 # Pages that name their object in the query string.
-QUERY = {"cases:ledger": "person", "api:ledger-list": "person"}
+QUERY = {"cases:ledger": "person", "cases:ledger_export": "person", "api:ledger-list": "person"}
 
 
 def _url(name: str, objects: Objects) -> str:
