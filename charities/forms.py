@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
+from core.fields import MoneyField
 from core.models import FocusGroup, Organization, Region
 
 
@@ -65,8 +66,8 @@ class ResourceEditForm(forms.Form):
         label=_("Other eligibility notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     capacity_people = forms.IntegerField(label=_("Capacity (people)"), required=False)
-    capacity_amount = forms.DecimalField(label=_("Budget (yuan)"), required=False, decimal_places=2)
-    per_person_limit = forms.DecimalField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
+    capacity_amount = MoneyField(label=_("Budget (yuan)"), required=False, decimal_places=2)
+    per_person_limit = MoneyField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
