@@ -30,7 +30,7 @@ class MoneyField(forms.DecimalField):
         attrs.update(inputmode="decimal", autocomplete="off")
         return attrs
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs' DecimalField says int
         if value in self.empty_values:
             return None
         return normalise.money(value)

@@ -118,7 +118,7 @@ def _upload_bytes(batch: ImportBatch) -> io.BytesIO:
         return io.BytesIO(sealed)  # stored before uploads were encrypted
 
 
-def _discard_file(batch_id: object) -> None:
+def _discard_file(batch_id: uuid.UUID | str) -> None:
     """Delete the stored upload (after the transaction that ended the batch, so a rollback keeps it)."""
     batch = ImportBatch.objects.filter(pk=batch_id).only("pk", "file").first()
     if batch is None or not batch.file:

@@ -32,7 +32,7 @@ from core.errors import ReferralHubError
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-Cell = str | float | int | bool | datetime.date | datetime.datetime | None
+Cell = str | float | int | bool | datetime.date | datetime.datetime | datetime.time | datetime.timedelta | None
 
 
 class ImportFileError(ReferralHubError):
@@ -167,7 +167,7 @@ def _read_xlsx(data: bytes) -> Workbook:
         for sheet_name in book.sheet_names:
             sheet = book.get_sheet_by_name(sheet_name)
             start = sheet.start or (0, 0)
-            rows = [list(row) for row in sheet.iter_rows()] if sheet.height else []
+            rows: list[list[Cell]] = [list(row) for row in sheet.iter_rows()] if sheet.height else []
             sheets.append(Sheet(name=sheet_name, first_row=start[0] + 1, rows=rows))
     except (CalamineError, OSError, ValueError, EOFError) as error:
         raise damaged() from error
@@ -198,7 +198,7 @@ def _read_xls(data: bytes) -> Workbook:
                     cells += 1
                     if cell.ctype == xlrd.XL_CELL_DATE:
                         try:
-                            row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                            row.append(xlrd.xldate.xldate_as_datetime(float(cell.value), book.datemode))
                         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
                             row.append(cell.value)
                     elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
