@@ -61,6 +61,7 @@ from beneficiaries.selectors import (
 )
 from beneficiaries.validators import normalize_id_number
 from core.codes import AssistanceStatus, NeedCategory
+from core.dates import add_years
 from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
 from core.selectors import organizations_visible_to, regions_visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -403,7 +404,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.initial.update(
             {
                 "granted_at": now.strftime("%Y-%m-%dT%H:%M"),
-                "expires_at": now.replace(year=now.year + 1).strftime("%Y-%m-%dT%H:%M"),
+                "expires_at": add_years(now, 1).strftime("%Y-%m-%dT%H:%M"),
             }
         )
     if request.method == "POST" and form.is_valid():

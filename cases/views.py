@@ -21,7 +21,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from beneficiaries.models import ConsentField, Person, Urgency
 from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
-from cases import jobs, services
+from cases import services
 from cases.forms import (
     DecideForm,
     FeedbackForm,
@@ -347,7 +347,7 @@ def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            jobs.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
+            services.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
         except (ReferralHubError, ValidationError, PermissionDenied) as error:
             _refuse(request, error)
         else:

@@ -345,8 +345,30 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refusals_without_traceback": {"()": "core.logs.RefusalsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own default adds a second console handler (DEBUG only) without our filter: every
+        # refusal printed twice, once with its traceback. None of its own: the root's console prints it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        **(
+            {}
+            if REDIS_URL
+            else {
+                # Tasks run in-process (no REDIS_URL): one INFO line per task and kombu's "no
+                # hostname" warning for the in-memory broker say nothing to someone trying the demo.
+                "celery.app.trace": {"level": "WARNING"},
+                "kombu.connection": {"level": "ERROR"},
+            }
+        ),
+    },
 }
 
 # --- Product settings ------------------------------------------------------
