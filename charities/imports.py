@@ -226,7 +226,7 @@ class SupplyListImport(ImportSpec):
             codes = []
             for part in split_list(values.get(key, "")):
                 try:
-                    codes.append(normalize_region_code(part))
+                    codes.append(normalize_region_code(normalise.code(part)))
                 except ValidationError:
                     codes.append(normalise.code(part))  # the service check names it
             return codes
@@ -344,8 +344,8 @@ class SupplyListImport(ImportSpec):
             "、".join(data.designated_county_codes),
             show(data.min_age),
             show(data.max_age),
-            "、".join(data.assistance_statuses),
-            "、".join(data.vulnerabilities),
+            "、".join(str(AssistanceStatus(code).label) for code in data.assistance_statuses),
+            "、".join(str(Vulnerability(code).label) for code in data.vulnerabilities),
             show(data.income_ceiling),
             "、".join(data.conditions),
             data.eligibility_notes,
