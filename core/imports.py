@@ -133,7 +133,7 @@ def _discard_file(batch_id: uuid.UUID | str) -> None:
 
 def import_batch_start(*, kind: str, upload: UploadedFile, user: User) -> ImportBatch:
     spec = spec_for_user(kind, user)
-    head = upload.read(8)
+    head = upload.read(64)
     upload.seek(0)
     check_upload(upload.name or "", head, upload.size or 0, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
     with transaction.atomic():

@@ -143,7 +143,7 @@ def template_workbook(spec: ImportSpec) -> bytes:
             [str(_("Column")), str(_("Required")), str(_("Example")), str(_("Notes")), str(_("Also accepted as"))]
         )
         for column in spec.columns:
-            others = [name for name in column_names(column) if name != column.chinese_header()]
+            others = [name for name in column_names(column) if name not in (column.chinese_header(), column.key)]
             notes.append(
                 [
                     column.chinese_header(),
@@ -220,7 +220,16 @@ def check_upload(name: str, head: bytes, size: int, *, max_bytes: int) -> None:
             % {"size": size / 1_048_576, "limit": max_bytes / 1_048_576},
             code="import_file_too_large",
         )
-    if file_format(name, head) is None:
+    kind = file_format(name, head)
+    if kind == "html":
+        raise ImportFileError(
+            _(
+                "This file is a web page named like an Excel file, as some systems export their tables. Open it "
+                "in Excel or WPS, save it as .xlsx, and upload that."
+            ),
+            code="import_file_html",
+        )
+    if kind is None:
         raise ImportFileError(
             _(
                 "Only Excel files (.xlsx, .xls) and .csv files can be imported. Download the template, fill it "
