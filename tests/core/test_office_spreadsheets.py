@@ -113,8 +113,8 @@ def office_xls(rows: list[list[object]], *, id_as_number: bool = False) -> bytes
     return buffer.getvalue()
 
 
-def office_csv(rows: list[list[object]], encoding: str) -> bytes:
-    lines = [TITLE, ",".join(HEADERS), *(",".join(f'"{value}"' for value in row) for row in rows)]
+def office_csv(rows: list[list[object]], encoding: str, separator: str = ",") -> bytes:
+    lines = [TITLE, separator.join(HEADERS), *(separator.join(f'"{value}"' for value in row) for row in rows)]
     return "\r\n".join(lines).replace("\u200b", "").encode(encoding)  # GBK has no zero-width space
 
 
@@ -199,6 +199,13 @@ def test_a_csv_in_gbk_or_utf8_with_a_title_line_imports(client, upload, encoding
     assert batch.valid_rows == 3
     assert "表头在第 2 行" in page(client, batch)
     assert Person.objects.count() == 0  # nothing before confirming
+
+
+def test_excels_unicode_text_export_imports(upload):
+    """Excel's 另存为「Unicode 文本」: UTF-16 with a byte-order mark, tab-separated, named .txt."""
+    batch = upload("走访排查台账.txt", office_csv(people(), "utf-16", separator="\t"))
+    assert batch.status == ImportStatus.READY, batch.errors
+    assert batch.valid_rows == 3
 
 
 def test_a_csv_with_an_id_in_scientific_notation_is_refused(upload):
