@@ -22,7 +22,7 @@ from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData, resource_check, resources_create_many
 from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
-from core.models import Organization
+from core.models import Organization, Region
 from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, lookup_code, split_list
 from core.validators import normalize_region_code, validate_credit_code
 
@@ -60,6 +60,12 @@ NO = {"", "否", "草稿", "n", "no", "0", "false"}
 
 def _lookup(choices: list[tuple[str, Any]], synonyms: dict[str, str] | None = None) -> dict[str, str]:
     return choice_lookup(choices, short_names={**SHORT_NAMES, **(synonyms or {})})
+
+
+def _region_names(codes: list[str]) -> list[str]:
+    """延川县（610622000000）rather than a bare code, in the preview."""
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"{names[code]}（{code}）" if code in names else code for code in codes]
 
 
 class SupplyListImport(ImportSpec):
@@ -340,8 +346,8 @@ class SupplyListImport(ImportSpec):
             str(dict(ResourceForm.choices)[data.form]),
             "、".join(str(labels[c]) for c in data.categories),
             data.purpose,
-            "、".join(data.service_region_codes),
-            "、".join(data.designated_county_codes),
+            "、".join(_region_names(data.service_region_codes)),
+            "、".join(_region_names(data.designated_county_codes)),
             show(data.min_age),
             show(data.max_age),
             "、".join(str(AssistanceStatus(code).label) for code in data.assistance_statuses),

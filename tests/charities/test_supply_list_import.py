@@ -194,7 +194,7 @@ def test_a_charitys_own_project_ledger_imports_with_its_spellings(
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.READY, batch.errors
     page = client.get(f"/imports/batch/{batch.pk}/").content.decode()
-    assert world.charity.name in page and "表头在第 2 行" in page
+    assert world.charity.name in page and "表头在第 2 行" in page and "延川县（610622000000）" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/imports/batch/{batch.pk}/confirm/")
     grant = Resource.objects.get(name="助学金")
