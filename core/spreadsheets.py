@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
@@ -52,8 +53,13 @@ class Column:
     text_only: bool = False
 
     def chinese_header(self) -> str:
-        with translation.override("zh-hans"):
-            return str(self.header)
+        # Asked for every cell of every row: translated once (a frozen dataclass, so set it directly).
+        cached: str | None = self.__dict__.get("_chinese_header")
+        if cached is None:
+            with translation.override("zh-hans"):
+                cached = str(self.header)
+            object.__setattr__(self, "_chinese_header", cached)
+        return cached
 
 
 @dataclass
@@ -94,6 +100,11 @@ class ImportSpec(abc.ABC):
 
     def preview_headers(self) -> list[str]:
         return [column.chinese_header() for column in self.columns]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Each column's Chinese header by key: what row errors name."""
+        return {column.key: column.chinese_header() for column in self.columns}
 
     @abc.abstractmethod
     def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
@@ -497,6 +508,24 @@ def choice_lookup(
                 if part.strip():
                     table.setdefault(normalise.key(part), code)
         _CHOICE_LOOKUPS[key] = table
+    return table
+
+
+_CODE_TABLES: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def code_table(choices: type[Choices], *synonyms: Mapping[str, str]) -> dict[str, str]:
+    """:func:`choice_lookup` for a code list and synonym tables, built once per language.
+
+    ``synonyms`` must be module-level constants (they are cached by identity); later tables win.
+    """
+    key = (choices, *map(id, synonyms), translation.get_language())
+    table = _CODE_TABLES.get(key)
+    if table is None:
+        merged: dict[str, str] = {}
+        for names in synonyms:
+            merged.update(names)
+        table = _CODE_TABLES[key] = choice_lookup(choices.choices, short_names=merged)
     return table
 
 

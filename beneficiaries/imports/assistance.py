@@ -98,7 +98,7 @@ class AssistanceRecordImport(ImportSpec):
         from beneficiaries.selectors import persons_visible_to
         from core.models import GOVERNMENT_KINDS, Organization
 
-        headers = {column.key: column.chinese_header() for column in self.columns}
+        headers = self.headers
         errors: list[RowError] = []
 
         def fail(key: str, message: str) -> None:
@@ -132,7 +132,7 @@ class AssistanceRecordImport(ImportSpec):
             ):
                 fail("name", _("The register has another name for this ID number; check both."))
             record["person_id"] = person_id
-        programme = lookup_code(_lookup(Programme.choices, normalise.PROGRAMME_SYNONYMS), values["programme"])
+        programme = lookup_code(_lookup(Programme, normalise.PROGRAMME_SYNONYMS), values["programme"])
         if programme is None:
             fail("programme", _("Unknown value “%(value)s”.") % {"value": normalise.text(values["programme"])})
         record["programme"] = programme

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Choices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +32,7 @@ from beneficiaries.validators import validate_phone
 from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Region, RegionLevel
-from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, lookup_code, split_list
+from core.spreadsheets import Column, ImportSpec, RowError, code_table, lookup_code, split_list
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -54,15 +55,21 @@ SHORT_NAMES = {
 }
 
 
-def _lookup(choices: list[tuple[str, Any]], synonyms: Mapping[str, str] | None = None) -> dict[str, str]:
-    return choice_lookup(choices, short_names={**SHORT_NAMES, **(synonyms or {})})
+def _lookup(choices: type[Choices], synonyms: Mapping[str, str] = normalise.NO_SYNONYMS) -> dict[str, str]:
+    return code_table(choices, SHORT_NAMES, synonyms)
 
 
 ID_SYNONYMS = ("身份证号码", "公民身份号码", "公民身份证号码", "身份证", "证件号码", "身份证件号码")
 
 
+_TODAY: list[tuple[float, date]] = []
+
+
 def _is_minor(born: date) -> bool:
-    today = timezone.localdate()
+    # Today's date, looked up at most once a minute: asked for every row of a 20,000-row file.
+    if not _TODAY or _TODAY[0][0] < time.monotonic():
+        _TODAY[:] = [(time.monotonic() + 60, timezone.localdate())]
+    today = _TODAY[0][1]
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < 18
 
 
@@ -228,7 +235,7 @@ class VisitRegisterImport(ImportSpec):
         self, values: dict[str, str], *, row: int, user: User
     ) -> tuple[dict[str, Any] | None, list[RowError]]:
         errors: list[RowError] = []
-        headers = {column.key: column.chinese_header() for column in self.columns}
+        headers = self.headers
 
         def fail(key: str, message: str) -> None:
             errors.append(RowError(row, headers.get(key, ""), message))
@@ -257,7 +264,7 @@ class VisitRegisterImport(ImportSpec):
             record["phone"] = validate_phone(values.get("phone", ""))
         except ValidationError as error:
             fail("phone", " ".join(error.messages))
-        relation = lookup_code(_lookup(Relation.choices, normalise.RELATION_SYNONYMS), values["relation"])
+        relation = lookup_code(_lookup(Relation, normalise.RELATION_SYNONYMS), values["relation"])
         if relation is None:
             fail("relation", _("Unknown relation “%(value)s”.") % {"value": normalise.text(values["relation"])})
         record["relation"] = relation
@@ -266,8 +273,8 @@ class VisitRegisterImport(ImportSpec):
             fail("region", problem)
         record["region"] = code
         for key, choices, synonyms in (
-            ("assistance_statuses", AssistanceStatus.choices, normalise.STATUS_SYNONYMS),
-            ("vulnerabilities", Vulnerability.choices, normalise.VULNERABILITY_SYNONYMS),
+            ("assistance_statuses", AssistanceStatus, normalise.STATUS_SYNONYMS),
+            ("vulnerabilities", Vulnerability, normalise.VULNERABILITY_SYNONYMS),
         ):
             table = _lookup(choices, synonyms)
             codes = []
@@ -286,14 +293,12 @@ class VisitRegisterImport(ImportSpec):
             record["vulnerabilities"].append(Vulnerability.MINOR)  # as the API flags minors
         category = normalise.text(values.get("need_category", ""))
         if category:
-            found = lookup_code(_lookup(NeedCategory.choices, normalise.CATEGORY_SYNONYMS), category)
+            found = lookup_code(_lookup(NeedCategory, normalise.CATEGORY_SYNONYMS), category)
             if found is None:
                 fail("need_category", _("Unknown need category “%(value)s”.") % {"value": category})
             if not normalise.text(values.get("need_description", "")):
                 fail("need_description", _("Describe the need when a category is given."))
-            urgency = lookup_code(
-                _lookup(Urgency.choices, normalise.URGENCY_SYNONYMS), values.get("urgency", "") or "routine"
-            )
+            urgency = lookup_code(_lookup(Urgency, normalise.URGENCY_SYNONYMS), values.get("urgency", "") or "routine")
             if urgency is None:
                 fail("urgency", _("Urgency is 常规, 紧急 or 特急."))
             amount: Decimal | None = None
