@@ -97,7 +97,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,.xlsx,.xls,.csv"}
+            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,text/plain,.xlsx,.xls,.csv,.txt"}
         ),
     )
 

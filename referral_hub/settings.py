@@ -402,9 +402,14 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 *
 # cells than this, before any reader lays them out in memory (issue #14, finding 3).
 IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(2_000_000)))
+# Uploads are stored encrypted and deleted once imported or failed; one checked (or refused) and then
+# left alone is deleted this many hours after its last change (the import sweeper, every 5 minutes).
+IMPORT_FILE_KEEP_HOURS = int(os.environ.get("IMPORT_FILE_KEEP_HOURS", "24"))
 # A request body larger than this has its files dropped unread and answered with the size error
 # (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
 UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
+# Uploads up to the request limit stay in memory: an import's plain ID numbers never touch a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_REQUEST_BYTES
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.OversizedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
