@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import ConsentField, Person, Urgency
+from beneficiaries.models import Person, Urgency
 from beneficiaries.selectors import households_visible_to, needs_visible_to, person_search, persons_visible_to
 from cases import services
 from cases.forms import (
@@ -49,14 +49,13 @@ from cases.selectors import (
     ledger_for,
     notifications_for,
     page_of_rows,
-    receiver_person_view,
+    referred_person_for_reader,
 )
 from cases.transitions import action_label, allowed_actions
 from core.errors import ReferralHubError
 from core.selectors import regions_visible_to
 
 PAGE_SIZE = 25
-SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
 
 
 def _user(request: HttpRequest) -> User:
@@ -174,7 +173,7 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/referral_to_government_form.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, pk: int, *, via: str = "page") -> dict[str, Any]:
     user = _user(request)
     referral = referral_for_user(user, pk)
     events = referral.events.select_related("actor", "actor_organization").order_by("at", "id")
@@ -187,18 +186,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "now": timezone.now(),
     }
     if role_of(user) == Role.CHARITY_STAFF and referral.direction == Direction.TO_CHARITY:
-        view = receiver_person_view(referral)
-        context["person_view"] = view
-        shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
-        if shown_sensitive and referral.person is not None:
-            audit_record(
-                actor=user,
-                action=AuditAction.REVEAL,
-                target=referral.person,
-                changes={"fields": shown_sensitive, "referral": referral.pk},
-                reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
-                request=request,
-            )
+        context["person_view"] = referred_person_for_reader(referral=referral, reader=user, via=via, request=request)
     return context
 
 
@@ -223,7 +211,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "cases/referral_print.html", _detail_context(request, pk))
+    return render(request, "cases/referral_print.html", _detail_context(request, pk, via="print"))
 
 
 @login_required
