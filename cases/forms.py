@@ -132,11 +132,17 @@ class RereferForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
+    # No preset answer on a judgement field: an untouched 保存 must not record a satisfied visit
+    # (the blank first choice is selected, and the field is required).
     satisfaction = forms.TypedChoiceField(
-        choices=[(str(i), str(i)) for i in range(5, 0, -1)], coerce=int, label=_("Satisfaction (5 = very satisfied)")
+        choices=[("", _("Choose…")), *((str(i), str(i)) for i in range(5, 0, -1))],
+        coerce=int,
+        label=_("Satisfaction (5 = very satisfied)"),
     )
     need_met = forms.TypedChoiceField(
-        choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1", label=_("Was the need really met?")
+        choices=[("", _("Choose…")), ("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        label=_("Was the need really met?"),
     )
     visited_on = forms.DateField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -24,6 +24,7 @@ from beneficiaries.models import (
     ConsentPurpose,
     ConsentStatus,
     Need,
+    NeedCategory,
     NeedStatus,
     Person,
 )
@@ -397,6 +398,11 @@ class LedgerGap:
     category: str
     logged_on: date
     deadline: date
+
+    @property
+    def category_label(self) -> str:
+        """What the page and the print say (照料, 教育), never the code (education)."""
+        return str(NeedCategory(self.category).label) if self.category in NeedCategory.values else self.category
 
 
 @dataclass

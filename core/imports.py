@@ -26,15 +26,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import ReferralHubError
 from core.models import ImportBatch, ImportStatus
-from core.spreadsheets import ImportFileError, ImportSpec, check_file, check_upload, get_spec
+from core.spreadsheets import ImportFileError, ImportSpec, check_file, check_upload, error_report, get_spec
 
 if TYPE_CHECKING:
     from celery import Task
 
 logger = logging.getLogger(__name__)
 
-MAX_STORED_ERRORS = 500
 PREVIEW_ROWS = 50
+# The page lists this many errors and says so; the downloadable report has every one.
+ERRORS_ON_PAGE = 200
 
 
 def _progress_key(batch_id: object) -> str:
@@ -159,7 +160,11 @@ def import_batch_check(*, batch_id: str) -> None:
             raise ImportFileError(_("This kind of import is no longer available."))
         with batch.file.open("rb") as handle:
             checked = check_file(
-                handle, spec, user=batch.created_by, progress=lambda value: _set_progress(batch_id, value)
+                handle,
+                spec,
+                user=batch.created_by,
+                name=batch.original_name,
+                progress=lambda value: _set_progress(batch_id, value),
             )
     except ImportFileError as error:
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
@@ -179,11 +184,21 @@ def import_batch_check(*, batch_id: str) -> None:
     ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
         status=ImportStatus.INVALID if checked.errors else ImportStatus.READY,
         total_rows=checked.total,
-        valid_rows=len(checked.rows),
-        errors=[error.as_dict() for error in checked.errors[:MAX_STORED_ERRORS]],
+        valid_rows=checked.valid,
+        errors=[error.as_dict() for error in checked.errors],
+        source=checked.source,
         preview=[[number, *spec.preview(record)] for number, record in checked.rows[:PREVIEW_ROWS]],
         updated_at=timezone.now(),
     )
+
+
+def import_batch_error_report(*, batch: ImportBatch, spec: ImportSpec) -> bytes:
+    """The batch's errors beside the user's rows (read again from the stored upload, if it is still kept)."""
+    try:
+        with batch.file.open("rb") as handle:
+            return error_report(handle, spec, name=batch.original_name, errors=batch.errors)
+    except (OSError, ValueError):
+        return error_report(None, spec, name=batch.original_name, errors=batch.errors)
 
 
 def import_batch_confirm(*, batch: ImportBatch, user: User) -> None:
@@ -216,12 +231,17 @@ def import_batch_write(*, batch_id: str) -> None:
             raise ImportFileError(_("This kind of import is no longer available."))
         with batch.file.open("rb") as handle:
             checked = check_file(
-                handle, spec, user=batch.created_by, progress=lambda value: _set_progress(batch_id, value // 2)
+                handle,
+                spec,
+                user=batch.created_by,
+                name=batch.original_name,
+                progress=lambda value: _set_progress(batch_id, value // 2),
             )
         if checked.errors:
             ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
                 status=ImportStatus.INVALID,
-                errors=[error.as_dict() for error in checked.errors[:MAX_STORED_ERRORS]],
+                errors=[error.as_dict() for error in checked.errors],
+                valid_rows=checked.valid,
                 updated_at=timezone.now(),
             )
             return

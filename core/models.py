@@ -256,6 +256,8 @@ class ImportBatch(models.Model):
     imported_rows = models.PositiveIntegerField(_("imported rows"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     preview = models.JSONField(_("preview"), default=list, blank=True)
+    # Which sheet and header row were read, and the file's format and encoding (shown on the page).
+    source = models.JSONField(_("what was read"), default=dict, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,9 @@ from accounts.models import User
 from core.errors import ReferralHubError
 from core.health import health_report
 from core.imports import (
+    ERRORS_ON_PAGE,
     import_batch_confirm,
+    import_batch_error_report,
     import_batch_for_user,
     import_batch_start,
     import_progress,
@@ -70,8 +72,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 # --- spreadsheet imports --------------------------------------------------------
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": XLSX_CONTENT_TYPE + ",.xlsx"}),
+        label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,.xlsx,.xls,.csv"}
+        ),
     )
 
 
@@ -113,10 +117,27 @@ def import_batch(request: HttpRequest, pk: str) -> HttpResponse:
         "progress": import_progress(batch),
         "headers": spec.preview_headers() if spec else [],
         "running": batch.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING),
+        "shown_errors": batch.errors[:ERRORS_ON_PAGE],
+        "errors_on_page": ERRORS_ON_PAGE,
     }
     partial = request.headers.get("HX-Request") == "true"
     template = "core/_import_status.html" if partial else "core/import_batch.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_error_report(request: HttpRequest, pk: str) -> HttpResponse:
+    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again."""
+    user: User = request.user  # type: ignore[assignment]
+    batch = import_batch_for_user(user, pk)
+    spec = get_spec(batch.kind)
+    if spec is None or not batch.errors:
+        raise Http404(_("No such import."))
+    response = HttpResponse(import_batch_error_report(batch=batch, spec=spec), content_type=XLSX_CONTENT_TYPE)
+    stem = batch.original_name.rsplit(".", 1)[0] or str(spec.title)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{stem}（错误报告）.xlsx')}"
+    return response
 
 
 @login_required

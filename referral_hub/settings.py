@@ -345,13 +345,39 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refusals_without_traceback": {"()": "core.logs.RefusalsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own default adds a second console handler (DEBUG only) without our filter: every
+        # refusal printed twice, once with its traceback. None of its own: the root's console prints it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        **(
+            {}
+            if REDIS_URL
+            else {
+                # Tasks run in-process (no REDIS_URL): one INFO line per task and kombu's "no
+                # hostname" warning for the in-memory broker say nothing to someone trying the demo.
+                "celery.app.trace": {"level": "WARNING"},
+                "kombu.connection": {"level": "ERROR"},
+            }
+        ),
+    },
 }
 
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# A zip (.xlsx) expands: refuse one whose members unpack to more than this, or whose sheets span more
+# cells than this, before any reader lays them out in memory (issue #14, finding 3).
+IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(2_000_000)))
 # A request body larger than this has its files dropped unread and answered with the size error
 # (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
 UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))

@@ -23,7 +23,7 @@ from beneficiaries.validators import normalize_id_number
 from charities.models import ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
 from core.errors import ReferralHubError
-from supervision.audit_display import describe_changes
+from supervision.audit_display import describe_changes, describe_target
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
 from supervision.models import ApprovalStatus, ComplaintEvent
 from supervision.permissions import approval_for_user, declaration_for_user
@@ -115,6 +115,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.change_lines = describe_changes(entry.changes or {})
+        entry.target_label = describe_target(entry.target_type, entry.target_id)
     return render(
         request,
         "supervision/audit_log.html",

@@ -417,3 +417,18 @@ def test_the_timeline_names_each_step_once(world: World, case: Case, caseworker:
     assert "已接收" in page and "已接收 → 已接收" not in page
     # A step whose words differ from the state it leads to still says where it led.
     assert "开始帮扶 → 帮扶中" in page
+
+
+def test_a_done_action_is_not_confused_with_the_completed_status(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    """接收 succeeded reads 办理成功：接收。 — 已完成 is the status of a referral whose help was given."""
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        status="sent",
+    )
+    page = browser(charity_staff).post(f"/cases/{referral.pk}/accept/", follow=True).content.decode()
+    assert "办理成功：接收。" in page and "已完成：" not in page

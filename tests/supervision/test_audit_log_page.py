@@ -49,6 +49,8 @@ def test_the_supervisor_finds_who_saw_a_full_id_number_and_why(supervisor, casew
     assert "核对低保申请材料" in page and caseworker.display_name in page
     # What was seen, in words, not as the field's code.
     assert "字段：身份证号" in page and "id_number" not in page
+    # Which record, in words: 人员 <id>, not the model's code beneficiaries.person #<id>.
+    assert f"人员 {ours.pk}" in page and "beneficiaries.person" not in page
 
 
 def test_searching_by_id_number_keeps_it_out_of_the_address(supervisor, people, reveals):
