@@ -596,6 +596,11 @@ def need_log(
         )
         audit_record(actor=by, action=AuditAction.CREATE, target=need, changes={"category": category}, request=request)
         conflict_check(kind="need", object_id=need.pk, person=person, by=by)  # 严防优亲厚友 (issue #7)
+        # An emergency need or an early-warning alert tells the caseworkers at once (SPEC rules 9, 13).
+        # Imported here: cases builds on the register, not the other way round.
+        from cases.alerts import needs_logged
+
+        needs_logged(need_ids=[need.pk], by=by)
     return need
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,10 +39,16 @@ def complaint_submit(
         reference = _complaint_reference()
         if not Complaint.objects.filter(reference=reference).exists():
             break
-    return Complaint.objects.create(
-        reference=reference,
-        content=content,
-        contact=contact.strip(),
-        about_organization=about_organization,
-        region=region or (about_organization.region if about_organization else None),
-    )
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            reference=reference,
+            content=content,
+            contact=contact.strip(),
+            about_organization=about_organization,
+            region=region or (about_organization.region if about_organization else None),
+        )
+        # Supervisors hear of it at once (imported here: cases builds on this app, not the reverse).
+        from cases.alerts import complaint_received
+
+        complaint_received(complaint=complaint)
+    return complaint
