@@ -75,13 +75,15 @@ def test_referral_steps_are_in_the_verified_audit_log(
     office.post(f"/api/v1/referrals/{referral.pk}/close/")
     steps = AuditEntry.objects.filter(target_type="cases.referral", target_id=str(referral.pk)).order_by("id")
     assert [e.changes["step"] for e in steps] == ["send", "accept", "start", "feedback", "close"]
-    assert steps.last().changes["to"] == "closed" and steps.last().actor == caseworker
+    first, last = steps.first(), steps.last()
+    assert first is not None and last is not None
+    assert last.changes["to"] == "closed" and last.actor == caseworker
     out = StringIO()
     call_command("verify_audit_log", stdout=out)
     assert "intact" in out.getvalue().lower() or "完好" in out.getvalue() or "完整" in out.getvalue()
     # Editing a recorded step breaks the chain, and the check says so.
     with tampering():
-        _sql("UPDATE audit_auditentry SET changes = %s WHERE id = %s", ['{"step": "send"}', steps.first().pk])
+        _sql("UPDATE audit_auditentry SET changes = %s WHERE id = %s", ['{"step": "send"}', first.pk])
     with pytest.raises(CommandError):
         call_command("verify_audit_log", stdout=StringIO())
 
