@@ -21,6 +21,12 @@ from tests.factories.cases import make_referral
 NAME = "王秀英"
 
 
+@pytest.fixture(autouse=True)
+def eager_tasks(tasks_in_process):
+    """Deliver in-process, also when REDIS_URL points at a real broker (CI): e-mails and SMS are read here."""
+    yield
+
+
 def _referral(world: World, case: Case, status: str, **kwargs) -> Referral:
     return make_referral(
         person=case.person,
