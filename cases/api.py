@@ -25,7 +25,14 @@ from cases.government import referral_duplicates, referral_register_person
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
 from cases.permissions import RECEIVER, is_on_side, referral_for_user, require_side, role_of
-from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
+from cases.selectors import (
+    PersonView,
+    filter_referrals,
+    ledger_for,
+    notifications_for,
+    referrals_visible_to,
+    referred_person_for_reader,
+)
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
 from core.dates import ApiDateField
@@ -116,11 +123,21 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         view = self.context.get("view")
         return getattr(view, "action", "") == "list"
 
+    def _person_view(self, referral: Referral) -> PersonView:
+        """The charity's view of the person, read once per response through the audited selector."""
+        views: dict[int, PersonView] = self.context.setdefault("_person_views", {})
+        if referral.pk not in views:
+            request = self.context["request"]
+            views[referral.pk] = referred_person_for_reader(
+                referral=referral, reader=request.user, via="api", request=request
+            )
+        return views[referral.pk]
+
     def get_person_name(self, referral: Referral) -> str:
         if self._is_charity_receiver(referral):
             if self._in_list():
                 return ""
-            view = receiver_person_view(referral)
+            view = self._person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
         if role_of(self.context["request"].user) == Role.CHARITY_STAFF:
             # The referring charity sees what it sent, never the register's current record (finding 16).
@@ -144,7 +161,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         """What the receiving charity may see of the person: exactly the consented fields."""
         if not self._is_charity_receiver(referral) or self._in_list():
             return None
-        view = receiver_person_view(referral)
+        view = self._person_view(referral)
         if not view.fields:
             return {"fields": {}, "id_number_masked": "", "hidden_reason": view.hidden_reason}
         return {"fields": {code: value for code, _l, value in view.fields}, "id_number_masked": view.id_number_masked}

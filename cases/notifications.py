@@ -33,7 +33,7 @@ from cases.models import Channel, DeliveryStatus, Notification, Referral
 logger = logging.getLogger(__name__)
 
 # Kinds worth a text message even when the referral is not an emergency.
-SMS_KINDS = frozenset({"expired", "reminder"})
+SMS_KINDS = frozenset({"expired", "reminder", "emergency_need"})
 STUCK_AFTER = timedelta(minutes=10)
 
 

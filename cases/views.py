@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import ConsentField, Person, Urgency
+from beneficiaries.models import Person, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.search import parse_id_search
 from beneficiaries.selectors import (
@@ -59,7 +59,7 @@ from cases.selectors import (
     ledger_for,
     notifications_for,
     page_of_rows,
-    receiver_person_view,
+    referred_person_for_reader,
 )
 from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
@@ -71,7 +71,6 @@ from core.selectors import regions_pickable_by
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 25
-SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
 
 
 def _user(request: HttpRequest) -> User:
@@ -195,7 +194,7 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/referral_to_government_form.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, pk: int, *, via: str = "page") -> dict[str, Any]:
     user = _user(request)
     referral = referral_for_user(user, pk)
     events = referral.events.select_related("actor", "actor_organization").order_by("at", "id")
@@ -208,18 +207,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "now": timezone.now(),
     }
     if role_of(user) == Role.CHARITY_STAFF and referral.direction == Direction.TO_CHARITY:
-        view = receiver_person_view(referral)
-        context["person_view"] = view
-        shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
-        if shown_sensitive and referral.person is not None:
-            audit_record(
-                actor=user,
-                action=AuditAction.REVEAL,
-                target=referral.person,
-                changes={"fields": shown_sensitive, "referral": referral.pk},
-                reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
-                request=request,
-            )
+        context["person_view"] = referred_person_for_reader(referral=referral, reader=user, via=via, request=request)
     return context
 
 
@@ -244,7 +232,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "cases/referral_print.html", _detail_context(request, pk))
+    return render(request, "cases/referral_print.html", _detail_context(request, pk, via="print"))
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from charities.hooks import complaint_received
 from charities.models import Complaint, ComplaintEvent, ComplaintStatus
 from core.errors import ReferralHubError
 from core.models import Organization, Region
@@ -54,13 +55,16 @@ def complaint_submit(
         reference = _complaint_reference()
         if not Complaint.objects.filter(reference=reference).exists():
             break
-    return Complaint.objects.create(
-        reference=reference,
-        content=content,
-        contact=contact.strip(),
-        about_organization=about_organization,
-        region=region or (about_organization.region if about_organization else None),
-    )
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            reference=reference,
+            content=content,
+            contact=contact.strip(),
+            about_organization=about_organization,
+            region=region or (about_organization.region if about_organization else None),
+        )
+        complaint_received(complaint=complaint)  # the cases app tells the supervisors at once
+    return complaint
 
 
 class ComplaintError(ReferralHubError):
