@@ -269,7 +269,12 @@ class PersonViewSet(
 
     @extend_schema(
         request=RevealSerializer,
-        responses=inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+            429: inline_serializer(
+                "RevealLimitReached", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
