@@ -77,6 +77,7 @@ def test_a_burst_alerts_the_supervisors_once(people, caseworker, supervisor, oth
     assert {n.recipient for n in alerts} == {supervisor}
     assert alerts.values("recipient").distinct().count() == 1 and len({n.channel for n in alerts}) == alerts.count()
     alert = alerts.first()
+    assert alert is not None
     assert "caseworker" in alert.title and people.in_township.name not in alert.title + alert.body
     assert not Notification.objects.filter(recipient=other_supervisor).exists()
 
