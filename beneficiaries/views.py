@@ -48,8 +48,11 @@ from beneficiaries.permissions import (
     person_for_user,
     require_write,
 )
+from beneficiaries.reveal_policy import RevealLimitReached
+from beneficiaries.search import parse_id_search, search_for_log
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
+    household_members_visible_to,
     household_search,
     looks_like_id_number,
     masked_persons,
@@ -62,6 +65,7 @@ from beneficiaries.selectors import (
 from beneficiaries.validators import normalize_id_number
 from core.codes import AssistanceStatus, NeedCategory
 from core.dates import add_years
+from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
 from core.models import GOVERNMENT_KINDS, Organization, RegionLevel
 from core.selectors import organizations_visible_to, regions_pickable_by
@@ -111,10 +115,10 @@ def _by_index(persons: QuerySet[Person], request: HttpRequest) -> QuerySet[Perso
 
 
 def _query_context(request: HttpRequest) -> dict[str, str]:
-    return {
-        "q": request.GET.get("q", "").strip(),
-        "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else "",
-    }
+    query = request.GET.get("q", "").strip()
+    if (id_search := parse_id_search(query)) is not None:
+        return {"q": "", "q_masked": id_search.masked}
+    return {"q": query, "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else ""}
 
 
 def _region_filter(request: HttpRequest, user: User) -> RegionFilterForm:
@@ -263,7 +267,7 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "household": person.household,
-        "members": person.household.members.select_related("region").order_by("id"),
+        "members": household_members_visible_to(user, person.household).order_by("id"),
         "records": person.assistance_records.select_related("granting_organization"),
         "consents": person.consents.select_related("recipient_organization"),
         "needs": person.needs.all()[:20],
@@ -302,6 +306,8 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except RevealLimitReached as error:
+            form.add_error(None, error.message)
         else:
             context["revealed"] = {"label": REVEAL_LABELS[form.cleaned_data["field"]], "value": value}
     context["reveal_form"] = form
@@ -381,6 +387,8 @@ def assistance_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.assistance_record_create(by=user, person=person, request=request, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
+        except ReferralHubError as error:  # a declared relative of the recorder (严防优亲厚友)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Assistance record saved."))
             return redirect("beneficiaries:person_detail", pk=person.pk)
@@ -598,7 +606,11 @@ def person_export(request: HttpRequest) -> HttpResponse:
     persons = _by_index(person_search(user, query), request).order_by("id")
     content = persons_workbook(persons)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "persons", "q": query}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "persons", "q": search_for_log(query)},
+        request=request,
     )
     return _xlsx(content, f"register-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -610,6 +622,10 @@ def need_export(request: HttpRequest) -> HttpResponse:
     needs, filters = _filtered_needs(request, user)
     content = needs_workbook(needs)
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=user, changes={"what": "needs", **filters}, request=request
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "needs", **filters, "q": search_for_log(filters.get("q", ""))},
+        request=request,
     )
     return _xlsx(content, f"needs-{timezone.localdate():%Y%m%d}.xlsx")

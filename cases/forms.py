@@ -21,6 +21,7 @@ from beneficiaries.models import (
 )
 from cases.models import Outcome
 from charities.models import DeliveredService, Resource, ResourceStatus
+from core.dates import DayField
 from core.forms import RegionField
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, RegionLevel
 from core.selectors import organizations_visible_to, regions_pickable_by
@@ -109,7 +110,7 @@ class FeedbackForm(forms.Form):
     services = forms.MultipleChoiceField(
         choices=DeliveredService.choices, label=_("Services given"), widget=forms.CheckboxSelectMultiple, required=False
     )
-    helped_on = forms.DateField(label=_("Helped on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    helped_on = DayField(label=_("Helped on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -148,5 +149,5 @@ class FollowUpForm(forms.Form):
         coerce=lambda v: v == "1",
         label=_("Was the need really met?"),
     )
-    visited_on = forms.DateField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = DayField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

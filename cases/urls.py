@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("happiness/", views.happiness_list, name="happiness_list"),
+    path("transfers/new/", views.transfer_request, name="transfer_request"),
     path("happiness/export.xlsx", views.happiness_export, name="happiness_export"),
 ]

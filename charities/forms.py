@@ -13,6 +13,8 @@ from accounts.models import User
 from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
+from core.dates import DayField
+from core.fields import MoneyField
 from core.forms import RegionField, RegionMultipleField
 from core.models import FocusGroup, Organization, Region, RegionLevel
 from core.selectors import public_regions, regions_pickable_by
@@ -80,10 +82,10 @@ class ResourceEditForm(forms.Form):
         label=_("Other eligibility notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     capacity_people = forms.IntegerField(label=_("Capacity (people)"), required=False)
-    capacity_amount = forms.DecimalField(label=_("Budget (yuan)"), required=False, decimal_places=2)
-    per_person_limit = forms.DecimalField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    capacity_amount = MoneyField(label=_("Budget (yuan)"), required=False, decimal_places=2)
+    per_person_limit = MoneyField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
+    starts_on = DayField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = DayField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -51,6 +51,7 @@ from charities.services import (
     resource_set_status,
     resource_update,
 )
+from core.client_address import client_address
 from core.codes import NeedCategory
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
@@ -367,9 +368,14 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Account “%(username)s” created. Initial password: %(password)s — hand it over in person; it is shown only once."
+                    "Account “%(username)s” created. Send the new member this one-time link, with which they choose "
+                    "their own password (it works once, for %(hours)d hours, and is shown only now): %(link)s"
                 )
-                % {"username": invitation.user.username, "password": invitation.initial_password},
+                % {
+                    "username": invitation.user.username,
+                    "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+                    "link": request.build_absolute_uri(invitation.invite_path),
+                },
             )
     else:
         messages.error(request, _("Give a username and the full name of the new member."))
@@ -430,7 +436,7 @@ def public_organization_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _complaint_throttled(request: HttpRequest) -> bool:

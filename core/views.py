@@ -97,7 +97,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,.xlsx,.xls,.csv"}
+            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,text/plain,.xlsx,.xls,.csv,.txt"}
         ),
     )
 
@@ -175,3 +175,18 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.success(request, _("Import started. All rows are written together, or none are."))
     return redirect("core:import_batch", pk=batch.pk)
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """``/api/docs/`` (Swagger UI): open where API_DOCS_PUBLIC (development); otherwise sign in first."""
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    from core.rest import ApiDocsAccess
+
+    if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    view = SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsAccess])
+    response: HttpResponse = view(request)
+    return response

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DayField
 from core.forms import RegionField, RegionPickerInput
 from core.models import Region, RegionLevel
 from dashboards.selectors import TOWNSHIP_CODE_LENGTH, Scope
@@ -19,10 +20,10 @@ class ScopeForm(forms.Form):
     a form error, never a wider view)."""
 
     township = RegionField(label=_("Township"), required=False, levels=[RegionLevel.TOWNSHIP])
-    since = forms.DateField(
+    since = DayField(
         label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    until = forms.DateField(
+    until = DayField(
         label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

@@ -24,7 +24,13 @@ from matching.models import MatchProposal, ProposalStatus
 from matching.permissions import can_read, can_run, proposal_for_user, region_for_run, run_for_user
 from matching.problem import Reason
 from matching.reasons import reason_text
-from matching.selectors import proposals_visible_to, run_counts, runs_visible_to, with_counts
+from matching.selectors import (
+    proposals_visible_to,
+    run_counts,
+    run_is_wider_than_jurisdiction,
+    runs_visible_to,
+    with_counts,
+)
 
 PAGE_SIZE = 50
 
@@ -102,7 +108,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     run = run_for_user(user, pk)
     if request.headers.get("HX-Request") == "true":
-        return render(request, "matching/_run_status.html", {"run": run, "counts": run_counts(run), "partial": True})
+        context = {"run": run, "counts": run_counts(run, user), "partial": True}
+        return render(
+            request, "matching/_run_status.html", context | {"wide": run_is_wider_than_jurisdiction(user, run)}
+        )
     by = "resource" if request.GET.get("by") == "resource" else "need"
     status = request.GET.get("status", "")
     proposals = proposals_visible_to(user).filter(run=run)
@@ -112,7 +121,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(proposals.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "run": run,
-        "counts": run_counts(run),
+        "counts": run_counts(run, user),
+        "wide": run_is_wider_than_jurisdiction(user, run),
         "page": page,
         "rows": _rows(list(page.object_list)),
         "by": by,
