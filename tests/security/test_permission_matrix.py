@@ -95,6 +95,7 @@ NOT_IN_MATRIX = {
 TARGET = {
     "core:import_batch": "batch",
     "core:import_confirm": "batch",
+    "core:import_error_report": "batch",
     "beneficiaries:person_detail": "person",
     "beneficiaries:person_edit": "person",
     "beneficiaries:person_reveal": "person",
@@ -336,6 +337,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("core:import_batch", "POST"): row(LOGIN, TOOK, 404, 404, 404, 404, 404, TOOK),
     ("core:import_confirm", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("core:import_confirm", "POST"): row(LOGIN, REFUSED, 404, 404, 404, 404, 404, REFUSED),
+    # The error report holds the rows as uploaded (full ID numbers): the uploader's alone, not the admin's.
+    ("core:import_error_report", "GET"): row(LOGIN, OK, 404, 404, 404, 404, 404, 404),
+    ("core:import_error_report", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("core:import_start", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
     ("core:import_start", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
     ("core:import_template", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
@@ -467,7 +471,12 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
     notification = Notification.objects.create(
         recipient=caseworker, channel="in_app", kind="referral_sent", referral=referral, title="新的转介"
     )
-    batch = ImportBatch.objects.create(kind="visit_register", created_by=caseworker, original_name="走访台账.xlsx")
+    batch = ImportBatch.objects.create(
+        kind="visit_register",
+        created_by=caseworker,
+        original_name="走访台账.xlsx",
+        errors=[{"row": 0, "column": "", "message": "没有数据行"}],
+    )
     resource = ResourceFactory.create(organization=world.charity)
     run = MatchingRun.objects.create(
         region=world.our_county, status=RunStatus.DONE, progress=100, started_by=caseworker, as_of=timezone.localdate()
