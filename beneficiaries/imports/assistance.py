@@ -14,7 +14,7 @@ from audit.services import audit_record_many
 from beneficiaries.imports.visits import ID_SYNONYMS, _lookup
 from beneficiaries.models import Person
 from beneficiaries.permissions import can_write_register
-from beneficiaries.services import check_identity
+from beneficiaries.services import assistance_conflicts, assistance_records_import, check_identity
 from core import normalise
 from core.spreadsheets import Column, ImportSpec, RowError, lookup_code
 
@@ -87,8 +87,16 @@ class AssistanceRecordImport(ImportSpec):
         return can_write_register(user)
 
     def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
+        """The importer's own declared relatives are refused, as in the one-record form."""
         self._offices.clear()  # one file's check; the next file sees offices registered since
-        return []
+        ids = {record["person_id"] for _number, record in rows}
+        refused = assistance_conflicts(by=user, persons=list(Person.objects.filter(pk__in=ids)))
+        header = self.columns[0].chinese_header()
+        message = _(
+            "You declared this person as your relative or close associate (严防优亲厚友): you cannot record "
+            "government assistance for them. Ask a colleague to record it."
+        )
+        return [RowError(number, header, message) for number, record in rows if record["person_id"] in refused]
 
     def clean_row(
         self, values: dict[str, str], *, row: int, user: User
@@ -183,7 +191,7 @@ class AssistanceRecordImport(ImportSpec):
         from beneficiaries.models import AssistanceRecord, RecordSource
 
         records = [AssistanceRecord(source=RecordSource.IMPORTED, created_by=user, **row) for row in rows]
-        AssistanceRecord.objects.bulk_create(records, batch_size=2000)
+        assistance_records_import(by=user, records=records)  # 严防优亲厚友, as for one record
         progress(80)
         audit_record_many(actor=user, action=AuditAction.IMPORT, targets=records, changes={"import": self.kind})
         progress(100)

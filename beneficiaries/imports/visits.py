@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditAction
 from audit.services import audit_record_many
 from beneficiaries.crypto import mask_id_number, mask_phone
+from beneficiaries.hooks import records_created
 from beneficiaries.models import Household, Need, NeedSource, Person, Relation, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.selectors import households_visible_to, writable_regions
@@ -450,6 +451,7 @@ class VisitRegisterImport(ImportSpec):
             if record.get("need")
         ]
         Need.objects.bulk_create(needs, batch_size=2000)
+        records_created(kind="need", records=[(need.pk, need.person) for need in needs], by=user)  # 严防优亲厚友
         progress(80)
         audit_record_many(
             actor=user, action=AuditAction.IMPORT, targets=[*new, *persons], changes={"import": self.kind}
