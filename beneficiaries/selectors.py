@@ -12,7 +12,6 @@ from django.db.models.functions import Collate, Substr
 from django.utils import timezone
 
 from accounts.models import JURISDICTION_ROLES, Role, User
-from beneficiaries.crypto import blind_index
 from beneficiaries.models import (
     GUARDIAN_CONSENT_UNDER_AGE,
     AssistanceRecord,
@@ -24,6 +23,7 @@ from beneficiaries.models import (
     RecipientScope,
     Relation,
 )
+from beneficiaries.search import parse_id_search
 from beneficiaries.validators import ID_PATTERN, normalize_id_number
 from core.models import Organization, Region
 
@@ -67,6 +67,14 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     scope = register_scope(user)
     qs = Person.objects.select_related("region", "household")
     return qs.none() if scope is None else qs.filter(scope)
+
+
+def household_members_visible_to(user: User, household: Household | None) -> QuerySet[Person]:
+    """The members of a household this user may see: a household can span townships, and a
+    station worker sees only the members of its own (issue 14, finding 15)."""
+    if household is None:
+        return Person.objects.none()
+    return persons_visible_to(user).filter(household=household)
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:
@@ -114,8 +122,8 @@ def person_search(user: User, query: str) -> QuerySet[Person]:
     query = query.strip()
     if not query:
         return persons
-    if looks_like_id_number(query):
-        return persons.filter(id_number_index=blind_index(normalize_id_number(query)))
+    if (id_search := parse_id_search(query)) is not None:
+        return persons.filter(id_number_index=id_search.index)
     return persons.filter(name__startswith=query)
 
 

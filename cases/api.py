@@ -19,15 +19,23 @@ from rest_framework.response import Response
 
 from accounts.models import Role, User
 from beneficiaries.models import Consent, Need, Person, Programme, Relation, Urgency
-from beneficiaries.selectors import households_visible_to, persons_visible_to
+from beneficiaries.selectors import household_members_visible_to, households_visible_to, persons_visible_to
 from cases import services
 from cases.government import referral_duplicates, referral_register_person
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
 from cases.permissions import RECEIVER, is_on_side, referral_for_user, require_side, role_of
-from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
+from cases.selectors import (
+    PersonView,
+    filter_referrals,
+    ledger_for,
+    notifications_for,
+    referrals_visible_to,
+    referred_person_for_reader,
+)
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
+from core.dates import ApiDateField
 from core.models import Organization
 
 
@@ -115,12 +123,25 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         view = self.context.get("view")
         return getattr(view, "action", "") == "list"
 
+    def _person_view(self, referral: Referral) -> PersonView:
+        """The charity's view of the person, read once per response through the audited selector."""
+        views: dict[int, PersonView] = self.context.setdefault("_person_views", {})
+        if referral.pk not in views:
+            request = self.context["request"]
+            views[referral.pk] = referred_person_for_reader(
+                referral=referral, reader=request.user, via="api", request=request
+            )
+        return views[referral.pk]
+
     def get_person_name(self, referral: Referral) -> str:
         if self._is_charity_receiver(referral):
             if self._in_list():
                 return ""
-            view = receiver_person_view(referral)
+            view = self._person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
+        if role_of(self.context["request"].user) == Role.CHARITY_STAFF:
+            # The referring charity sees what it sent, never the register's current record (finding 16).
+            return str(referral.person_details.get("name", ""))
         return referral.person_name
 
     def get_person_details(self, referral: Referral) -> dict[str, Any]:
@@ -140,7 +161,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         """What the receiving charity may see of the person: exactly the consented fields."""
         if not self._is_charity_receiver(referral) or self._in_list():
             return None
-        view = receiver_person_view(referral)
+        view = self._person_view(referral)
         if not view.fields:
             return {"fields": {}, "id_number_masked": "", "hidden_reason": view.hidden_reason}
         return {"fields": {code: value for code, _l, value in view.fields}, "id_number_masked": view.id_number_masked}
@@ -176,7 +197,7 @@ class FeedbackSerializer(serializers.Serializer[Any]):
         child=serializers.ChoiceField(choices=DeliveredService.choices), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    helped_on = serializers.DateField(required=False, allow_null=True)
+    helped_on = ApiDateField(required=False, allow_null=True)
 
 
 class DecideSerializer(serializers.Serializer[Any]):
@@ -437,8 +458,8 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):
     what = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     organization = serializers.CharField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = ApiDateField()
+    period_end = ApiDateField()
     referral_id = serializers.IntegerField(allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
     duplicate = serializers.BooleanField()
@@ -449,8 +470,8 @@ class LedgerGapSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
     person_name = serializers.CharField()
     category = serializers.CharField()
-    logged_on = serializers.DateField()
-    deadline = serializers.DateField()
+    logged_on = ApiDateField()
+    deadline = ApiDateField()
 
 
 class LedgerViewSet(viewsets.ViewSet):
@@ -469,7 +490,7 @@ class LedgerViewSet(viewsets.ViewSet):
                 household = households_visible_to(user).filter(pk=int(household_id)).first()
                 if household is None:
                     raise Http404(_("No such household."))
-                persons = Person.objects.filter(household=household)
+                persons = household_members_visible_to(user, household)
             else:
                 raise serializers.ValidationError({"person": [_("Give ?person= or ?household=.")]})
         except ValueError:

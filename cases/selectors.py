@@ -10,11 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import JURISDICTION_ROLES, Role, User
 from accounts.permissions import effective_role
+from audit.models import AuditAction
+from audit.services import audit_record
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
     AssistanceRecord,
@@ -40,6 +43,7 @@ from cases.models import (
     ReferralStatus,
 )
 from core.models import Region
+from core.validators import parse_object_id
 
 VIEW_PERMISSION = "view_referral"
 
@@ -211,10 +215,8 @@ def filter_referrals(referrals: QuerySet[Referral], params: dict[str, str]) -> Q
     if params.get("fast_track") in ("1", "true"):
         referrals = referrals.filter(fast_track=True)
     if person := params.get("person"):
-        try:
-            referrals = referrals.filter(person_id=int(person))
-        except ValueError:
-            referrals = referrals.none()
+        person_id = parse_object_id(person)
+        referrals = referrals.filter(person_id=person_id) if person_id else referrals.none()
     return referrals
 
 
@@ -300,6 +302,30 @@ def receiver_person_view(referral: Referral, *, now: datetime | None = None) -> 
         fields=[(code, str(labels[code]), _field_value(person, code)) for code in order],
         id_number_masked=person.id_number_masked,
     )
+
+
+# Sensitive personal information (PIPL): every time a reader is shown one, the audit log says so.
+SENSITIVE_FIELDS = frozenset({ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH})
+
+
+def referred_person_for_reader(
+    *, referral: Referral, reader: User, via: str, request: HttpRequest | None = None
+) -> PersonView:
+    """The one way a receiving charity reads a referred person (the page, the print view, the API,
+    any export): exactly the consented fields, and an audit entry whenever they include sensitive
+    ones, naming the interface (``via``)."""
+    view = receiver_person_view(referral)
+    shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
+    if shown_sensitive and referral.person is not None:
+        audit_record(
+            actor=reader,
+            action=AuditAction.REVEAL,
+            target=referral.person,
+            changes={"fields": shown_sensitive, "referral": referral.pk, "via": via},
+            reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
+            request=request,
+        )
+    return view
 
 
 # --- notifications ------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from charities.models import Complaint, ComplaintStatus, Resource, ResourceStatus
@@ -39,6 +38,7 @@ from charities.services import (
     resource_update,
 )
 from core.models import Organization, Region
+from core.rest import ScopedRateThrottle
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "example": "610622000000"}})

@@ -217,6 +217,7 @@ def whole_number(value: object) -> int | None:
 # --- coded values: what sheets write for each code ----------------------------------------------
 # The codes are those of core.codes and beneficiaries.models; kept as plain strings so that this
 # module stays at the bottom of the layers.
+NO_SYNONYMS: Mapping[str, str] = {}
 RELATION_SYNONYMS: Mapping[str, str] = {
     **dict.fromkeys(["户主", "本人", "户主本人", "户长"], "head"),
     **dict.fromkeys(["配偶", "妻", "妻子", "夫", "丈夫", "老伴", "爱人"], "spouse"),

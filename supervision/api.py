@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
+from core.dates import ApiDateField
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
@@ -45,8 +46,8 @@ class AuditFilterSerializer(serializers.Serializer[AuditFilters]):
     actor = serializers.IntegerField(required=False, min_value=1)
     person = serializers.IntegerField(required=False, min_value=1)
     action = serializers.CharField(required=False, max_length=32)
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = ApiDateField(required=False)
+    until = ApiDateField(required=False)
 
 
 class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -18,6 +18,7 @@ from accounts.models import User
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
 from beneficiaries.crypto import blind_index
 from beneficiaries.models import Person
+from beneficiaries.search import ID_SEARCH_PREFIX, parse_id_search
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.validators import normalize_id_number
 from charities.models import ComplaintEvent, ComplaintStatus
@@ -83,6 +84,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     person: Person | None = None
     candidates: list[Person] = []
     person_q = (cleaned.get("person_q") or "").strip()
+    if person_q.startswith(ID_SEARCH_PREFIX) and (id_search := parse_id_search(person_q)) is not None:
+        # A search form posts the number; it comes back as a token (beneficiaries/search.py).
+        found = persons.filter(id_number_index=id_search.index).first()
+        query = request.GET.copy()
+        query.pop("person_q", None)
+        query["person"] = str(found.pk) if found else "0"
+        return redirect(f"{reverse('supervision:audit_log')}?{urlencode(query, doseq=True)}")
     if person_q:
         number = normalize_id_number(person_q)
         if len(number) >= 15 and number[:-1].isdigit():

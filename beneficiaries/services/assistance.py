@@ -22,9 +22,16 @@ from beneficiaries.models import (
 )
 from beneficiaries.services.common import RegisterError, money
 from core.models import Organization
+from core.validators import REGION_PREFIX_LENGTHS, ancestor_region_codes
 
 
 # --- government assistance -------------------------------------------------------------
+def _grants_here(office: Organization, person: Person) -> bool:
+    """An office of the person's county (or of the city or province above it) grants its assistance."""
+    county = person.region_id[: REGION_PREFIX_LENGTHS[3]]
+    return office.region_id.startswith(county) or office.region_id in ancestor_region_codes(person.region_id)
+
+
 def assistance_record_create(
     *,
     by: User | None,
@@ -45,6 +52,10 @@ def assistance_record_create(
         errors["period_end"] = _("The period cannot end before it starts.")
     if not granting_organization.is_government:
         errors["granting_organization"] = _("Government assistance is granted by a civil affairs office.")
+    elif not _grants_here(granting_organization, person):
+        errors["granting_organization"] = _(
+            "This office is in another county; record the assistance its own county granted the person."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

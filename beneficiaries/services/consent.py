@@ -87,6 +87,13 @@ def consent_grant(
         errors["witness_name"] = _("A verbal consent needs the name of the witness.")
     elif method == ConsentMethod.SIGNED_FORM and evidence is None:
         errors["evidence"] = _("Attach the scanned signed form.")
+    elif method == ConsentMethod.ONLINE and evidence is None:
+        errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
+    if recipient_organization is not None and recipient_organization.is_government:
+        # Consent is for sharing with charities; offices see the register by their jurisdiction.
+        errors["recipient_organization"] = _(
+            "Consent is given to a charity or other helping organization, not a government office."
+        )
     if expires_at <= granted_at:
         errors["expires_at"] = _("A consent must expire after it was granted.")
     if granted_at > timezone.now() + timedelta(minutes=5):

@@ -31,8 +31,10 @@ from beneficiaries.services.common import (
 )
 from core.codes import NeedCategory
 
-
 # --- needs -----------------------------------------------------------------------------
+NEED_DESCRIPTION_MAX_LENGTH = 5000
+
+
 def need_log(
     *,
     by: User | None,
@@ -58,6 +60,10 @@ def need_log(
         errors["source"] = _("Unknown source.")
     if not description.strip():
         errors["description"] = _("Describe the need in a sentence or two.")
+    elif len(description) > NEED_DESCRIPTION_MAX_LENGTH:
+        errors["description"] = _("Keep the description under %(limit)d characters.") % {
+            "limit": NEED_DESCRIPTION_MAX_LENGTH
+        }
     if errors:
         raise ValidationError(errors)
     amount = money("amount_requested", amount_requested)
@@ -126,6 +132,13 @@ def need_update(*, by: User, need: Need, request: HttpRequest | None = None, **c
         raise ValidationError({"urgency": _("Choose routine, urgent or emergency.")})
     if "description" in changes and not str(changes["description"]).strip():
         raise ValidationError({"description": _("Describe the need in a sentence or two.")})
+    if len(str(changes.get("description", ""))) > NEED_DESCRIPTION_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "description": _("Keep the description under %(limit)d characters.")
+                % {"limit": NEED_DESCRIPTION_MAX_LENGTH}
+            }
+        )
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.status not in OPEN_NEED_STATUSES:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -24,14 +25,17 @@ from beneficiaries.models import (
     Relation,
 )
 from beneficiaries.permissions import can_reveal
+from beneficiaries.reveal_policy import reveal_rate_check, reveal_reason_check
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.services.common import (
     check_codes,
     writable_region_of,
 )
+from beneficiaries.signals import reveal_burst
 from beneficiaries.validators import parse_id_number, validate_phone
 from core.codes import AssistanceStatus, Vulnerability
 from core.models import Region
+from core.validators import visible_text_error
 
 
 # --- persons ---------------------------------------------------------------------
@@ -74,8 +78,9 @@ def duplicate_message(by: User, index: str) -> str | None:
         return _(
             "This ID number is already registered: %(name)s, %(region)s, household %(household)s. Open that record instead of registering the person again."
         ) % {"name": existing.name, "region": existing.region.name, "household": existing.household.register_number}
+    # Neutral: not where, not whose (issue 14, finding 13); the caseworker may ask for the record.
     return _(
-        "This ID number is already registered outside your jurisdiction. Ask the county civil affairs bureau to move the record if the person now lives here."
+        "A record with this ID number already exists and cannot be registered again. If the person now lives here, request a record transfer (Referrals › Request a record transfer): the office that holds it is asked to move it."
     )
 
 
@@ -109,6 +114,8 @@ def person_create(
     errors: dict[str, Any] = {}
     if not name.strip():
         errors["name"] = _("Enter the person's name as on the ID card.")
+    elif (invisible := visible_text_error(name)) is not None:
+        errors["name"] = invisible
     if relation not in Relation.values:
         errors["relation"] = _("Choose the relation to the head of household.")
     try:
@@ -212,8 +219,16 @@ def person_update(*, by: User, person: Person, request: HttpRequest | None = Non
                     person.vulnerabilities_changed_at = timezone.now()
             elif name == "name" and not str(value).strip():
                 raise ValidationError({"name": _("Enter the person's name as on the ID card.")})
+            elif name == "name" and (invisible := visible_text_error(str(value))) is not None:
+                raise ValidationError({"name": invisible})
             elif name == "relation" and value not in Relation.values:
                 raise ValidationError({"relation": _("Choose the relation to the head of household.")})
+            elif (
+                name == "relation"
+                and value == Relation.HEAD
+                and person.household.members.filter(relation=Relation.HEAD).exclude(pk=person.pk).exists()
+            ):
+                raise ValidationError({"relation": _("This household already has a head.")})
             if getattr(person, name) != value:
                 setattr(person, name, value)
                 changed.append(name)
@@ -233,8 +248,8 @@ def person_reveal(*, by: User, person: Person, field: str, reason: str, request:
         raise PermissionDenied(_("This person is not in your jurisdiction."))
     if field not in REVEALABLE_FIELDS:
         raise ValidationError({"field": _("Choose one of: %(fields)s.") % {"fields": ", ".join(REVEALABLE_FIELDS)}})
-    if len(reason.strip()) < 4:
-        raise ValidationError({"reason": _("Say why you need the full value (at least 4 characters); it is logged.")})
+    reason = reveal_reason_check(reason)
+    done_before = reveal_rate_check(by)
     if field == "income":
         household = person.household
         value = _(
@@ -251,7 +266,9 @@ def person_reveal(*, by: User, person: Person, field: str, reason: str, request:
         action=AuditAction.REVEAL,
         target=person,
         changes={"field": field},
-        reason=reason.strip(),
+        reason=reason,
         request=request,
     )
+    if done_before + 1 == settings.REVEAL_ALERT_PER_HOUR:
+        reveal_burst.send(sender=Person, by=by, person=person, count=done_before + 1)
     return value

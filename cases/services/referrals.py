@@ -199,7 +199,8 @@ def referral_create_to_government(
                 {"person": _("You can only refer a registered person you are helping through a referral.")}
             )
         region = person.region
-        details = {"name": person.name}
+        # What the charity knew when it referred, frozen: it never reads the register (finding 16).
+        details = {"name": person.name, "region": region.code, "region_name": region.name}
         # The person agreed that this charity passes them on to government (purpose government_referral).
         consent = consent_in_force(
             person=person, purpose=ConsentPurpose.GOVERNMENT_REFERRAL, recipient=from_organization
@@ -226,6 +227,7 @@ def referral_create_to_government(
         details = {
             "name": name,
             "region": region.code if region else "",
+            "region_name": region.name if region else "",
             "address": str(raw.get("address", "") or "").strip()[:300],
         }
         # Sensitive values are kept encrypted with a masked copy, as in the register.

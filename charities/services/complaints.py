@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from charities.hooks import complaint_received
 from charities.models import Complaint, ComplaintEvent, ComplaintStatus
 from core.errors import ReferralHubError
 from core.models import Organization, Region
@@ -28,7 +29,11 @@ def _complaint_reference() -> str:
 def complaint_submit(
     *, content: str, contact: str = "", about_organization: Organization | None = None, region: Region | None = None
 ) -> Complaint:
-    """File a complaint from the public. Its region decides which supervisors read it."""
+    """File a complaint from the public.
+
+    Its region and the registration county of the organization it is about decide which
+    supervisors read it (``charities.selectors.complaints_visible_to``); one of the two is required.
+    """
     content = content.strip()
     errors: dict[str, list[str]] = {}
     if len(content) < 10:
@@ -37,19 +42,29 @@ def complaint_submit(
         errors["content"] = [_("Please keep the complaint under 5000 characters.")]
     if len(contact) > 100:
         errors["contact"] = [_("The contact is longer than 100 characters.")]
+    if region is None and about_organization is None:
+        # Nobody would read it: supervisors read the complaints of their county (issue 14, finding 12).
+        errors["region"] = [
+            _(
+                "Choose the county concerned or the organization concerned, so that its supervisors receive the complaint."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     for _attempt in range(5):
         reference = _complaint_reference()
         if not Complaint.objects.filter(reference=reference).exists():
             break
-    return Complaint.objects.create(
-        reference=reference,
-        content=content,
-        contact=contact.strip(),
-        about_organization=about_organization,
-        region=region or (about_organization.region if about_organization else None),
-    )
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            reference=reference,
+            content=content,
+            contact=contact.strip(),
+            about_organization=about_organization,
+            region=region or (about_organization.region if about_organization else None),
+        )
+        complaint_received(complaint=complaint)  # the cases app tells the supervisors at once
+    return complaint
 
 
 class ComplaintError(ReferralHubError):

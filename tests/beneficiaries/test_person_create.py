@@ -100,7 +100,7 @@ def test_a_duplicate_outside_the_jurisdiction_does_not_say_where(station_worker,
     assert response.status_code == 400
     message = response.json()["id_number"][0]
     assert other.name not in message and other.household.register_number not in message
-    assert "辖区外" in message
+    assert "转移申请" in message
 
 
 def test_a_child_gets_the_minor_vulnerability(station_worker, world):

@@ -113,8 +113,8 @@ def office_xls(rows: list[list[object]], *, id_as_number: bool = False) -> bytes
     return buffer.getvalue()
 
 
-def office_csv(rows: list[list[object]], encoding: str) -> bytes:
-    lines = [TITLE, ",".join(HEADERS), *(",".join(f'"{value}"' for value in row) for row in rows)]
+def office_csv(rows: list[list[object]], encoding: str, separator: str = ",") -> bytes:
+    lines = [TITLE, separator.join(HEADERS), *(separator.join(f'"{value}"' for value in row) for row in rows)]
     return "\r\n".join(lines).replace("\u200b", "").encode(encoding)  # GBK has no zero-width space
 
 
@@ -199,6 +199,13 @@ def test_a_csv_in_gbk_or_utf8_with_a_title_line_imports(client, upload, encoding
     assert batch.valid_rows == 3
     assert "表头在第 2 行" in page(client, batch)
     assert Person.objects.count() == 0  # nothing before confirming
+
+
+def test_excels_unicode_text_export_imports(upload):
+    """Excel's 另存为「Unicode 文本」: UTF-16 with a byte-order mark, tab-separated, named .txt."""
+    batch = upload("走访排查台账.txt", office_csv(people(), "utf-16", separator="\t"))
+    assert batch.status == ImportStatus.READY, batch.errors
+    assert batch.valid_rows == 3
 
 
 def test_a_csv_with_an_id_in_scientific_notation_is_refused(upload):
@@ -360,3 +367,29 @@ def test_assistance_records_refuse_what_is_not_a_date_an_amount_or_a_programme(u
     )
     assert batch.status == ImportStatus.INVALID
     assert message in [error["message"] for error in batch.errors]
+
+
+def test_an_xlsx_named_xls_is_read_as_what_it_is(client, upload):
+    batch = upload("走访排查台账.xls", office_xlsx(people()))
+    assert batch.status == ImportStatus.READY, batch.errors
+    assert batch.source["format"] == "xlsx"
+
+
+def test_a_web_page_named_xls_is_refused_saying_how_to_save_it(client, station_worker, world):
+    client.force_login(station_worker)
+    page = b"<html><body><table><tr><td>\xe5\xa7\x93\xe5\x90\x8d</td></tr></table></body></html>"
+    response = client.post("/imports/visit_register/", {"file": SimpleUploadedFile("导出数据.xls", page)})
+    assert response.status_code == 200
+    assert "此文件是以 Excel 文件名保存的网页" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_template_lists_the_names_each_column_may_have(client, station_worker, world):
+    client.force_login(station_worker)
+    response = client.get("/imports/visit_register/template.xlsx")
+    notes = load_workbook(io.BytesIO(response.content))["填写说明"]
+    rows = {row[0]: row for row in notes.iter_rows(values_only=True) if row and row[0]}
+    assert rows["身份证号"][4].startswith("身份证号码、公民身份号码")
+    assert "所属村（社区）" in rows["村（社区）区划代码"][4]
+    assert "联系电话" in rows["电话"][4]
+    assert any("标题行会被跳过" in str(row[0]) for row in notes.iter_rows(values_only=True) if row[0])
