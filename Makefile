@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 comma := ,
 
-.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
+.PHONY: mutation regions run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,7 @@ lint: install-dev
 	$(call timed,ruff check,$(PY) -m ruff check .)
 	$(call timed,ruff format --check,$(PY) -m ruff format --check .)
 	$(call timed,bandit,$(PY) -m bandit -c pyproject.toml -r . -q)
+	$(call timed,lint-imports,$(VENV)/bin/lint-imports)
 
 typecheck: install-dev
 	$(call timed,mypy,$(PY) -m mypy .)
@@ -91,6 +92,14 @@ messages: install-dev
 screenshots: install-dev
 	$(PY) -m tests.e2e.screenshots
 
+## Load the national region table from CSV files you downloaded (README: The national region table):
+## make regions FILES="provinces.csv cities.csv areas.csv streets.csv villages.csv" lists what would
+## change (renames and moves by code); add WRITE=1 to write it.
+regions: install
+	@test -n "$(FILES)" || { echo 'Name the downloaded CSV files: make regions FILES="villages.csv …" (README: The national region table).'; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_regions $(if $(WRITE),,--dry-run) $(FILES)
+
 worker: install
 	$(VENV)/bin/celery -A referral_hub worker --loglevel=INFO
 
@@ -99,3 +108,10 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor
+
+## Mutation testing (not part of `make test`; slow: an hour or more on 2 cores). Mutates the rule
+## services listed under [tool.mutmut] in pyproject.toml, runs the tests that cover them against each
+## mutant, and prints the survivors; docs/testing.md records the last score and what survived.
+mutation: install-dev
+	nice $(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results

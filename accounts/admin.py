@@ -1,12 +1,31 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib.auth.models import Group
+from django.db.models import ManyToManyField, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_labels import INTERNAL_GROUP_PREFIX, assignable_groups, labelled_permissions, permission_label
 from accounts.models import FailedLogin, User
+from accounts.passwords import password_set_by_administrator
 from accounts.services import user_deactivate, user_unlock
 from accounts.two_factor import device_reset
+
+
+def _labelled_many_to_many(db_field: ManyToManyField, field: forms.Field | None) -> forms.Field | None:
+    """Permissions named in the reader's language; the internal per-organization groups left out."""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        if db_field.name in ("user_permissions", "permissions"):
+            field.queryset = labelled_permissions()
+            field.label_from_instance = permission_label  # type: ignore[method-assign,assignment]
+        elif db_field.name == "groups":
+            field.queryset = assignable_groups()
+    return field
 
 
 @admin.register(User)
@@ -43,10 +62,44 @@ class UserAdmin(DjangoUserAdmin):
             user_deactivate(user=user)
         self.message_user(request, _("Disabled %(count)d account(s).") % {"count": queryset.count()})
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # the administrator chose this password: the person picks their own at sign-in
+            password_set_by_administrator(user=obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None and user.pk != getattr(request.user, "pk", None):
+                password_set_by_administrator(user=user)
+        return response
+
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
         (_("Role"), {"fields": ("full_name", "role", "organization", "jurisdiction")}),
     )
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        return _labelled_many_to_many(db_field, super().formfield_for_manytomany(db_field, request, **kwargs))  # type: ignore[return-value]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's group admin without the per-organization grant groups (``organization:5``)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return super().get_queryset(request).exclude(name__startswith=INTERNAL_GROUP_PREFIX)
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        return _labelled_many_to_many(db_field, super().formfield_for_manytomany(db_field, request, **kwargs))  # type: ignore[return-value]
 
 
 @admin.register(FailedLogin)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,19 +29,27 @@ from beneficiaries.models import (
     Person,
 )
 from beneficiaries.permissions import can_reveal, can_write_register
+from beneficiaries.reveal_policy import RevealLimitReached
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
     assistance_records_visible_to,
     consents_visible_to,
     households_visible_to,
+    looks_like_id_number,
     masked_persons,
     name_order,
     needs_visible_to,
     person_search,
     persons_visible_to,
+    register_scope,
 )
 from core.codes import AssistanceStatus, Vulnerability
+from core.dates import ApiDateField
 from core.models import Organization, Region
+
+
+class PersonSearchSerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(max_length=40, help_text="A name prefix or an 18-character ID number")
 
 
 class RegisterPermission(permissions.BasePermission):
@@ -56,6 +64,8 @@ class RegisterPermission(permissions.BasePermission):
             return True
         if getattr(view, "action", None) == "reveal":
             return can_reveal(request.user)
+        if getattr(view, "action", None) == "search":
+            return True  # a read sent by POST, so that an ID number stays out of the address
         return can_write_register(request.user)
 
 
@@ -122,8 +132,11 @@ class HouseholdViewSet(
     filterset_fields = {"register_number": ["exact"], "region": ["exact"]}
 
     def get_queryset(self) -> QuerySet[Household]:
-        members = Prefetch("members", queryset=Person.objects.only("id", "relation", "household_id"))
-        return households_visible_to(_user(self.request)).prefetch_related(members).order_by("id")
+        user = _user(self.request)
+        # Only the members this user may see (a household can span townships).
+        visible = Person.objects.filter(register_scope(user) or Q(pk__in=[]))
+        members = Prefetch("members", queryset=visible.only("id", "relation", "household_id"))
+        return households_visible_to(user).prefetch_related(members).order_by("id")
 
     def perform_create(self, serializer: HouseholdSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
@@ -146,7 +159,7 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
     # Written in full; read back masked (to_representation), never decrypted for a read.
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True)
     gender = serializers.CharField(required=False)
-    birth_date = serializers.DateField(required=False)
+    birth_date = ApiDateField(required=False)
     assistance_statuses = serializers.ListField(
         child=serializers.ChoiceField(choices=AssistanceStatus.choices), required=False
     )
@@ -205,7 +218,9 @@ class PersonViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet[Person],
 ):
-    """Search with ``?q=`` (a name prefix, or an exact ID number through the blind index)."""
+    """Search with ``?q=`` (a name prefix) or ``POST persons/search/`` ``{"q"}`` (a name prefix or an
+    exact ID number through the blind index): an ID number in ``?q=`` is refused, since addresses
+    end up in access logs (issue 14, finding 14)."""
 
     serializer_class = PersonSerializer
     permission_classes = [RegisterPermission]
@@ -214,10 +229,25 @@ class PersonViewSet(
     def get_queryset(self) -> QuerySet[Person]:
         user = _user(self.request)
         query = self.request.query_params.get("q", "")
+        if looks_like_id_number(query):
+            raise serializers.ValidationError(
+                {"q": [_('Do not put an ID number in the address: search with POST persons/search/ {"q": …}.')]}
+            )
         persons = person_search(user, query) if query else persons_visible_to(user)
         if self.action in ("list", "retrieve"):
             persons = masked_persons(persons)  # reads show masked copies only
         return persons.order_by(*name_order()) if query else persons.order_by("id")
+
+    @extend_schema(request=PersonSearchSerializer, responses=PersonSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """By name prefix or exact ID number, in the body; answers like the list."""
+        body = PersonSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        persons = masked_persons(person_search(_user(request), body.validated_data["q"])).order_by(*name_order())
+        page = self.paginate_queryset(persons)
+        data = PersonSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
     def perform_create(self, serializer: PersonSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.person_create(
@@ -239,20 +269,28 @@ class PersonViewSet(
 
     @extend_schema(
         request=RevealSerializer,
-        responses=inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+            429: inline_serializer(
+                "RevealLimitReached", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
         body = RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        value = services.person_reveal(
-            by=_user(request),
-            person=person,
-            field=body.validated_data["field"],
-            reason=body.validated_data["reason"],
-            request=request,
-        )
+        try:
+            value = services.person_reveal(
+                by=_user(request),
+                person=person,
+                field=body.validated_data["field"],
+                reason=body.validated_data["reason"],
+                request=request,
+            )
+        except RevealLimitReached as error:
+            return Response({"detail": error.message, "code": error.code}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         return Response({"field": body.validated_data["field"], "value": value})
 
 

@@ -478,3 +478,36 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_category_display()}"
+
+
+class TransferStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class TransferRequest(models.Model):
+    """An office asks for a person's record to move into its jurisdiction (issue 14, finding 13).
+
+    Registering an ID number that another county holds says only that a record exists; the
+    caseworker may then ask for it, and the caseworkers of the county that holds it are told.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="transfer_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_region = models.ForeignKey(Region, verbose_name=_("to region"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), max_length=1000)
+    status = models.CharField(_("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record transfer request")
+        verbose_name_plural = _("record transfer requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.to_region_id}"

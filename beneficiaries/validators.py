@@ -9,6 +9,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core import normalise
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -68,12 +70,13 @@ class ParsedIdNumber:
 
 
 def normalize_id_number(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """Full-width digits, stray and zero-width spaces and a lower-case x, as people paste them."""
+    return normalise.code(raw).replace(" ", "").upper()
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> ParsedIdNumber:
     """Check format, birth date and check digit; raise a specific Chinese message otherwise."""
-    number = normalize_id_number(raw)
+    number = normalise.id_number(raw)  # refuses Excel's 4.51029196711093E+17 by name
     if len(number) != 18:
         raise ValidationError(
             _("A resident ID number has 18 characters; this one has %(count)d."),
@@ -120,7 +123,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> ParsedIdNumber:
 
 
 def validate_phone(raw: str) -> str:
-    phone = raw.strip().replace(" ", "")
+    phone = normalise.phone(raw)  # +86, dashes, spaces and full-width digits
     if phone and not PHONE_PATTERN.match(phone):
         raise ValidationError(
             _("Enter an 11-digit mobile number or a landline like 0911-8112301."),

@@ -98,7 +98,7 @@ def seed_referrals(organizations: dict[str, Organization], users: dict[str, User
                 services.referral_withdraw(referral=referral, by=caseworker, reason="家属已通过医保报销解决。")
             elif step == "expire":
                 Referral.objects.filter(pk=referral.pk).update(respond_by=timezone.now() - timedelta(hours=1))
-                jobs.referral_expire(referral_id=referral.pk)
+                services.referral_expire(referral_id=referral.pk)
             referral.refresh_from_db()
         created += 1
     created += _seed_to_government(organizations, charity_user, caseworker)

@@ -21,8 +21,10 @@ from beneficiaries.models import (
 )
 from cases.models import Outcome
 from charities.models import DeliveredService, Resource, ResourceStatus
-from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind
-from core.selectors import organizations_visible_to
+from core.dates import DayField
+from core.forms import RegionField
+from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, RegionLevel
+from core.selectors import organizations_visible_to, regions_pickable_by
 
 
 class ReferralToCharityForm(forms.Form):
@@ -72,8 +74,10 @@ class ReferralToGovernmentForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=100)
     id_number = forms.CharField(label=_("Resident ID number (if known)"), max_length=18, required=False)
     phone = forms.CharField(label=_("Phone (if known)"), max_length=20, required=False)
-    region = forms.CharField(
-        label=_("Region code where the person lives"), max_length=12, help_text=_("12 digits, e.g. 610622100201.")
+    region = RegionField(
+        label=_("Where the person lives"),
+        levels=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE],
+        help_text=_("The village or community (or the township), e.g. 永坪村."),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     to_organization = forms.ModelChoiceField(
@@ -87,6 +91,7 @@ class ReferralToGovernmentForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions_pickable_by(user)  # type: ignore[attr-defined]
         self.fields["to_organization"].queryset = organizations_visible_to(user).filter(  # type: ignore[attr-defined]
             kind__in=[OrganizationKind.CIVIL_AFFAIRS_BUREAU, OrganizationKind.TOWNSHIP_OFFICE], is_active=True
         )
@@ -105,7 +110,7 @@ class FeedbackForm(forms.Form):
     services = forms.MultipleChoiceField(
         choices=DeliveredService.choices, label=_("Services given"), widget=forms.CheckboxSelectMultiple, required=False
     )
-    helped_on = forms.DateField(label=_("Helped on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    helped_on = DayField(label=_("Helped on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -132,11 +137,17 @@ class RereferForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
+    # No preset answer on a judgement field: an untouched 保存 must not record a satisfied visit
+    # (the blank first choice is selected, and the field is required).
     satisfaction = forms.TypedChoiceField(
-        choices=[(str(i), str(i)) for i in range(5, 0, -1)], coerce=int, label=_("Satisfaction (5 = very satisfied)")
+        choices=[("", _("Choose…")), *((str(i), str(i)) for i in range(5, 0, -1))],
+        coerce=int,
+        label=_("Satisfaction (5 = very satisfied)"),
     )
     need_met = forms.TypedChoiceField(
-        choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1", label=_("Was the need really met?")
+        choices=[("", _("Choose…")), ("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        label=_("Was the need really met?"),
     )
-    visited_on = forms.DateField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = DayField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

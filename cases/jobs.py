@@ -1,68 +1,32 @@
-"""Periodic jobs of the referral state machine (reminders, expiry with escalation, the end of
-the after-close period) and follow-up visits (抽样回访). Same rules as ``cases.services``: each
-change locks its row or updates conditionally, writes the event and the outbox rows in one
-transaction; the jobs are idempotent (a second run finds nothing left to do)."""
+"""Periodic jobs of the referral state machine: reminders, expiry with escalation (each
+referral through the service ``referral_expire``), the end of the after-close period, and
+sampling follow-up visits (``follow_ups_sample``). The jobs are idempotent (a second run
+finds nothing left to do)."""
 
 from __future__ import annotations
 
-import math
-import random
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from beneficiaries.models import NeedStatus
-from cases.models import Direction, FollowUp, FollowUpStatus, Referral
-from cases.notifications import notify
-from cases.transitions import ReferralError, S, add_event, headline, move, needs_to, revoke_access, staff_of
-from core.models import Organization, OrganizationKind
+from cases.models import Referral
+from cases.services.follow_ups import follow_ups_sample
+from cases.services.lifecycle import referral_expire
+from cases.transitions import RECEIVER, Message, S, add_event, revoke_access, tell_side
+
+__all__ = [
+    "follow_ups_sample",
+    "referral_expire",
+    "referrals_end_access_after_close",
+    "referrals_expire_overdue",
+    "referrals_send_reminders",
+]
 
 
 # --- periodic jobs -----------------------------------------------------------------------
-def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
-    """No answer within the deadline: expired, and escalated to the referring office."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        referral = (
-            Referral.objects.select_for_update()
-            .select_related("to_organization", "from_organization")
-            .filter(pk=referral_id, status=S.SENT, respond_by__lt=now)
-            .first()
-        )
-        if referral is None:
-            return False  # answered meanwhile, or already expired
-        referral.ended_at = now
-        move(referral, action="expire", by=None, extra=["ended_at"])
-        if referral.direction == Direction.TO_CHARITY:
-            revoke_access(referral)
-            needs_to(referral, NeedStatus.OPEN, by=None, note=referral.reference)
-        notify(
-            recipients=staff_of(referral.from_organization, region_code=referral.region_id),
-            kind="expired",
-            title=headline(
-                referral,
-                _("no answer from %(org)s in time — refer the person elsewhere")
-                % {"org": referral.to_organization.name},
-            ),
-            body=_("The deadline was %(when)s.")
-            % {"when": timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M")},
-            referral=referral,
-        )
-        notify(
-            recipients=staff_of(referral.to_organization, region_code=referral.region_id),
-            kind="expired",
-            title=headline(referral, _("expired without an answer")),
-            referral=referral,
-        )
-    return True
-
-
 def referrals_expire_overdue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(Referral.objects.filter(status=S.SENT, respond_by__lt=now).values_list("id", flat=True)[:5000])
@@ -81,17 +45,15 @@ def referrals_send_reminders(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             if not Referral.objects.filter(pk=pk, status=S.SENT, reminded_at__isnull=True).update(reminded_at=now):
                 continue
-            referral = Referral.objects.select_related("to_organization").get(pk=pk)
+            referral = Referral.objects.select_related("to_organization", "from_organization").get(pk=pk)
             add_event(referral, action="remind", by=None, from_status=referral.status)
-            notify(
-                recipients=staff_of(referral.to_organization, region_code=referral.region_id),
+            when = timezone.localtime(referral.respond_by or now).strftime("%m-%d %H:%M")
+            tell_side(
+                referral,
+                side=RECEIVER,
                 kind="reminder",
-                title=headline(
-                    referral,
-                    _("please answer by %(when)s")
-                    % {"when": timezone.localtime(referral.respond_by or now).strftime("%m-%d %H:%M")},
-                ),
-                referral=referral,
+                message=Message(_("please answer by %(when)s") % {"when": when}),
+                by=None,
             )
             sent += 1
     return sent
@@ -108,90 +70,3 @@ def referrals_end_access_after_close(*, now: datetime | None = None) -> int:
         revoke_access(referral)
         ended += 1
     return ended
-
-
-# --- follow-up visits (抽样回访) ---------------------------------------------------------
-def station_for_region(region_code: str) -> Organization | None:
-    township = region_code[:9] + "000"
-    return (
-        Organization.objects.filter(kind=OrganizationKind.SERVICE_STATION, region_id=township, is_active=True)
-        .order_by("id")
-        .first()
-    )
-
-
-def follow_ups_sample(
-    *, now: datetime | None = None, share: float | None = None, rng: random.Random | None = None
-) -> int:
-    """Each week, a share of the referrals completed in the past week become follow-up tasks
-    for the person's station."""
-    now = now or timezone.now()
-    share = settings.FOLLOW_UP_SHARE if share is None else share
-    rng = rng or random.SystemRandom()
-    candidates = list(
-        Referral.objects.filter(
-            direction=Direction.TO_CHARITY,
-            status__in=[S.COMPLETED, S.CLOSED],
-            person__isnull=False,
-            follow_up__isnull=True,
-            events__action="feedback",
-            events__at__gte=now - timedelta(days=7),
-        )
-        .distinct()
-        .values_list("id", "region_id")
-    )
-    if not candidates or share <= 0:
-        return 0
-    chosen = rng.sample(candidates, min(len(candidates), math.ceil(len(candidates) * min(share, 1.0))))
-    due = timezone.localdate(now) + timedelta(days=settings.FOLLOW_UP_DUE_DAYS)
-    created = 0
-    for referral_id, region_code in chosen:
-        station = station_for_region(region_code)
-        with transaction.atomic():
-            _obj, was_created = FollowUp.objects.get_or_create(
-                referral_id=referral_id, defaults={"region_id": region_code, "station": station, "due_on": due}
-            )
-            if was_created:
-                created += 1
-                if station is not None:
-                    notify(
-                        recipients=User.objects.filter(organization=station, is_active=True, role=Role.STATION_WORKER),
-                        kind="follow_up",
-                        title=_("A follow-up visit is due by %(date)s") % {"date": due.isoformat()},
-                        referral=Referral.objects.get(pk=referral_id),
-                    )
-    return created
-
-
-@transaction.atomic
-def follow_up_record(
-    *, follow_up: FollowUp, by: User, satisfaction: int, need_met: bool, note: str = "", visited_on: date | None = None
-) -> FollowUp:
-    from cases.permissions import can_record_follow_up
-
-    if not can_record_follow_up(by, follow_up):
-        raise PermissionDenied(_("Only the station or caseworkers of the person's region record follow-up visits."))
-    errors: dict[str, Any] = {}
-    if satisfaction not in (1, 2, 3, 4, 5):
-        errors["satisfaction"] = _("Choose a satisfaction from 1 (very unhappy) to 5 (very happy).")
-    visited_on = visited_on or timezone.localdate()
-    if visited_on > timezone.localdate():
-        errors["visited_on"] = _("The visit date cannot be in the future.")
-    if errors:
-        raise ValidationError(errors)
-    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if locked.status != FollowUpStatus.DUE:
-        raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
-    locked.status = FollowUpStatus.DONE
-    locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
-    locked.visited_on, locked.visited_by = visited_on, by
-    locked.save()
-    add_event(
-        locked.referral,
-        action="follow_up",
-        by=by,
-        from_status=locked.referral.status,
-        reason=locked.note,
-        data={"satisfaction": satisfaction, "need_met": need_met},
-    )
-    return locked

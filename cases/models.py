@@ -109,6 +109,10 @@ class Referral(models.Model):
         help_text=_("The supply-list entry the help comes from, if any."),
     )
     capacity_reserved = models.BooleanField(_("capacity reserved"), default=False)
+    # Money of the resource's budget held since acceptance; settled by feedback, released by any end.
+    amount_reserved = models.DecimalField(
+        _("amount reserved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     # Set when a declined or expired referral is referred again: inbox counts read it from an index.
     rereferred = models.BooleanField(_("referred again"), default=False)
     previous = models.ForeignKey(

@@ -12,15 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Role, User
+from audit.models import AuditAction
+from audit.services import audit_record
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
+    ConsentField,
     NeedStatus,
 )
 from beneficiaries.services import need_set_status
+from cases.hooks import referral_conflict_check_act
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -36,6 +41,9 @@ from cases.selectors import VIEW_PERMISSION, organization_group_name
 from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization
 from core.validators import ancestor_region_codes
+
+# The side of steps no person takes (the deadline job).
+SYSTEM = "system"
 
 
 class ReferralError(ReferralHubError):
@@ -64,7 +72,11 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition(frozenset({S.COMPLETED}), S.CLOSED, REFERRER),
     "withdraw": Transition(frozenset({S.DRAFT, *OPEN_STATUSES}), S.WITHDRAWN, REFERRER),
     "rerefer": Transition(frozenset(REREFERABLE_STATUSES), S.SENT, REFERRER),
+    # No answer within the deadline: only the periodic job takes this step.
+    "expire": Transition(frozenset({S.SENT}), S.EXPIRED, SYSTEM),
 }
+# The actions that end a referral; each goes through ``cases.services.lifecycle.referral_end``.
+ENDING_ACTIONS = frozenset({"decline", "withdraw", "expire", "close"})
 
 
 def allowed_actions(user: User, referral: Referral) -> list[str]:
@@ -74,7 +86,8 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
     return [
         action
         for action, t in TRANSITIONS.items()
-        if referral.status in t.sources
+        if t.side != SYSTEM
+        and referral.status in t.sources
         and referral.direction in t.directions
         and is_on_side(user, referral, t.side)
         and (action != "rerefer" or not referral.rereferred)
@@ -87,9 +100,20 @@ def lock_referral(referral: Referral) -> Referral:
     )
 
 
+def transition_for(action: str) -> Transition:
+    """The transition named ``action``; an unknown name is a programming error, never a status."""
+    try:
+        return TRANSITIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown referral action {action!r}") from None
+
+
 def check_transition(action: str, referral: Referral, by: User | None) -> Transition:
-    transition = TRANSITIONS[action]
-    if by is not None:
+    transition = transition_for(action)
+    if transition.side == SYSTEM:
+        if by is not None:
+            raise PermissionDenied(_("Only the deadline job expires a referral."))
+    elif by is not None:
         require_side(by, referral, transition.side)
     if referral.direction not in transition.directions:
         if action == "decide":
@@ -105,6 +129,7 @@ def check_transition(action: str, referral: Referral, by: User | None) -> Transi
             )
             % {"status": referral.get_status_display(), "action": action_label(action)},
         )
+    referral_conflict_check_act(referral=referral, by=by, action=action)  # 严防优亲厚友 (supervision)
     return transition
 
 
@@ -155,10 +180,25 @@ def move(
     data: dict[str, Any] | None = None,
     extra: Sequence[str] = (),
 ) -> ReferralEvent:
+    """Change the status as ``TRANSITIONS[action]`` says, with its timeline event and a
+    hash-chained audit entry (the timeline is for reading; the audit log is the record)."""
     previous = referral.status
-    referral.status = TRANSITIONS[action].target if action in TRANSITIONS else S.EXPIRED
+    referral.status = transition_for(action).target
     referral.save(update_fields=["status", "updated_at", *extra])
-    return add_event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
+    event = add_event(referral, action=action, by=by, from_status=previous, reason=reason, data=data)
+    audit_record(
+        actor=by,
+        action=AuditAction.STATUS,
+        target=referral,
+        changes={"step": action, "from": previous, "to": referral.status, **_audit_data(data)},
+        reason=reason[:500],
+    )
+    return event
+
+
+def _audit_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    # Only plain codes and numbers: never names or free text in the audit details.
+    return {k: v for k, v in (data or {}).items() if isinstance(v, bool | int) or k in ("outcome", "amount")}
 
 
 def staff_of(organization: Organization, *, region_code: str = "") -> list[User]:
@@ -173,20 +213,49 @@ def staff_of(organization: Organization, *, region_code: str = "") -> list[User]
     return list(User.objects.filter(is_active=True, role=Role.CASEWORKER, jurisdiction_id__in=covering))
 
 
-def tell_both_sides(referral: Referral, *, kind: str, title: str, body: str, by: User | None) -> None:
-    sides = staff_of(referral.from_organization, region_code=referral.region_id) + staff_of(
-        referral.to_organization, region_code=referral.region_id
-    )
-    recipients = [u for u in sides if u != by]
-    notify(recipients=recipients, kind=kind, title=title, body=body, referral=referral)
-
-
 def headline(referral: Referral, what: str) -> str:
-    return _("Referral %(ref)s (%(name)s): %(what)s") % {
-        "ref": referral.reference,
-        "name": referral.person_name or _("unnamed"),
-        "what": what,
-    }
+    """A notification title: the reference number and what happened, never the person's name
+    (titles become e-mail subjects and SMS texts, and are shown in lists)."""
+    return _("Referral %(ref)s: %(what)s") % {"ref": referral.reference, "what": what}
+
+
+def name_visible_to_side(referral: Referral, side: str) -> bool:
+    """May the people of ``side`` read the person's name now? The referring office of a referral
+    to a charity keeps the register; a charity reads the name only while its referral is active
+    and the consent shared the name; the office receiving a charity's referral reads what the
+    charity sent, and the charity knows whom it referred."""
+    government_side = (REFERRER if referral.direction == Direction.TO_CHARITY else RECEIVER) == side
+    if government_side or referral.direction == Direction.TO_GOVERNMENT:
+        return True
+    return referral.status in ACTIVE_STATUSES and ConsentField.NAME in (referral.shared_fields or [])
+
+
+def about_person(referral: Referral, side: str) -> str:
+    """The opening of a message body: the name where the side may read it, else the reference."""
+    if name_visible_to_side(referral, side) and referral.person_name:
+        return _("About %(name)s (referral %(ref)s).") % {"name": referral.person_name, "ref": referral.reference}
+    return _("About the person of referral %(ref)s.") % {"ref": referral.reference}
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one side hears: the title's ending and the body's text."""
+
+    what: str
+    body: str = ""
+
+
+def tell_side(referral: Referral, *, side: str, kind: str, message: Message, by: User | None) -> None:
+    organization = referral.from_organization if side == REFERRER else referral.to_organization
+    recipients = [u for u in staff_of(organization, region_code=referral.region_id) if u != by]
+    body = " ".join(part for part in (about_person(referral, side), message.body) if part)
+    notify(recipients=recipients, kind=kind, title=headline(referral, message.what), body=body, referral=referral)
+
+
+def tell_both_sides(referral: Referral, *, kind: str, referrer: Message, receiver: Message, by: User | None) -> None:
+    """Each side gets its own text, carrying only what that side may read now."""
+    tell_side(referral, side=REFERRER, kind=kind, message=referrer, by=by)
+    tell_side(referral, side=RECEIVER, kind=kind, message=receiver, by=by)
 
 
 # --- per-object access (django-guardian) ----------------------------------------------

@@ -380,6 +380,7 @@ def seed_supply(organizations: dict[str, Organization], users: dict[str, User]) 
                     resource=resource,
                     people=1,
                     amount=per_person if form == "money" else None,
+                    reserved_amount=per_person if budget else None,
                     services=["care_visit"] if form == "service" else [],
                     region=Region.objects.get(code=region),
                     by=None,

@@ -8,21 +8,23 @@ writes all rows in one transaction or none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Choices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData, resource_check, resources_create_many
+from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
-from core.models import Organization
-from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, split_list
+from core.models import Organization, Region
+from core.spreadsheets import Column, ImportSpec, RowError, code_table, lookup_code, split_list
 from core.validators import normalize_region_code, validate_credit_code
 
 if TYPE_CHECKING:
@@ -57,8 +59,14 @@ YES = {"是", "开放", "y", "yes", "1", "true"}
 NO = {"", "否", "草稿", "n", "no", "0", "false"}
 
 
-def _lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    return choice_lookup(choices, short_names=SHORT_NAMES)
+def _lookup(choices: type[Choices], synonyms: Mapping[str, str] = normalise.NO_SYNONYMS) -> dict[str, str]:
+    return code_table(choices, SHORT_NAMES, synonyms)
+
+
+def _region_names(codes: list[str]) -> list[str]:
+    """延川县（610622000000）rather than a bare code, in the preview."""
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"{names[code]}（{code}）" if code in names else code for code in codes]
 
 
 class SupplyListImport(ImportSpec):
@@ -70,14 +78,22 @@ class SupplyListImport(ImportSpec):
             gettext_lazy("Unified social credit code of the organization"),
             example="51610622MJ1234567E",
             help=gettext_lazy("Administrators: which organization offers the row. Charity staff may leave it empty."),
+            synonyms=("统一社会信用代码", "信用代码", "机构代码"),
         ),
-        Column("name", gettext_lazy("Name"), required=True, example="大病医疗救助专项基金"),
+        Column(
+            "name",
+            gettext_lazy("Name"),
+            required=True,
+            example="大病医疗救助专项基金",
+            synonyms=("项目名称", "资源名称", "名称（项目）"),
+        ),
         Column(
             "kind",
             gettext_lazy("Kind"),
             required=True,
             example="专项基金",
             help=gettext_lazy("慈善项目, 专项基金, 服务 or 物资."),
+            synonyms=("类型", "资源类型", "项目类型"),
         ),
         Column(
             "form",
@@ -85,6 +101,7 @@ class SupplyListImport(ImportSpec):
             required=True,
             example="资金",
             help=gettext_lazy("资金, 物资 or 服务."),
+            synonyms=("帮扶形式", "救助形式", "援助形式"),
         ),
         Column(
             "categories",
@@ -92,13 +109,20 @@ class SupplyListImport(ImportSpec):
             required=True,
             example="医疗、康复",
             help=gettext_lazy("Separate several with 、"),
+            synonyms=("需求类别", "帮扶领域", "服务类别", "救助类别"),
         ),
-        Column("purpose", gettext_lazy("Purpose"), example="医保报销后个人负担仍超过承受能力的大病患者"),
+        Column(
+            "purpose",
+            gettext_lazy("Purpose"),
+            example="医保报销后个人负担仍超过承受能力的大病患者",
+            synonyms=("用途", "资助用途", "项目简介"),
+        ),
         Column(
             "service_regions",
             gettext_lazy("Service region codes"),
             example="610622",
             help=gettext_lazy("6-, 9- or 12-digit region codes, separated by 、"),
+            synonyms=("服务区域代码", "服务地区代码", "服务区域"),
         ),
         Column(
             "designated_counties",
@@ -113,16 +137,44 @@ class SupplyListImport(ImportSpec):
         Column("income_ceiling", gettext_lazy("Household income ceiling (yuan per person per month)"), example="900"),
         Column("conditions", gettext_lazy("Illness or disability types"), example="白血病、尿毒症"),
         Column("eligibility_notes", gettext_lazy("Other eligibility notes"), example=""),
-        Column("capacity_people", gettext_lazy("Capacity (people)"), example="20"),
-        Column("capacity_amount", gettext_lazy("Budget (yuan)"), example="200000"),
-        Column("per_person_limit", gettext_lazy("Limit per person (yuan)"), example="10000"),
-        Column("starts_on", gettext_lazy("Starts on"), example="2026-01-01", help=gettext_lazy("Year-month-day.")),
-        Column("ends_on", gettext_lazy("Ends on"), example="2026-12-31", help=gettext_lazy("Year-month-day.")),
+        Column(
+            "capacity_people",
+            gettext_lazy("Capacity (people)"),
+            example="20",
+            synonyms=("计划人数", "帮扶人数", "受益人数", "名额"),
+        ),
+        Column(
+            "capacity_amount",
+            gettext_lazy("Budget (yuan)"),
+            example="200000",
+            synonyms=("预算", "预算金额", "项目资金", "资金总额"),
+        ),
+        Column(
+            "per_person_limit",
+            gettext_lazy("Limit per person (yuan)"),
+            example="10000",
+            synonyms=("每人限额", "每人最高金额", "单人上限"),
+        ),
+        Column(
+            "starts_on",
+            gettext_lazy("Starts on"),
+            example="2026-01-01",
+            help=gettext_lazy("Year-month-day."),
+            synonyms=("开始日期", "起始日期", "开始时间"),
+        ),
+        Column(
+            "ends_on",
+            gettext_lazy("Ends on"),
+            example="2026-12-31",
+            help=gettext_lazy("Year-month-day."),
+            synonyms=("结束日期", "截止日期", "结束时间"),
+        ),
         Column(
             "publish",
             gettext_lazy("Open for referrals"),
             example="是",
             help=gettext_lazy("是: open at once; empty or 否: saved as a draft."),
+            synonyms=("是否开放", "是否发布"),
         ),
     ]
 
@@ -132,7 +184,7 @@ class SupplyListImport(ImportSpec):
         return user.is_admin_role or (user.role == Role.CHARITY_STAFF and user.organization_id is not None)
 
     def _header(self, key: str) -> str:
-        return next(column.chinese_header() for column in self.columns if column.key == key)
+        return self.headers[key]
 
     def clean_row(
         self, values: dict[str, str], *, row: int, user: User
@@ -142,11 +194,11 @@ class SupplyListImport(ImportSpec):
         def error(key: str, message: str) -> None:
             errors.append(RowError(row, self._header(key) if key else "", message))
 
-        organization = self._organization(values.get("credit_code", "").strip().upper(), user, error)
+        organization = self._organization(normalise.code(values.get("credit_code", "")).upper(), user, error)
 
         def code_of(key: str, table: dict[str, str]) -> str:
-            raw = values.get(key, "").strip()
-            code = table.get(raw.lower(), "")
+            raw = normalise.text(values.get(key, ""))
+            code = lookup_code(table, raw) or ""
             if raw and not code:
                 error(key, _("Unknown value “%(value)s”.") % {"value": raw})
             return code
@@ -154,7 +206,7 @@ class SupplyListImport(ImportSpec):
         def codes_of(key: str, table: dict[str, str]) -> list[str]:
             found = []
             for part in split_list(values.get(key, "")):
-                code = table.get(part.lower())
+                code = lookup_code(table, part)
                 if code is None:
                     error(key, _("Unknown value “%(value)s”.") % {"value": part})
                 else:
@@ -162,58 +214,48 @@ class SupplyListImport(ImportSpec):
             return found
 
         def number(key: str, kind: type[int] | type[Decimal]) -> Any:
-            raw = values.get(key, "").strip().replace(",", "").replace("，", "")
-            if not raw:
-                return None
             try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                error(key, _("“%(value)s” is not a number.") % {"value": raw})
+                if kind is int:
+                    return normalise.whole_number(values.get(key, ""))
+                return normalise.money(values.get(key, ""))
+            except ValidationError as invalid:
+                error(key, invalid.messages[0])
                 return None
-            if kind is int:
-                if value != value.to_integral_value():
-                    error(key, _("“%(value)s” is not a whole number.") % {"value": raw})
-                    return None
-                return int(value)
-            return value
 
         def day(key: str) -> date | None:
-            raw = values.get(key, "").strip()[:10]
-            if not raw:
-                return None
             try:
-                return date.fromisoformat(raw.replace("/", "-").replace(".", "-"))
-            except ValueError:
-                error(key, _("“%(value)s” is not a date; write it as 2026-09-01.") % {"value": raw})
+                return normalise.date(values.get(key, ""))
+            except ValidationError as invalid:
+                error(key, invalid.messages[0])
                 return None
 
         def regions(key: str) -> list[str]:
             codes = []
             for part in split_list(values.get(key, "")):
                 try:
-                    codes.append(normalize_region_code(part))
+                    codes.append(normalize_region_code(normalise.code(part)))
                 except ValidationError:
-                    codes.append(part)  # the service check names it
+                    codes.append(normalise.code(part))  # the service check names it
             return codes
 
-        publish_raw = values.get("publish", "").strip().lower()
+        publish_raw = normalise.key(values.get("publish", ""))
         if publish_raw not in YES | NO:
             error("publish", _("Write 是 to open it at once, or leave it empty for a draft."))
         data = ResourceData(
-            name=values.get("name", "").strip(),
-            kind=code_of("kind", _lookup(ResourceKind.choices)),
-            form=code_of("form", _lookup(ResourceForm.choices)),
-            categories=codes_of("categories", _lookup(NeedCategory.choices)),
-            purpose=values.get("purpose", "").strip(),
+            name=normalise.text(values.get("name", "")),
+            kind=code_of("kind", _lookup(ResourceKind)),
+            form=code_of("form", _lookup(ResourceForm)),
+            categories=codes_of("categories", _lookup(NeedCategory, normalise.CATEGORY_SYNONYMS)),
+            purpose=normalise.text(values.get("purpose", "")),
             service_region_codes=regions("service_regions"),
             designated_county_codes=regions("designated_counties"),
             min_age=number("min_age", int),
             max_age=number("max_age", int),
-            assistance_statuses=codes_of("assistance_statuses", _lookup(AssistanceStatus.choices)),
-            vulnerabilities=codes_of("vulnerabilities", _lookup(Vulnerability.choices)),
+            assistance_statuses=codes_of("assistance_statuses", _lookup(AssistanceStatus, normalise.STATUS_SYNONYMS)),
+            vulnerabilities=codes_of("vulnerabilities", _lookup(Vulnerability, normalise.VULNERABILITY_SYNONYMS)),
             income_ceiling=number("income_ceiling", Decimal),
             conditions=split_list(values.get("conditions", "")),
-            eligibility_notes=values.get("eligibility_notes", "").strip(),
+            eligibility_notes=normalise.text(values.get("eligibility_notes", "")),
             capacity_people=number("capacity_people", int),
             capacity_amount=number("capacity_amount", Decimal),
             per_person_limit=number("per_person_limit", Decimal),
@@ -295,20 +337,18 @@ class SupplyListImport(ImportSpec):
             return "" if value is None else str(value)
 
         return [
-            show(
-                Organization.objects.filter(pk=cleaned["organization_id"]).values_list("credit_code", flat=True).first()
-            ),
+            show(Organization.objects.filter(pk=cleaned["organization_id"]).values_list("name", flat=True).first()),
             data.name,
             str(dict(ResourceKind.choices)[data.kind]),
             str(dict(ResourceForm.choices)[data.form]),
             "、".join(str(labels[c]) for c in data.categories),
             data.purpose,
-            "、".join(data.service_region_codes),
-            "、".join(data.designated_county_codes),
+            "、".join(_region_names(data.service_region_codes)),
+            "、".join(_region_names(data.designated_county_codes)),
             show(data.min_age),
             show(data.max_age),
-            "、".join(data.assistance_statuses),
-            "、".join(data.vulnerabilities),
+            "、".join(str(AssistanceStatus(code).label) for code in data.assistance_statuses),
+            "、".join(str(Vulnerability(code).label) for code in data.vulnerabilities),
             show(data.income_ceiling),
             "、".join(data.conditions),
             data.eligibility_notes,

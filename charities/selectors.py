@@ -29,7 +29,6 @@ from accounts.models import JURISDICTION_ROLES, Role, User
 from charities.models import PUBLISHED_STATUSES, Complaint, Resource, ResourceStatus, ResourceUsage, UsageKind
 from core.codes import AssistanceStatus
 from core.models import FocusGroup, Organization, Region
-from core.selectors import organizations_visible_to
 
 # Published statuses the public transparency page lists (SPEC rule 11: open and finished projects).
 PUBLIC_STATUSES = PUBLISHED_STATUSES
@@ -273,7 +272,12 @@ def organization_dashboard(organization: Organization, *, today: date | None = N
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
-    """Supervisors read complaints about their jurisdiction; administrators read all."""
+    """Supervisors read complaints about their jurisdiction; administrators read all.
+
+    "About their jurisdiction": the region complained about, or the organization's registration
+    region (``Organization.region``) in it. Never the organization's ``service_regions``: a charity
+    edits those itself and could choose its own supervisors (issue 14, finding 11).
+    """
     complaints = Complaint.objects.select_related("about_organization", "region")
     if not user.is_authenticated or not user.is_active:
         return complaints.none()
@@ -282,5 +286,4 @@ def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     if user.role != Role.SUPERVISOR or user.jurisdiction is None:
         return complaints.none()
     root = user.jurisdiction
-    about_visible = Q(about_organization__in=organizations_visible_to(user).values("id"))
-    return complaints.filter(root.subtree_q("region__code") | about_visible)
+    return complaints.filter(root.subtree_q("region__code") | root.subtree_q("about_organization__region__code"))

@@ -60,3 +60,51 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+NUL = "\x00"
+
+
+class InputGuardMiddleware:
+    """A NUL byte in the path, a query parameter or a form field is refused with a clear 400.
+
+    PostgreSQL cannot store or compare a string holding NUL (psycopg raises ValueError), so any
+    view that filtered or saved such a value answered 500. No real text needs the character: one
+    guard here, before any view reads the input, answers every page and the API alike. JSON bodies
+    are checked by the API's parser (``core.rest.JSONParser``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = self._field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        from django.http import JsonResponse
+        from django.template.loader import render_to_string
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        with translation.override(translation.get_language_from_request(request)):
+            message = _("The text contains a NUL character (\\0), which no field accepts. Remove it and try again.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({field: [message]}, status=400)
+            page = render_to_string("errors/standalone.html", {"title": _("Invalid input"), "message": message})
+            return HttpResponse(page, status=400)
+
+    @staticmethod
+    def _field_with_nul(request: HttpRequest) -> str | None:
+        if NUL in request.path or NUL in request.path_info:
+            return "path"
+        sources = [request.GET]
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            sources.append(request.POST)
+        for source in sources:
+            for key, values in source.lists():
+                if NUL in key or any(NUL in value for value in values):
+                    return key.replace(NUL, "")
+        return None

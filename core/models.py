@@ -51,6 +51,10 @@ class Region(models.Model):
         indexes = [
             # Prefix (LIKE 'x%') lookups on PostgreSQL need the pattern operator class.
             models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # A region picked by name (core.forms.resolve_region) and the search's levels above
+            # the villages (40,000 of 660,000 rows): index lookups, not a scan of the country.
+            models.Index(fields=["name"], name="region_name_idx"),
+            models.Index(fields=["level", "code"], name="region_level_code_idx"),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +260,8 @@ class ImportBatch(models.Model):
     imported_rows = models.PositiveIntegerField(_("imported rows"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     preview = models.JSONField(_("preview"), default=list, blank=True)
+    # Which sheet and header row were read, and the file's format and encoding (shown on the page).
+    source = models.JSONField(_("what was read"), default=dict, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -13,33 +13,31 @@ from __future__ import annotations
 import abc
 import datetime
 import io
-import zipfile
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook as XlsxWorkbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
-from core.errors import ReferralHubError
+from core import normalise
+from core.sheet_reader import ZIP_SIGNATURE, Cell, ImportFileError, Sheet, Workbook, file_format, read_workbook
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ZIP_SIGNATURE = b"PK\x03\x04"
-
-
-class ImportFileError(ReferralHubError):
-    """The file as a whole cannot be read (wrong type, damaged, too large, wrong columns)."""
-
-    code = "import_file"
+__all__ = ["ZIP_SIGNATURE", "ImportFileError"]
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,19 @@ class Column:
     required: bool = False
     example: str = ""
     help: StrOrPromise = ""
+    # Other headers that name this column in the sheets offices keep (身份证号码 for 身份证号).
+    synonyms: tuple[str, ...] = ()
+    # A number in this column is refused (an ID number stored as a number has lost digits).
+    text_only: bool = False
 
     def chinese_header(self) -> str:
-        with translation.override("zh-hans"):
-            return str(self.header)
+        # Asked for every cell of every row: translated once (a frozen dataclass, so set it directly).
+        cached: str | None = self.__dict__.get("_chinese_header")
+        if cached is None:
+            with translation.override("zh-hans"):
+                cached = str(self.header)
+            object.__setattr__(self, "_chinese_header", cached)
+        return cached
 
 
 @dataclass
@@ -94,6 +101,11 @@ class ImportSpec(abc.ABC):
     def preview_headers(self) -> list[str]:
         return [column.chinese_header() for column in self.columns]
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Each column's Chinese header by key: what row errors name."""
+        return {column.key: column.chinese_header() for column in self.columns}
+
     @abc.abstractmethod
     def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
         """Write every record. Runs inside one transaction; raise to abort it all."""
@@ -121,9 +133,9 @@ HEADER_FILL = PatternFill("solid", fgColor="1D5F8A")
 
 def template_workbook(spec: ImportSpec) -> bytes:
     """A blank template: headers (required ones marked *) and a sheet of instructions."""
-    workbook = Workbook()
+    workbook = XlsxWorkbook()
     sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
+    assert isinstance(sheet, Worksheet)  # noqa: S101 - a new workbook always has one sheet
     with translation.override("zh-hans"):
         sheet.title = str(spec.title)[:31]
         for index, column in enumerate(spec.columns, start=1):
@@ -138,51 +150,102 @@ def template_workbook(spec: ImportSpec) -> bytes:
                 sheet.cell(row=row, column=index).number_format = "@"
         sheet.freeze_panes = "A2"
         notes = workbook.create_sheet(str(_("Instructions")))
-        notes.append([str(_("Column")), str(_("Required")), str(_("Example")), str(_("Notes"))])
+        notes.append(
+            [str(_("Column")), str(_("Required")), str(_("Example")), str(_("Notes")), str(_("Also accepted as"))]
+        )
         for column in spec.columns:
+            others = [name for name in column_names(column) if name not in (column.chinese_header(), column.key)]
             notes.append(
-                [column.chinese_header(), str(_("Yes")) if column.required else "", column.example, str(column.help)]
+                [
+                    column.chinese_header(),
+                    str(_("Yes")) if column.required else "",
+                    column.example,
+                    str(column.help),
+                    "、".join(others),
+                ]
             )
         notes.append([])
-        notes.append([str(_("Fill in the first sheet from row 2. Keep the header row unchanged."))])
-        for letter, width in zip("ABCD", (18, 8, 26, 60), strict=True):
+        for line in (
+            _("Fill in the first sheet from row 2. Keep the header row unchanged."),
+            _(
+                "Your own sheet works too: .xlsx, .xls or .csv (UTF-8 or GBK); title rows above the header row "
+                "are skipped; the sheet whose header row names every required column is read; a column may "
+                "have any of the names in the last column above."
+            ),
+            _("Format ID-number columns as Text before typing or pasting: Excel keeps only 15 digits of a number."),
+            _("Dates: 2024-03-05, 2024/3/5, 2024.3.5 or 2024年3月5日. Amounts: 1200, 1,200.50, 1200元 or 1.2万元."),
+        ):
+            notes.append([str(line)])
+        for letter, width in zip("ABCDE", (18, 8, 26, 60, 40), strict=True):
             notes.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+# A text starting with one of these is a formula (or becomes one) in Excel, WPS and LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet runs as a formula: '=HYPERLINK(…) stays the letters the person typed."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """Write rows to an .xlsx in streaming (write-only) mode, so large exports stay small in memory."""
-    workbook = Workbook(write_only=True)
+    """The one writer of every .xlsx export: streaming (write-only), every text cell stored as text.
+
+    A name like ``=HYPERLINK("http://…","点击")`` must not become a live link or a formula in the
+    office's copy: text is escaped (see :func:`safe_text`) and typed as a string, never a formula.
+    """
+    workbook = XlsxWorkbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
-    sheet.append(list(headers))
+    sheet.append([_cell(str(header), sheet) for header in headers])
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([_cell(value, sheet) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(value: object) -> object:
+def _cell(value: object, sheet: Any = None) -> object:
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; values are already local
+    if value is not None and not isinstance(value, (int, float, Decimal, datetime.date, datetime.time)):
+        text = safe_text(str(value))
+        if sheet is None:
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # openpyxl would otherwise store a leading = as a formula
+        return cell
     return value
 
 
 # --- reading uploads ----------------------------------------------------------
 def check_upload(name: str, head: bytes, size: int, *, max_bytes: int) -> None:
-    """Refuse a file that is not an .xlsx or is too large, before anything reads it."""
+    """Refuse a file that is not a spreadsheet we read, or is too large, before anything reads it."""
     if size > max_bytes:
         raise ImportFileError(
             _("The file is %(size).1f MB; the limit is %(limit).0f MB. Split it into smaller files.")
             % {"size": size / 1_048_576, "limit": max_bytes / 1_048_576},
             code="import_file_too_large",
         )
-    if not name.lower().endswith(".xlsx") or not head.startswith(ZIP_SIGNATURE):
+    kind = file_format(name, head)
+    if kind == "html":
         raise ImportFileError(
-            _("Only Excel .xlsx files can be imported. Download the template, fill it in and upload it again."),
+            _(
+                "This file is a web page named like an Excel file, as some systems export their tables. Open it "
+                "in Excel or WPS, save it as .xlsx, and upload that."
+            ),
+            code="import_file_html",
+        )
+    if kind is None:
+        raise ImportFileError(
+            _(
+                "Only Excel files (.xlsx, .xls) and .csv files can be imported. Download the template, fill it "
+                "in and upload it again."
+            ),
             code="import_file_type",
         )
 
@@ -197,76 +260,152 @@ def _text(value: object) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
-    return str(value).strip()
+        return repr(value) if abs(value) < 1e15 else normalise.excel_number(value)
+    return normalise.text(value)
 
 
-def read_rows(file: IO[bytes], spec: ImportSpec) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, values by column key) for every non-empty data row.
-
-    Raises ImportFileError for a damaged file, missing required columns, or too many rows.
-    """
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as error:
-        raise ImportFileError(
-            _("The file cannot be read as an Excel workbook; it may be damaged or incomplete. Save it again as .xlsx."),
-            code="import_file_damaged",
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        try:
-            header_row = next(rows)
-        except StopIteration:
-            raise ImportFileError(_("The first sheet is empty."), code="import_file_empty") from None
-        positions = _header_positions(header_row, spec)
-        count = 0
-        for number, raw in enumerate(rows, start=2):
-            values = {key: _text(raw[index]) if index < len(raw) else "" for key, index in positions.items()}
-            if not any(values.values()):
-                continue
-            count += 1
-            if count > spec.max_rows:
-                raise ImportFileError(
-                    _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": spec.max_rows},
-                    code="import_file_too_many_rows",
-                )
-            yield number, values
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
-        # A truncated file can open and then fail half way through the rows.
-        raise ImportFileError(
-            _("The file cannot be read as an Excel workbook; it may be damaged or incomplete. Save it again as .xlsx."),
-            code="import_file_damaged",
-        ) from error
-    finally:
-        workbook.close()
+# How far down a sheet the header row is looked for (below a title, a unit line, a date line).
+HEADER_SEARCH_ROWS = 30
+# A row after the data that only signs the sheet off (合计, 制表人：…) is not a data row.
+_FOOTER = ("合计", "总计", "小计", "制表", "填表", "审核", "负责人", "备注：", "说明：", "注：")
 
 
-def _header_positions(header_row: Sequence[object], spec: ImportSpec) -> dict[str, int]:
-    def normalise(value: object) -> str:
-        return _text(value).rstrip("*＊ ").strip().lower()
+def column_names(column: Column) -> list[str]:
+    """Every header that names this column: the template's, the English one, the key, the synonyms."""
+    names = [column.chinese_header(), str(column.header), column.key, *column.synonyms]
+    return list(dict.fromkeys(name for name in names if name))
 
-    by_header = {normalise(cell): index for index, cell in enumerate(header_row) if _text(cell)}
-    positions: dict[str, int] = {}
-    missing: list[str] = []
+
+def _header_variants(value: object) -> list[str]:
+    name = normalise.header(value)
+    bare = re.sub(r"\([^()]*\)$", "", name)  # 金额(元) also answers to 金额
+    return [name] if bare == name or not bare else [name, bare]
+
+
+def _header_table(spec: ImportSpec) -> dict[str, str]:
+    table: dict[str, str] = {}
+    clashes: set[str] = set()
     for column in spec.columns:
-        for candidate in (column.chinese_header(), str(column.header), column.key):
-            if normalise(candidate) in by_header:
-                positions[column.key] = by_header[normalise(candidate)]
+        for name in column_names(column):
+            for variant in _header_variants(name):
+                if table.get(variant, column.key) != column.key:
+                    clashes.add(variant)
+                table.setdefault(variant, column.key)
+    return {name: key for name, key in table.items() if name not in clashes}
+
+
+def _match_header(row: Sequence[object], table: Mapping[str, str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        for variant in _header_variants(cell):
+            found = table.get(variant)
+            if found and found not in positions:
+                positions[found] = index
                 break
-        else:
-            if column.required:
-                missing.append(column.chinese_header())
-    if missing:
-        raise ImportFileError(
-            _("These required columns are missing from the first row: %(columns)s. Use the template.")
-            % {"columns": "、".join(missing)},
-            code="import_file_columns",
-        )
     return positions
+
+
+@dataclass
+class SheetRead:
+    """Where the rows came from: shown on the batch page ("read sheet 花名册, header in row 3")."""
+
+    format: str
+    sheet: str
+    header_row: int
+    encoding: str
+    positions: dict[str, int]
+    headers: list[str]
+    rows: list[tuple[int, list[Cell]]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "encoding": self.encoding,
+            "columns": {key: self.headers[index] for key, index in self.positions.items()},
+        }
+
+
+def read_sheet(file: IO[bytes], spec: ImportSpec, *, name: str) -> SheetRead:
+    """Find the sheet and the row whose headers name every required column; return its data rows.
+
+    Raises ImportFileError for a damaged or oversized file, missing required columns, or too many rows.
+    """
+    workbook = read_workbook(file, name)
+    table = _header_table(spec)
+    required = [column for column in spec.columns if column.required]
+    best: tuple[int, Sheet, int, dict[str, int]] | None = None
+    for sheet in workbook.sheets:
+        for offset, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            positions = _match_header(row, table)
+            if all(column.key in positions for column in required):
+                return _data_rows(workbook, sheet, offset, positions, spec)
+            if best is None or len(positions) > best[0]:
+                best = (len(positions), sheet, offset, positions)
+    if not any(sheet.rows for sheet in workbook.sheets):
+        raise ImportFileError(_("The file has no data rows."), code="import_file_empty")
+    found = best[3] if best is not None and best[0] >= 2 else {}
+    missing = [column.chinese_header() for column in required if column.key not in found]
+    raise ImportFileError(
+        _(
+            "No sheet has a header row with these required columns: %(columns)s. Check the column names: the "
+            "names each column may have are listed on the template's instructions sheet."
+        )
+        % {"columns": "、".join(missing)},
+        code="import_file_columns",
+    )
+
+
+def _data_rows(workbook: Workbook, sheet: Sheet, offset: int, positions: dict[str, int], spec: ImportSpec) -> SheetRead:
+    header_cells = sheet.rows[offset]
+    rows: list[tuple[int, list[Cell]]] = []
+    for index, raw in enumerate(sheet.rows[offset + 1 :], start=offset + 1):
+        mapped = [raw[position] for position in positions.values() if position < len(raw)]
+        filled = [_text(value) for value in mapped if _text(value)]
+        if not filled:
+            continue
+        if len(filled) == 1 and filled[0].startswith(_FOOTER):
+            continue
+        rows.append((sheet.first_row + index, raw))
+        if len(rows) > spec.max_rows:
+            raise ImportFileError(
+                _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": spec.max_rows},
+                code="import_file_too_many_rows",
+            )
+    return SheetRead(
+        format=workbook.format,
+        sheet=sheet.name,
+        header_row=sheet.first_row + offset,
+        encoding=workbook.encoding,
+        positions=positions,
+        headers=[_text(cell) for cell in header_cells],
+        rows=rows,
+    )
+
+
+def row_values(read: SheetRead, raw: Sequence[Cell], spec: ImportSpec) -> tuple[dict[str, str], dict[str, str]]:
+    """The row as text by column key, and the text-only columns that held a number (key → as Excel shows it)."""
+    text_only = {column.key for column in spec.columns if column.text_only}
+    values: dict[str, str] = {}
+    numeric: dict[str, str] = {}
+    for key, index in read.positions.items():
+        value = raw[index] if index < len(raw) else None
+        if key in text_only and isinstance(value, (int, float)) and not isinstance(value, bool):
+            numeric[key] = normalise.excel_number(value)
+            values[key] = numeric[key]
+        else:
+            values[key] = _text(value)
+    return values, numeric
+
+
+def read_rows(file: IO[bytes], spec: ImportSpec, *, name: str = ".xlsx") -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, values by column key) for every non-empty data row."""
+    read = read_sheet(file, spec, name=name)
+    for number, raw in read.rows:
+        yield number, row_values(read, raw, spec)[0]
 
 
 @dataclass
@@ -274,18 +413,38 @@ class CheckedFile:
     rows: list[tuple[int, dict[str, Any]]]
     errors: list[RowError]
     total: int
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> int:
+        """Rows with no error at all, the checks across rows (duplicates) included."""
+        failed = {error.row for error in self.errors}
+        return sum(1 for number, _record in self.rows if number not in failed)
 
 
 def check_file(
-    file: IO[bytes], spec: ImportSpec, *, user: User, progress: Callable[[int], None] | None = None
+    file: IO[bytes],
+    spec: ImportSpec,
+    *,
+    user: User,
+    name: str = ".xlsx",
+    progress: Callable[[int], None] | None = None,
 ) -> CheckedFile:
     """Check every row of the file; nothing is written."""
-    raw_rows = list(read_rows(file, spec))
+    read = read_sheet(file, spec, name=name)
+    headers = {column.key: column.chinese_header() for column in spec.columns}
     cleaned: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
-    total = len(raw_rows)
-    for done, (number, values) in enumerate(raw_rows, start=1):
+    total = len(read.rows)
+    for done, (number, raw) in enumerate(read.rows, start=1):
+        values, numeric = row_values(read, raw, spec)
         record, row_errors = spec.clean_row(values, row=number, user=user)
+        if numeric:
+            # A number in an ID column lost its last digits; whatever the row check made of it, say that.
+            flagged = {headers[key] for key in numeric}
+            row_errors = [error for error in row_errors if error.column not in flagged]
+            for key, shown in numeric.items():
+                row_errors.append(RowError(number, headers[key], normalise.numeric_id_error(shown).messages[0]))
         errors.extend(row_errors)
         if record is not None and not row_errors:
             cleaned.append((number, record))
@@ -295,7 +454,28 @@ def check_file(
     if total == 0:
         errors.append(RowError(0, "", _("The file has no data rows.")))
     errors.sort(key=lambda error: error.row)
-    return CheckedFile(rows=cleaned, errors=errors, total=total)
+    return CheckedFile(rows=cleaned, errors=errors, total=total, source=read.as_dict())
+
+
+def error_report(file: IO[bytes] | None, spec: ImportSpec, *, name: str, errors: Sequence[Mapping[str, Any]]) -> bytes:
+    """The user's own rows, each with its problems beside it, as an .xlsx to correct and upload again."""
+    by_row: dict[int, list[str]] = {}
+    for error in errors:
+        text = f"{error['column']}：{error['message']}" if error.get("column") else str(error["message"])
+        by_row.setdefault(int(error.get("row") or 0), []).append(text)
+    headers: list[str] = []
+    rows: list[tuple[int, list[Cell]]] = []
+    if file is not None:
+        try:
+            read = read_sheet(file, spec, name=name)
+            headers, rows = read.headers, read.rows
+        except ImportFileError:
+            pass  # the file itself was refused: the report has its one error
+    with translation.override("zh-hans"):
+        report_headers = [str(_("Problems")), str(_("Row")), *headers]
+        general = [[" ".join(by_row.pop(0)), "", *([""] * len(headers))]] if 0 in by_row else []
+        body = (["；".join(by_row.get(number, [])), number, *raw] for number, raw in rows)
+        return export_workbook(title=str(_("Problems")), headers=report_headers, rows=[*general, *body])
 
 
 # --- reading coded values ---------------------------------------------------------
@@ -309,7 +489,7 @@ def choice_lookup(
 
     Accepted: the code itself, the label in the active language or in Chinese, each part
     of a Chinese label split at （…） or “/”, and the short names a sheet commonly uses
-    (e.g. 低保, 低边, 失能). Keys are lower-cased. Cached per code list and language,
+    (e.g. 低保, 低边, 失能). Keys are as normalise.key makes them. Cached per code list and language,
     because imports call it for every row.
     """
     names = tuple(sorted((short_names or {}).items()))
@@ -317,18 +497,41 @@ def choice_lookup(
     table = _CHOICE_LOOKUPS.get(key)
     if table is None:
         codes = {code for code, _label in choices}
-        table = {name.lower(): code for name, code in names if code in codes}
+        table = {normalise.key(name): code for name, code in names if code in codes}
         for code, label in choices:
-            table[code.lower()] = code
-            table[str(label).lower()] = code
+            table[normalise.key(code)] = code
+            table[normalise.key(label)] = code
             with translation.override("zh-hans"):
                 chinese = str(label)
-            table[chinese.lower()] = code
+            table[normalise.key(chinese)] = code
             for part in chinese.replace("（", "/").replace("）", "/").split("/"):
                 if part.strip():
-                    table.setdefault(part.strip().lower(), code)
+                    table.setdefault(normalise.key(part), code)
         _CHOICE_LOOKUPS[key] = table
     return table
+
+
+_CODE_TABLES: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def code_table(choices: type[Choices], *synonyms: Mapping[str, str]) -> dict[str, str]:
+    """:func:`choice_lookup` for a code list and synonym tables, built once per language.
+
+    ``synonyms`` must be module-level constants (they are cached by identity); later tables win.
+    """
+    key = (choices, *map(id, synonyms), translation.get_language())
+    table = _CODE_TABLES.get(key)
+    if table is None:
+        merged: dict[str, str] = {}
+        for names in synonyms:
+            merged.update(names)
+        table = _CODE_TABLES[key] = choice_lookup(choices.choices, short_names=merged)
+    return table
+
+
+def lookup_code(table: Mapping[str, str], value: object) -> str | None:
+    """The code a cell names in a :func:`choice_lookup` table (full-width, spaces and case ignored)."""
+    return table.get(normalise.key(value))
 
 
 LIST_SEPARATORS = ",，、;；/"
@@ -336,6 +539,7 @@ LIST_SEPARATORS = ",，、;；/"
 
 def split_list(value: str) -> list[str]:
     """Split a cell holding several values: 医疗、康复 / 低保，残疾 / living; medical."""
+    value = normalise.text(value)
     for separator in LIST_SEPARATORS:
         value = value.replace(separator, ",")
     return [part.strip() for part in value.split(",") if part.strip()]

@@ -104,5 +104,6 @@ class RequestTooLargeMiddleware:
             else:
                 page = render_to_string("errors/standalone.html", {"title": _("Too large"), "message": message})
                 response = HttpResponse(page, status=413)
-        response["Connection"] = "close"  # the body was not read
+        # No "Connection: close": it is a hop-by-hop header, which a WSGI application may not set
+        # (the development server answered 500 for it); the server decides about the connection.
         return response

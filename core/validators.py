@@ -111,3 +111,36 @@ def ancestor_region_codes(code: str) -> list[str]:
 
 def validate_region_code(value: str) -> None:
     region_level_from_code(value)
+
+
+# The largest id a 64-bit database column holds; a longer number in a query string names nothing.
+MAX_OBJECT_ID = 2**63 - 1
+
+
+def parse_object_id(text: str | None) -> int | None:
+    """A query parameter as an object id, or None when it is not a positive 64-bit integer."""
+    value = (text or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_OBJECT_ID else None
+
+
+# Characters that reorder or hide text: a name "‮王秀英" shows reversed, a name of zero-width
+# spaces shows as nothing, and both make one person look like another (issue 14, finding 18).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def visible_text_error(value: str) -> str | None:
+    """Why this name cannot be shown as typed, or None."""
+    import unicodedata
+
+    from django.utils.translation import gettext as _
+
+    if any(char in BIDI_CONTROLS for char in value):
+        return _(
+            "The text contains a character that reverses its direction (such as U+202E); type it again without it."
+        )
+    if not any(not char.isspace() and unicodedata.category(char) != "Cf" for char in value):
+        return _("The text holds only invisible characters; enter the name as written.")
+    return None

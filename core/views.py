@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,14 +17,16 @@ from accounts.models import User
 from core.errors import ReferralHubError
 from core.health import health_report
 from core.imports import (
+    ERRORS_ON_PAGE,
     import_batch_confirm,
+    import_batch_error_report,
     import_batch_for_user,
     import_batch_start,
     import_progress,
     spec_for_user,
 )
 from core.models import ImportBatch, ImportStatus, OrganizationKind
-from core.selectors import organizations_visible_to
+from core.selectors import organizations_visible_to, regions_pickable_by, regions_search
 from core.spreadsheets import XLSX_CONTENT_TYPE, get_spec, template_workbook
 
 
@@ -49,6 +51,29 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"organization": user.organization, "jurisdiction": user.jurisdiction})
 
 
+@require_GET
+def region_search(request: HttpRequest) -> JsonResponse:
+    """The region pickers' search: up to 20 regions the user may choose whose name contains
+    ``q`` (or whose code starts with it), each with its path; ``level=4,5`` limits the levels.
+    Without signing in (the public transparency page): counties and above only, public names."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_authenticated and not regions_pickable_by(user).exists():
+        return JsonResponse({"error": _("You have no region to choose from.")}, status=403)
+    levels = [
+        int(part) for part in request.GET.get("level", "").split(",") if part.strip() in {"1", "2", "3", "4", "5"}
+    ]
+    query = request.GET.get("q", "")[:50]
+    found = regions_search(user, query, levels=levels, public=request.GET.get("public") == "1")
+    return JsonResponse(
+        {
+            "results": [
+                {"code": region.code, "name": region.name, "level": region.level, "path": path}
+                for region, path in found
+            ]
+        }
+    )
+
+
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -70,8 +95,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 # --- spreadsheet imports --------------------------------------------------------
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": XLSX_CONTENT_TYPE + ",.xlsx"}),
+        label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,text/plain,.xlsx,.xls,.csv,.txt"}
+        ),
     )
 
 
@@ -113,10 +140,27 @@ def import_batch(request: HttpRequest, pk: str) -> HttpResponse:
         "progress": import_progress(batch),
         "headers": spec.preview_headers() if spec else [],
         "running": batch.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING),
+        "shown_errors": batch.errors[:ERRORS_ON_PAGE],
+        "errors_on_page": ERRORS_ON_PAGE,
     }
     partial = request.headers.get("HX-Request") == "true"
     template = "core/_import_status.html" if partial else "core/import_batch.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_error_report(request: HttpRequest, pk: str) -> HttpResponse:
+    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again."""
+    user: User = request.user  # type: ignore[assignment]
+    batch = import_batch_for_user(user, pk)
+    spec = get_spec(batch.kind)
+    if spec is None or not batch.errors:
+        raise Http404(_("No such import."))
+    response = HttpResponse(import_batch_error_report(batch=batch, spec=spec), content_type=XLSX_CONTENT_TYPE)
+    stem = batch.original_name.rsplit(".", 1)[0] or str(spec.title)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{stem}（错误报告）.xlsx')}"
+    return response
 
 
 @login_required
@@ -131,3 +175,18 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.success(request, _("Import started. All rows are written together, or none are."))
     return redirect("core:import_batch", pk=batch.pk)
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """``/api/docs/`` (Swagger UI): open where API_DOCS_PUBLIC (development); otherwise sign in first."""
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    from core.rest import ApiDocsAccess
+
+    if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    view = SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsAccess])
+    response: HttpResponse = view(request)
+    return response

@@ -22,7 +22,14 @@ from matching.models import MatchingRun, MatchProposal, ProposalStatus
 from matching.permissions import can_read, proposal_for_user, region_for_run, run_for_user
 from matching.problem import Reason
 from matching.reasons import reason_text
-from matching.selectors import filter_proposals, proposals_visible_to, runs_visible_to, with_counts
+from matching.selectors import (
+    filter_proposals,
+    proposals_visible_to,
+    run_counts,
+    run_is_wider_than_jurisdiction,
+    runs_visible_to,
+    with_counts,
+)
 
 
 def _user(request: Request) -> User:
@@ -32,6 +39,10 @@ def _user(request: Request) -> User:
 def _require_read(user: User) -> None:
     if not can_read(user):
         raise PermissionDenied(_("Your role does not take part in matching."))
+
+
+# County-wide figures of a run, null for a user whose jurisdiction is narrower than the run's region.
+WIDE_FIGURES = ("needs_count", "resources_count", "candidate_pairs", "total_score")
 
 
 class MatchingRunSerializer(serializers.ModelSerializer[MatchingRun]):
@@ -64,9 +75,20 @@ class MatchingRunSerializer(serializers.ModelSerializer[MatchingRun]):
             "finished_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {name: {"allow_null": True} for name in WIDE_FIGURES}
 
     def get_started_by_name(self, run: MatchingRun) -> str:
         return run.started_by.display_name if run.started_by else _("Nightly run")
+
+    def to_representation(self, instance: MatchingRun) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and run_is_wider_than_jurisdiction(request.user, instance):
+            # A county run seen from a township: only the township's own proposals are counted.
+            data["counts"] = run_counts(instance, request.user)
+            for wide in WIDE_FIGURES:
+                data[wide] = None
+        return data
 
     def get_counts(self, run: MatchingRun) -> dict[str, int]:
         return {

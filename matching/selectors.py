@@ -74,8 +74,24 @@ def with_counts(runs: QuerySet[MatchingRun]) -> QuerySet[MatchingRun]:
     )
 
 
-def run_counts(run: MatchingRun) -> dict[str, int]:
+def run_is_wider_than_jurisdiction(user: User, run: MatchingRun) -> bool:
+    """A county run a station worker sees for its township's proposals: the county-wide figures
+    (needs and resources considered, proposals elsewhere) are not theirs (issue 14, finding 18)."""
+    if user.is_admin_role or user.jurisdiction is None:
+        return False
+    return not run.region_id.startswith(user.jurisdiction.subtree_prefix)
+
+
+def run_counts(run: MatchingRun, user: User | None = None) -> dict[str, int]:
     proposals = run.proposals.all()
+    if user is not None and run_is_wider_than_jurisdiction(user, run):
+        proposals = proposals.filter(_scope(user, "region__code") or Q(pk__in=[]))
+        return {
+            "proposed": proposals.count(),
+            "confirmed": proposals.filter(status=ProposalStatus.CONFIRMED).count(),
+            "rejected": proposals.filter(status=ProposalStatus.REJECTED).count(),
+            "fulfilled": proposals.filter(status=ProposalStatus.CONFIRMED, need__status=NeedStatus.FULFILLED).count(),
+        }
     return {
         "proposed": run.proposed_count,
         "confirmed": proposals.filter(status=ProposalStatus.CONFIRMED).count(),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,12 +16,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import ReferralHubError
+from core.forms import resolve_region, search_url
+from core.models import RegionLevel
+from core.selectors import regions_pickable_by
 from matching import services
 from matching.models import MatchProposal, ProposalStatus
 from matching.permissions import can_read, can_run, proposal_for_user, region_for_run, run_for_user
 from matching.problem import Reason
 from matching.reasons import reason_text
-from matching.selectors import proposals_visible_to, run_counts, runs_visible_to, with_counts
+from matching.selectors import (
+    proposals_visible_to,
+    run_counts,
+    run_is_wider_than_jurisdiction,
+    runs_visible_to,
+    with_counts,
+)
 
 PAGE_SIZE = 50
 
@@ -45,6 +54,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "can_run": can_run(user),
+        "region_search": search_url([RegionLevel.COUNTY, RegionLevel.TOWNSHIP]),
         "polling": any(run.is_active for run in page.object_list),
     }
     template = "matching/_run_rows.html" if request.headers.get("HX-Request") == "true" else "matching/run_list.html"
@@ -58,8 +68,17 @@ def run_new(request: HttpRequest) -> HttpResponse:
     if not can_run(user):
         raise PermissionDenied
     try:
-        region = region_for_run(user, request.POST.get("region", "").strip())
+        # The picker sends a path or a name (a code still works); within the user's jurisdiction.
+        chosen = resolve_region(
+            request.POST.get("region", ""),
+            queryset=regions_pickable_by(user),
+            levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP],
+        )
+        region = region_for_run(user, chosen.code if chosen is not None else "")
         run = services.run_start(region=region, by=user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("matching:run_list")
     except ReferralHubError as error:
         messages.error(request, error.message)
         return redirect("matching:run_list")
@@ -89,7 +108,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     run = run_for_user(user, pk)
     if request.headers.get("HX-Request") == "true":
-        return render(request, "matching/_run_status.html", {"run": run, "counts": run_counts(run), "partial": True})
+        context = {"run": run, "counts": run_counts(run, user), "partial": True}
+        return render(
+            request, "matching/_run_status.html", context | {"wide": run_is_wider_than_jurisdiction(user, run)}
+        )
     by = "resource" if request.GET.get("by") == "resource" else "need"
     status = request.GET.get("status", "")
     proposals = proposals_visible_to(user).filter(run=run)
@@ -99,7 +121,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(proposals.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "run": run,
-        "counts": run_counts(run),
+        "counts": run_counts(run, user),
+        "wide": run_is_wider_than_jurisdiction(user, run),
         "page": page,
         "rows": _rows(list(page.object_list)),
         "by": by,

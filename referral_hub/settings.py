@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -107,6 +106,10 @@ MIDDLEWARE = [
     "core.unavailable.DatabaseUnavailableMiddleware",
     # A body too large to read: a Chinese 413 before anything reads it (core/uploads.py).
     "core.uploads.RequestTooLargeMiddleware",
+    # A NUL byte in the path, a query parameter or a form field: a Chinese 400 (core/middleware.py).
+    "core.middleware.InputGuardMiddleware",
+    # Search forms post; ID numbers come back as blind-index tokens, never in an address (beneficiaries/search.py).
+    "beneficiaries.search.IdSearchMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"
@@ -207,6 +211,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "prune-api-tokens": {
+        "task": "accounts.tasks.prune_api_tokens",
+        "schedule": crontab(hour=3, minute=35),
+    },
     "prune-failed-logins": {
         "task": "accounts.tasks.prune_failed_logins",
         "schedule": crontab(hour=3, minute=25),
@@ -228,6 +236,8 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "accounts:login"
+# A staff invite link (accounts/passwords.py) works once and for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("INVITE_LINK_HOURS", "72")) * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -283,8 +293,12 @@ TWO_FACTOR_REQUIRED_ROLES = (
     ["caseworker", "station_worker", "supervisor", "admin"] if env_bool("TWO_FACTOR_REQUIRED", not DEBUG) else []
 )
 TWO_FACTOR_PENDING_SECONDS = 300
-# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted.
+# An API token lasts this long (then ask for a new one); a password change or a sign-out ends it sooner.
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted, and then only the
+# entry the nearest TRUSTED_PROXY_COUNT proxies wrote (core/client_address.py).
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -308,16 +322,24 @@ if not DEBUG:
 # --- REST framework -----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, hashed tokens that end with a password change or a sign-out (accounts/tokens.py).
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
+    # Strict JSON: too deep, overflowing numbers and NUL bytes are a 400, not a crash (core/rest.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's own classes read X-Forwarded-For whatever the settings say: ours ask core.client_address.
+        "core.rest.AnonRateThrottle",
+        "core.rest.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
@@ -329,6 +351,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# /api/schema/ and /api/docs/ are public only in development; with DEBUG off they need a sign-in.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Referral Hub API",
     "DESCRIPTION": "政府救助与慈善帮扶衔接平台 REST API (v1)",
@@ -345,16 +369,47 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refusals_without_traceback": {"()": "core.logs.RefusalsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own default adds a second console handler (DEBUG only) without our filter: every
+        # refusal printed twice, once with its traceback. None of its own: the root's console prints it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        **(
+            {}
+            if REDIS_URL
+            else {
+                # Tasks run in-process (no REDIS_URL): one INFO line per task and kombu's "no
+                # hostname" warning for the in-memory broker say nothing to someone trying the demo.
+                "celery.app.trace": {"level": "WARNING"},
+                "kombu.connection": {"level": "ERROR"},
+            }
+        ),
+    },
 }
 
 # --- Product settings ------------------------------------------------------
 # Spreadsheet uploads larger than this are refused before anything reads them.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# A zip (.xlsx) expands: refuse one whose members unpack to more than this, or whose sheets span more
+# cells than this, before any reader lays them out in memory (issue #14, finding 3).
+IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(2_000_000)))
+# Uploads are stored encrypted and deleted once imported or failed; one checked (or refused) and then
+# left alone is deleted this many hours after its last change (the import sweeper, every 5 minutes).
+IMPORT_FILE_KEEP_HOURS = int(os.environ.get("IMPORT_FILE_KEEP_HOURS", "24"))
 # A request body larger than this has its files dropped unread and answered with the size error
 # (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
 UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
+# Uploads up to the request limit stay in memory: an import's plain ID numbers never touch a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_REQUEST_BYTES
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.OversizedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -366,6 +421,11 @@ IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", 
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
+
+# Reveal of a full ID number, phone etc. (issue 14 F17): at most this many per user per hour; the
+# supervisors of the person's region hear when a user reaches the alert count within an hour.
+REVEAL_MAX_PER_HOUR = int(os.environ.get("REVEAL_MAX_PER_HOUR", "30"))
+REVEAL_ALERT_PER_HOUR = int(os.environ.get("REVEAL_ALERT_PER_HOUR", "15"))
 
 # --- Referrals (cases) ---------------------------------------------------------
 # How long the receiving organization has to answer, per urgency, and for fast-track

@@ -10,8 +10,7 @@ from rest_framework.request import Request
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
-from charities.models import Complaint, ComplaintStatus
-from supervision.services import complaint_move
+from core.dates import ApiDateField
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
@@ -47,8 +46,8 @@ class AuditFilterSerializer(serializers.Serializer[AuditFilters]):
     actor = serializers.IntegerField(required=False, min_value=1)
     person = serializers.IntegerField(required=False, min_value=1)
     action = serializers.CharField(required=False, max_length=32)
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = ApiDateField(required=False)
+    until = ApiDateField(required=False)
 
 
 class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -62,21 +61,3 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         params = AuditFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return audit_entries_filtered(self.request.user, AuditFilters(**params.validated_data))
-
-
-class ComplaintStepSerializer(serializers.Serializer[Complaint]):
-    status = serializers.ChoiceField(choices=[ComplaintStatus.INVESTIGATING, ComplaintStatus.CONCLUDED])
-    conclusion = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-def complaint_patch(*, request: Request, complaint: Complaint) -> Complaint:
-    """``PATCH complaints/{id}/`` ``{"status", "conclusion"?}``: one step of the handling workflow."""
-    body = ComplaintStepSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    return complaint_move(
-        complaint=complaint,
-        by=request.user,  # type: ignore[arg-type]
-        to_status=body.validated_data["status"],
-        conclusion=body.validated_data.get("conclusion", ""),
-        request=request._request,
-    )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
@@ -96,3 +97,19 @@ def describe_changes(changes: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     by_key = _values_by_key(get_language() or "")
     return [(str(KEY_LABELS.get(key, key)), _word(key, value, by_key.get(key, {}))) for key, value in changes.items()]
+
+
+def _model_label(target_type: str) -> str:
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return target_type
+    return str(model._meta.verbose_name)
+
+
+def describe_target(target_type: str, target_id: str) -> str:
+    """``beneficiaries.person`` #472 reads 人员 472: the kind of record in words, then its number."""
+    if not target_type:
+        return str(target_id or "")
+    label = _model_label(target_type)
+    return f"{label} {target_id}".strip()

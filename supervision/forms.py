@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditAction
 from charities.models import ComplaintStatus
+from core.dates import DayField
 from supervision.models import Relationship
 
 
@@ -17,8 +18,8 @@ class DateInput(forms.DateInput):
 
 
 class PeriodFormMixin(forms.Form):
-    since = forms.DateField(label=_("From date"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To date"), required=False, widget=DateInput)
+    since = DayField(label=_("From date"), required=False, widget=DateInput)
+    until = DayField(label=_("To date"), required=False, widget=DateInput)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -33,7 +34,7 @@ class AuditFilterForm(PeriodFormMixin):
     person_q = forms.CharField(
         label=_("Person concerned"),
         required=False,
-        max_length=40,
+        max_length=100,  # a searched ID number comes back as a token (beneficiaries/search.py)
         widget=forms.TextInput(attrs={"placeholder": _("ID number or name")}),
     )
     action = forms.ChoiceField(

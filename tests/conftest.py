@@ -21,10 +21,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test.signals import setting_changed
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
+from accounts.tokens import api_token_issue
 from core.models import Organization, OrganizationKind, Region
 from tests.e2e.browser import CHROMIUM
 from tests.factories import OrganizationFactory, UserFactory, region
@@ -249,8 +249,8 @@ def api() -> APIClient:
 
 def api_as(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token_issue(user=user, with_second_step=True).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

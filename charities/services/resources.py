@@ -9,12 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record, audit_record_many
 from charities.models import (
     DeliveredService,
     Resource,
@@ -226,6 +228,7 @@ def resources_create_many(
         ],
         batch_size=batch_size,
     )
+    audit_record_many(actor=by, action=AuditAction.IMPORT, targets=resources)
     return len(resources)
 
 
@@ -243,6 +246,7 @@ def resource_create(
     resource.save()
     resource.service_regions.set(service_regions)
     resource.designated_counties.set(designated)
+    audit_record(actor=by, action=AuditAction.CREATE, target=resource, changes={"status": resource.status})
     return resource
 
 
@@ -260,6 +264,7 @@ def resource_update(*, resource: Resource, data: ResourceData, by: User) -> Reso
         if locked.capacity_amount is not None and locked.amount_left is not None
         else Decimal(0)
     )
+    before = {name: getattr(locked, name) for name in _PLAIN_FIELDS}
     for name in _PLAIN_FIELDS:
         setattr(locked, name, getattr(data, name))
     locked.people_left = None if data.capacity_people is None else data.capacity_people - used_people
@@ -271,6 +276,8 @@ def resource_update(*, resource: Resource, data: ResourceData, by: User) -> Reso
     locked.save()
     locked.service_regions.set(service_regions)
     locked.designated_counties.set(designated)
+    changed = sorted(name for name in _PLAIN_FIELDS if before[name] != getattr(locked, name))
+    audit_record(actor=by, action=AuditAction.CHANGE, target=locked, changes={"fields": changed})
     return locked
 
 
@@ -302,8 +309,10 @@ def resource_set_status(*, resource: Resource, status: str, by: User) -> Resourc
         )
     if status == ResourceStatus.OPEN and _is_exhausted(locked):
         status = ResourceStatus.FULL
+    previous = locked.status
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
+    audit_record(actor=by, action=AuditAction.STATUS, target=locked, changes={"from": previous, "to": status})
     return locked
 
 
@@ -316,8 +325,11 @@ def resource_reserve_capacity(
     by: User | None,
     referral_id: int | None = None,
     region: Region | None = None,
+    up_to_left: bool = False,
 ) -> ResourceUsage:
-    """Take ``people`` places (and ``amount`` yuan of budget) from a resource.
+    """Take ``people`` places (and ``amount`` yuan of budget) from a resource; with
+    ``up_to_left``, as much of ``amount`` as the budget still has (an accepted referral
+    holds its per-person share, or what is left of the budget if less).
 
     Issue #5 calls this when a charity accepts a referral. The row lock makes
     concurrent acceptances queue up, so capacity can never be overdrawn; the
@@ -361,6 +373,8 @@ def resource_reserve_capacity(
                 % {"amount": amount, "limit": locked.per_person_limit},
                 code="resource_per_person_limit",
             )
+        if up_to_left and locked.amount_left is not None and 0 < locked.amount_left < amount:
+            amount = locked.amount_left
         if locked.amount_left is not None and locked.amount_left < amount:
             raise ReferralHubError(
                 _("“%(name)s” has %(left)s yuan left; %(wanted)s yuan are needed.")
@@ -422,6 +436,7 @@ def resource_record_delivery(
     resource: Resource,
     people: int,
     amount: Decimal | None = None,
+    reserved_amount: Decimal | None = None,
     services: list[str] | None = None,
     region: Region | None = None,
     by: User | None,
@@ -429,9 +444,13 @@ def resource_record_delivery(
     occurred_at: Any = None,
     note: str = "",
 ) -> ResourceUsage:
-    """Record help that went out (issue #5 calls it on referral feedback).
+    """Record help that went out (referral feedback calls it): what "people helped" and
+    "money and services delivered" count.
 
-    This is what "people helped" and "money and services delivered" count.
+    Money is bounded (SPEC rule 15): never more than the per-person limit, never more than
+    the budget has left plus ``reserved_amount`` (what the referral held since it was
+    accepted, settled here: the unspent part goes back to the budget). The row lock makes
+    concurrent deliveries queue, so the total delivered can never pass the budget.
     """
     services = list(dict.fromkeys(services or []))
     errors: dict[str, list[str]] = {}
@@ -443,24 +462,55 @@ def resource_record_delivery(
         errors["services"] = [_("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}]
     if errors:
         raise ValidationError(errors)
+    given = amount or Decimal(0)
+    held = reserved_amount or Decimal(0)
     with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        limit = locked.per_person_limit
+        if limit is not None and people and given > limit * people:
+            raise ValidationError(
+                {
+                    "amount": [
+                        _("%(amount)s yuan is more than “%(name)s” gives one person (at most %(limit)s yuan).")
+                        % {"amount": given, "name": locked.name, "limit": limit * people}
+                    ]
+                }
+            )
+        if locked.amount_left is not None:
+            available = locked.amount_left + held
+            if given > available:
+                raise ValidationError(
+                    {
+                        "amount": [
+                            _("“%(name)s” has %(left)s yuan left for this person; %(amount)s yuan is more than that.")
+                            % {"name": locked.name, "left": available, "amount": given}
+                        ]
+                    }
+                )
+            locked.amount_left = available - given
+            if locked.capacity_amount is not None:
+                locked.amount_left = min(locked.amount_left, locked.capacity_amount)
+        locked.people_helped += people
+        locked.amount_delivered += given
+        locked.deliveries += 1
+        if locked.status == ResourceStatus.OPEN and _is_exhausted(locked):
+            locked.status = ResourceStatus.FULL
+        elif locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
+            locked.status = ResourceStatus.OPEN
+        locked.save(
+            update_fields=["amount_left", "people_helped", "amount_delivered", "deliveries", "status", "updated_at"]
+        )
         usage = ResourceUsage.objects.create(
-            resource=resource,
+            resource=locked,
             kind=UsageKind.DELIVERY,
             people=people,
-            amount=amount or Decimal(0),
+            amount=given,
             services=services,
             region=region,
             referral_id=referral_id,
             note=note,
             occurred_at=occurred_at or timezone.now(),
             recorded_by=by,
-        )
-        # A relative update: concurrent deliveries add up without a lock.
-        Resource.objects.filter(pk=resource.pk).update(
-            people_helped=F("people_helped") + people,
-            amount_delivered=F("amount_delivered") + (amount or Decimal(0)),
-            deliveries=F("deliveries") + 1,
         )
     return usage
 

@@ -100,7 +100,7 @@ def test_a_duplicate_outside_the_jurisdiction_does_not_say_where(station_worker,
     assert response.status_code == 400
     message = response.json()["id_number"][0]
     assert other.name not in message and other.household.register_number not in message
-    assert "辖区外" in message
+    assert "转移申请" in message
 
 
 def test_a_child_gets_the_minor_vulnerability(station_worker, world):
@@ -157,3 +157,12 @@ def test_the_page_shows_the_id_error_and_creates_no_household(client, station_wo
     assert response.status_code == 200
     assert "18" in response.content.decode()
     assert not Household.objects.exists()
+
+
+def test_a_too_long_value_is_refused_in_plain_chinese(station_worker, world):
+    """Length errors read as a person would say them, not Django's 确保该变量包含不超过 … 字符."""
+    household = make_household(world.our_village)
+    response = _post_person(api_as(station_worker), household, name="高" * 101)
+    assert response.status_code == 400
+    assert response.json()["name"] == ["最多填写 100 个字。"]
+    assert not Person.objects.exists()

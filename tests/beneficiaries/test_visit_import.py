@@ -148,7 +148,7 @@ def test_a_file_with_some_bad_rows_imports_nothing(client, station_worker, world
 
 def test_a_wrong_file_type_is_refused(client, station_worker, world):
     client.login(username=station_worker.username, password=PASSWORD)
-    response = client.post("/imports/visit_register/", {"file": SimpleUploadedFile("台账.csv", b"a,b\n1,2\n")})
+    response = client.post("/imports/visit_register/", {"file": SimpleUploadedFile("台账.docx", b"PK\x03\x04 a,b")})
     assert response.status_code == 200 and ".xlsx" in response.content.decode()
     assert not ImportBatch.objects.exists()
 

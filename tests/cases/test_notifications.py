@@ -48,7 +48,7 @@ def test_sending_writes_outbox_rows_for_the_charity_and_delivers_on_commit(
     rows = Notification.objects.filter(recipient=reachable_charity_staff)
     assert sorted(rows.values_list("channel", flat=True)) == ["email", "in_app", "sms"]
     assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
-    assert len(mail.outbox) == 1 and "王秀英" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "ZJ" in mail.outbox[0].subject and "王秀英" not in mail.outbox[0].subject
     assert not Notification.objects.filter(recipient=caseworker).exists()  # not told about their own action
 
 
@@ -120,6 +120,9 @@ def test_notification_centre_and_unread_count(world: World, case: Case, casework
     client.login(username=charity_staff.username, password=PASSWORD)
     html = client.get("/cases/").content.decode()
     assert 'class="notify-count"' in html
+    # The button that opens the referral says 查看 (an action), not the status word 开放中.
+    centre = client.get("/cases/notifications/").content.decode()
+    assert '<button type="submit">查看</button>' in centre and "开放中" not in centre
     notification = Notification.objects.get(recipient=charity_staff)
     assert client.post(f"/cases/notifications/{notification.pk}/read/").status_code == 302
     assert 'class="notify-count"' not in client.get("/cases/").content.decode()

@@ -164,6 +164,12 @@ def test_the_ledger_flags_duplicates_and_gaps(world: World, case: Case, casework
     assert [g.need_id for g in ledger.gaps] == [old_need.pk]
     body = api_as(caseworker).get(f"/api/v1/ledger/?household={case.person.household_id}").json()
     assert body["duplicate_count"] == 2 and len(body["gaps"]) == 1
+    # The page names the category in words (the API keeps the code).
+    client = Client()
+    client.force_login(caseworker)
+    page = client.get(f"/cases/ledger/?household={case.person.household_id}").content.decode()
+    label = str(old_need.get_category_display())
+    assert f"· {label} ·" in page and f"· {old_need.category} ·" not in page
     assert api_as(caseworker).get("/api/v1/ledger/").status_code == 400
 
 
@@ -182,3 +188,29 @@ def test_different_periods_are_not_duplicates(world: World, case: Case) -> None:
     )
     ledger = ledger_for(Person.objects.filter(pk=case.person.pk))
     assert not any(e.duplicate for e in ledger.entries)
+
+
+def test_follow_up_form_has_no_preset_answer(world: World, case: Case, station_worker: User) -> None:
+    """An untouched 保存 on the 回访 form records nothing: satisfaction and "need met" must be chosen."""
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        status="completed",
+    )
+    ReferralEvent.objects.create(referral=referral, action="feedback", to_status="completed")
+    assert follow_ups_sample(share=1.0, rng=random.Random(1)) == 1
+    follow_up = FollowUp.objects.get(referral=referral)
+    client = Client()
+    client.login(username=station_worker.username, password=PASSWORD)
+    page = client.get(f"/cases/follow-ups/{follow_up.pk}/").content.decode()
+    for field in ("satisfaction", "need_met"):
+        select = page.split(f'name="{field}"')[1].split("</select>")[0]
+        assert '<option value="" selected>请选择…</option>' in select
+        assert select.count("selected") == 1
+    response = client.post(f"/cases/follow-ups/{follow_up.pk}/", {"note": ""})
+    assert response.status_code == 200
+    assert response.content.decode().count("该字段是必填项。") == 2
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.satisfaction, follow_up.need_met) == (FollowUpStatus.DUE, None, None)

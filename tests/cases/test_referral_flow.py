@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.test import Client
@@ -12,7 +13,7 @@ from cases.models import Direction, Notification, Referral, ReferralStatus
 from charities.models import ResourceUsage, UsageKind
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
-from tests.factories import PASSWORD, ResourceFactory, UserFactory
+from tests.factories import PASSWORD, ResourceFactory, UserFactory, valid_id_number
 from tests.factories.cases import make_referral
 
 
@@ -216,13 +217,14 @@ def test_rerefer_keeps_the_history(world: World, case: Case, caseworker: User) -
 def test_to_government_is_decided_and_the_charity_is_told(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
+    number = valid_id_number(date(1970, 1, 1))
     created = api_as(charity_staff).post(
         "/api/v1/referrals/",
         {
             "direction": "to_government",
             "person_details": {
                 "name": "赵大山",
-                "id_number": "610622197001011234",
+                "id_number": number,
                 "phone": "13900001111",
                 "region": world.our_village.code,
             },
@@ -233,7 +235,7 @@ def test_to_government_is_decided_and_the_charity_is_told(
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["to_organization"] == case.township_office.pk  # the office of the person's township
-    assert "610622197001011234" not in str(body) and body["person_details"]["id_number_masked"].endswith("1234")
+    assert number not in str(body) and body["person_details"]["id_number_masked"].endswith(number[-4:])
     pk = body["id"]
     assert api_as(charity_staff).post(f"/api/v1/referrals/{pk}/send/").status_code == 200
     # The township office has no caseworkers of its own: the county's caseworker is told.
@@ -417,3 +419,18 @@ def test_the_timeline_names_each_step_once(world: World, case: Case, caseworker:
     assert "已接收" in page and "已接收 → 已接收" not in page
     # A step whose words differ from the state it leads to still says where it led.
     assert "开始帮扶 → 帮扶中" in page
+
+
+def test_a_done_action_is_not_confused_with_the_completed_status(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    """接收 succeeded reads 办理成功：接收。 — 已完成 is the status of a referral whose help was given."""
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        status="sent",
+    )
+    page = browser(charity_staff).post(f"/cases/{referral.pk}/accept/", follow=True).content.decode()
+    assert "办理成功：接收。" in page and "已完成：" not in page

@@ -64,3 +64,29 @@ def test_api_schema_and_docs_are_served(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "swagger" in docs.content.decode().lower()
+
+
+def test_admin_says_xiugai_not_genghuan(client, admin_user, world):
+    """The admin's "Change" is Django's 修改; 更换 is only the need form's "pick another person" link."""
+    client.force_login(admin_user)
+    html = client.get("/admin/").content.decode()
+    assert "修改" in html and "更换" not in html
+
+
+def test_admin_user_pages_are_in_chinese_without_internal_groups(client, admin_user, caseworker, world):
+    """Permissions are named in words (可增加需求), Django 5's newer admin texts are translated, and the
+    per-organization grant groups the referral steps use (organization:5) are not offered."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name=f"organization:{world.charity.pk}")
+    Group.objects.create(name="县民政局经办")
+    client.force_login(admin_user)
+    add = client.get("/admin/accounts/user/add/").content.decode()
+    assert "创建用户之后" in add and "After you" not in add
+    change = client.get(f"/admin/accounts/user/{caseworker.pk}/change/").content.decode()
+    assert "可增加需求" in change and "Can add" not in change and "object permission" not in change
+    assert "县民政局经办" in change and f"organization:{world.charity.pk}" not in change
+    groups = client.get("/admin/auth/group/").content.decode()
+    assert "县民政局经办" in groups and "organization:" not in groups
+    script = client.get("/admin/jsi18n/").content.decode()
+    assert "\\u9009\\u4e2d\\u8981\\u6dfb\\u52a0" in script or "选中要添加" in script

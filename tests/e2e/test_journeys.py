@@ -132,7 +132,7 @@ def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_st
     expect(person_panel).to_contain_text(person.id_number_masked)
 
     main.get_by_role("button", name="接收", exact=True).click()
-    expect(main.get_by_text("已完成：接收。")).to_be_visible()
+    expect(main.get_by_text("办理成功：接收。")).to_be_visible()
     expect(main.get_by_role("heading", level=1)).to_contain_text("已接收")
 
     main.get_by_role("button", name="开始帮扶").click()
@@ -177,7 +177,7 @@ def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, casewor
 
     page.go_back()
     main.get_by_role("button", name="结束转介").click()
-    expect(main.get_by_text("已完成：结束转介。")).to_be_visible()
+    expect(main.get_by_text("办理成功：结束转介。")).to_be_visible()
     expect(main.get_by_role("heading", level=1)).to_contain_text("已结束")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED
@@ -213,7 +213,7 @@ def test_charity_refers_to_government_and_sees_the_decision(
     desk.get_by_role("combobox", name=re.compile("^救助项目")).select_option(label="最低生活保障")
     desk.get_by_role("textbox", name=re.compile("^理由")).fill("经入户核查，符合低保条件。")
     desk.get_by_role("button", name="保存认定").click()
-    expect(desk.get_by_text("已完成：作出认定。")).to_be_visible()
+    expect(desk.get_by_text("办理成功：作出认定。")).to_be_visible()
 
     # The charity sees the decision.
     charity.reload()

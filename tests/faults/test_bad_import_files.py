@@ -34,7 +34,7 @@ from tests.faults.conftest import REDIS_PORTS, PrivateRedis, broker, free_port, 
 from tests.faults.workbooks import good_workbook
 
 DAMAGED = "无法读取该 Excel 文件，文件可能已损坏或不完整"
-WRONG_TYPE = "只能导入 Excel .xlsx 文件"
+WRONG_TYPE = "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件"
 FIFTY_MB = 50 * 1024 * 1024
 
 
@@ -139,7 +139,7 @@ def test_a_damaged_workbook_is_reported_by_the_worker_and_nothing_is_imported(
     ("name", "content"),
     [
         pytest.param("走访排查台账.xlsx", "姓名,身份证号\n贺金贵,610622195508010011\n".encode(), id="csv-named-xlsx"),
-        pytest.param("走访排查台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, id="old-xls"),
+        pytest.param("走访排查台账.docx", b"PK\x03\x04" + b"\0" * 2000, id="word"),
         pytest.param("走访排查台账.pdf", b"%PDF-1.7\n" + b"\0" * 2000, id="pdf"),
     ],
 )

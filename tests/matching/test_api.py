@@ -9,6 +9,7 @@ from accounts.models import User
 from cases.models import Referral, ReferralStatus
 from matching.models import MatchingRun, MatchProposal, ProposalStatus
 from tests.conftest import World, api_as
+from tests.factories import make_consent
 from tests.matching.conftest import County
 
 pytestmark = pytest.mark.django_db
@@ -128,9 +129,21 @@ def test_confirming_makes_a_draft_referral_to_the_resources_organisation(
 def test_confirming_without_consent_says_the_referral_needs_it(
     caseworker: User, done_run: MatchingRun, county: County
 ) -> None:
+    """The child's guardian gave no consent at all, not even to matching: nothing is made (issue #13)."""
+    proposal = done_run.proposals.get(need=county.child_need)
+    response = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "consent_missing" and "匹配" in response.json()["detail"]
+    assert not Referral.objects.filter(person=county.child).exists()
+
+
+def test_a_consent_to_matching_alone_makes_the_draft_that_still_needs_a_referral_consent(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    make_consent(county.child, organization=world.charity, purposes=["matching"], guardian_name="张建华")
     proposal = done_run.proposals.get(need=county.child_need)
     body = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").json()
-    assert body["consent_in_force"] is False
+    assert body["status"] == "confirmed" and body["consent_in_force"] is False
     assert "同意" in body["message"]
 
 
@@ -219,7 +232,7 @@ def test_charity_staff_are_refused(persona: str, request: pytest.FixtureRequest,
     assert proposal is not None
     assert client.get("/api/v1/matching-runs/").status_code == 403
     assert client.get("/api/v1/match-proposals/").status_code == 403
-    assert client.get(f"/api/v1/matching-runs/{done_run.pk}/").status_code in (403, 404)
+    assert client.get(f"/api/v1/matching-runs/{done_run.pk}/").status_code == 403  # the role may not run matching
     assert client.post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").status_code == 404
 
 
@@ -228,3 +241,28 @@ def test_a_missing_proposal_is_a_404(caseworker: User, done_run: MatchingRun) ->
     assert client.get("/api/v1/match-proposals/999999/").status_code == 404
     assert client.post("/api/v1/match-proposals/999999/confirm/").status_code == 404
     assert client.get("/api/v1/matching-runs/999999/").status_code == 404
+
+
+def test_confirming_counts_places_already_promised_to_draft_referrals(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    """The resource's last place is already promised to a draft referral: a proposal for it is refused."""
+    from charities.models import Resource
+    from tests.factories import make_need, make_person
+    from tests.factories.cases import make_referral
+
+    proposal = done_run.proposals.get(need=county.elderly_need)
+    Resource.objects.filter(pk=county.medical_fund.pk).update(people_left=1)
+    someone = make_person(world.our_village, name="刘红梅")
+    make_referral(
+        person=someone,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status=ReferralStatus.DRAFT,
+        needs=[make_need(someone)],
+        resource=county.medical_fund,
+    )
+    answer = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "resource_full"
+    assert Referral.objects.filter(resource=county.medical_fund).count() == 1

@@ -73,10 +73,9 @@ def some_data(world: Any) -> None:
 
 
 def _token_header(user: User) -> dict[str, str]:
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_issue
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token_issue(user=user, with_second_step=True).key}"}
 
 
 FUZZ = settings(

@@ -41,7 +41,10 @@ def other_supervisor(world):
 def test_a_supervisor_takes_a_complaint_through_its_steps(supervisor, complaint):
     browser = _browser(supervisor)
     url = reverse("supervision:complaint_detail", args=[complaint.pk])
-    assert "开始调查" in browser.get(url).content.decode()
+    page = browser.get(url).content.decode()
+    assert "开始调查" in page
+    # The organization complained about is 被投诉组织, not a staff member's 所属机构.
+    assert "<dt>被投诉组织</dt>" in page and "所属机构" not in page
     assert browser.post(url, {"step": "investigate"}).status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.INVESTIGATING

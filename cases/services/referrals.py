@@ -1,24 +1,16 @@
-"""Writes of the cases app. Each state change of the SPEC state machine is one service:
-it locks the referral row, checks the actor's side (403) and the current state (409),
-writes the change, the timeline event and the notification outbox rows in one
-transaction, and queues delivery on commit.
-
-Input errors raise ``ValidationError`` keyed by field (400); a wrong state raises
-``ReferralError`` (a ``ReferralHubError``, 409); the wrong side raises ``PermissionDenied`` (403).
+"""Making and sending referrals: creation in both directions, the consent gate at sending,
+the office's decision, consent revocation, referring again and linking to the register.
+The rest of a referral's life is in ``cases.services.lifecycle``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,44 +21,48 @@ from beneficiaries.models import (
     Consent,
     ConsentField,
     ConsentPurpose,
-    ConsentStatus,
     Need,
     NeedStatus,
     Person,
     Programme,
-    RecipientScope,
     Urgency,
 )
-from beneficiaries.selectors import consent_allowed_fields, persons_visible_to
+from beneficiaries.selectors import (
+    consent_allowed_fields,
+    consent_in_force,
+    consent_is_in_force,
+    consents_in_force,
+    persons_visible_to,
+)
+from cases.government import checked_id_number
+from cases.hooks import referral_conflict_check_act, referral_conflict_check_create, referral_conflict_check_send
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
     Direction,
-    Outcome,
     Referral,
 )
-from cases.notifications import notify
 from cases.permissions import RECEIVER, can_create_to_charity, can_create_to_government, require_side
 from cases.selectors import referrals_visible_to, response_hours
+from cases.services.lifecycle import withdraw_locked
 from cases.transitions import (
+    REFERRER,
+    Message,
     ReferralError,
     S,
     add_event,
     check_transition,
     grant_access,
-    headline,
     lock_referral,
     move,
     needs_to,
     revoke_access,
-    staff_of,
     tell_both_sides,
+    tell_side,
 )
-from charities.models import DeliveredService, Resource
-from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
+from charities.models import Resource
 from core.codes import AssistanceStatus
 from core.models import Organization, OrganizationKind, Region
-from supervision.services import referral_conflict_check_create, referral_conflict_check_send
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -196,13 +192,24 @@ def referral_create_to_government(
     errors: dict[str, Any] = {}
     details: dict[str, Any] = {}
     region: Region | None = None
+    consent: Consent | None = None
     if person is not None:
         if not referrals_visible_to(by).filter(person=person, status__in=ACTIVE_STATUSES).exists():
             raise ValidationError(
                 {"person": _("You can only refer a registered person you are helping through a referral.")}
             )
         region = person.region
-        details = {"name": person.name}
+        # What the charity knew when it referred, frozen: it never reads the register (finding 16).
+        details = {"name": person.name, "region": region.code, "region_name": region.name}
+        # The person agreed that this charity passes them on to government (purpose government_referral).
+        consent = consent_in_force(
+            person=person, purpose=ConsentPurpose.GOVERNMENT_REFERRAL, recipient=from_organization
+        )
+        if consent is None:
+            errors["person"] = _(
+                "%(name)s has not consented to being referred to government by your organization; ask the civil "
+                "affairs office to record that consent first."
+            ) % {"name": person.name}
     else:
         raw = person_details or {}
         name = str(raw.get("name", "")).strip()
@@ -211,16 +218,25 @@ def referral_create_to_government(
         region = Region.objects.filter(code=str(raw.get("region", "")).strip()).first()
         if region is None:
             errors["person_details"] = _("Give at least the person's name and region (a region code).")
-        id_number = str(raw.get("id_number", "") or "").strip().upper()
+        try:  # 18 characters and the check digit, as in the register (issue #13)
+            id_number, id_index = checked_id_number(raw.get("id_number"))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            id_number, id_index = "", ""
         phone = str(raw.get("phone", "") or "").strip()
         details = {
             "name": name,
             "region": region.code if region else "",
+            "region_name": region.name if region else "",
             "address": str(raw.get("address", "") or "").strip()[:300],
         }
         # Sensitive values are kept encrypted with a masked copy, as in the register.
         if id_number:
-            details |= {"id_number_masked": mask_id_number(id_number), "id_number_encrypted": encrypt(id_number)}
+            details |= {
+                "id_number_masked": mask_id_number(id_number),
+                "id_number_encrypted": encrypt(id_number),
+                "id_number_index": id_index,  # finds other referrals about the same person
+            }
         if phone:
             details |= {"phone_masked": mask_phone(phone), "phone_encrypted": encrypt(phone)}
     if urgency not in Urgency.values:
@@ -243,6 +259,7 @@ def referral_create_to_government(
             direction=Direction.TO_GOVERNMENT,
             person=person,
             person_details=details,
+            consent=consent,  # revoking or expiry withdraws it (SPEC rule 2)
             region=region,
             from_organization=from_organization,
             to_organization=to_organization,
@@ -264,26 +281,14 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
     allowed = consent_allowed_fields(
         organization=referral.to_organization, person=person, purpose=ConsentPurpose.CHARITY_REFERRAL, at=now
     )
+    purpose, receiver = ConsentPurpose.CHARITY_REFERRAL, referral.to_organization
     candidates = (
         [referral.consent]
         if referral.consent is not None
-        else list(
-            Consent.objects.filter(person=person, status=ConsentStatus.ACTIVE, granted_at__lte=now, expires_at__gt=now)
-            .filter(Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=referral.to_organization))
-            .order_by("-granted_at")
-        )
+        else consents_in_force(person=person, purpose=purpose, recipient=receiver, at=now)
     )
     for consent in candidates:
-        in_force = (
-            consent.status == ConsentStatus.ACTIVE
-            and consent.granted_at <= now < consent.expires_at
-            and ConsentPurpose.CHARITY_REFERRAL in consent.purposes
-            and (
-                consent.recipient_scope == RecipientScope.NETWORK
-                or consent.recipient_organization_id == referral.to_organization_id
-            )
-        )
-        if not in_force:
+        if not consent_is_in_force(consent, purpose=purpose, recipient=receiver, at=now):
             continue
         covered = set(consent.fields) & allowed
         fields = list(referral.shared_fields) or sorted(covered)
@@ -327,161 +332,14 @@ def referral_send(*, referral: Referral, by: User, now: datetime | None = None) 
     if referral.direction == Direction.TO_CHARITY:
         grant_access(referral)
         needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
+    answer_by = _("Please answer by %(when)s.") % {
+        "when": timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")
+    }
     tell_both_sides(
         referral,
         kind="sent",
-        title=headline(referral, _("new referral from %(org)s") % {"org": referral.from_organization.name}),
-        body=_("Please answer by %(when)s.")
-        % {"when": timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")},
-        by=by,
-    )
-    return referral
-
-
-@transaction.atomic
-def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
-    referral = lock_referral(referral)
-    check_transition("accept", referral, by)
-    if start and not referral.fast_track:
-        raise ReferralError(
-            _("Only fast-track referrals can be accepted and started in one step."), code="referral_not_fast_track"
-        )
-    if referral.resource_id is not None and referral.direction == Direction.TO_CHARITY:
-        assert referral.resource is not None  # noqa: S101
-        resource_reserve_capacity(
-            resource=referral.resource, people=1, by=by, referral_id=referral.pk, region=referral.region
-        )
-        referral.capacity_reserved = True
-    move(referral, action="accept", by=by, extra=["capacity_reserved"])
-    if start:
-        move(referral, action="start", by=by, data={"fast_track": True})
-    tell_both_sides(
-        referral,
-        kind="accepted",
-        title=headline(referral, _("accepted and started") if start else _("accepted")),
-        body=_("%(org)s took the case.") % {"org": referral.to_organization.name},
-        by=by,
-    )
-    return referral
-
-
-def _reason(reason: str, message: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": message})
-    return reason
-
-
-def _release(referral: Referral, by: User | None, note: str) -> None:
-    if referral.capacity_reserved and referral.resource is not None:
-        resource_release_capacity(resource=referral.resource, people=1, by=by, referral_id=referral.pk, note=note[:300])
-        referral.capacity_reserved = False
-
-
-@transaction.atomic
-def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
-    reason = _reason(reason, _("Say why the referral is declined, so the office can refer the person elsewhere."))
-    referral = lock_referral(referral)
-    check_transition("decline", referral, by)
-    referral.ended_at = timezone.now()
-    move(referral, action="decline", by=by, reason=reason, extra=["ended_at"])
-    if referral.direction == Direction.TO_CHARITY:
-        revoke_access(referral)
-        needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
-    tell_both_sides(referral, kind="declined", title=headline(referral, _("declined")), body=reason, by=by)
-    return referral
-
-
-@transaction.atomic
-def referral_start(*, referral: Referral, by: User) -> Referral:
-    referral = lock_referral(referral)
-    check_transition("start", referral, by)
-    move(referral, action="start", by=by)
-    tell_both_sides(referral, kind="started", title=headline(referral, _("help has started")), body="", by=by)
-    return referral
-
-
-@dataclass
-class Feedback:
-    outcome: str
-    amount: Decimal | None = None
-    items: str = ""
-    services: Sequence[str] = ()
-    note: str = ""
-    helped_on: date | None = None
-
-
-def _clean_feedback(feedback: Feedback) -> Feedback:
-    errors: dict[str, Any] = {}
-    if feedback.outcome not in Outcome.values:
-        errors["outcome"] = _("Choose helped, partially helped or not helped.")
-    amount = feedback.amount
-    if amount is not None:
-        try:
-            amount = Decimal(str(amount))
-        except (InvalidOperation, ValueError):
-            errors["amount"] = _("Enter the amount in yuan, e.g. 500 or 500.50.")
-        else:
-            if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-                errors["amount"] = _("Enter the amount in yuan, e.g. 500 or 500.50.")
-    services = list(dict.fromkeys(feedback.services or []))
-    if bad := [s for s in services if s not in DeliveredService.values]:
-        errors["services"] = _("Unknown services: %(codes)s.") % {"codes": ", ".join(bad)}
-    if feedback.helped_on and feedback.helped_on > timezone.localdate():
-        errors["helped_on"] = _("The date help was given cannot be in the future.")
-    if feedback.outcome in (Outcome.HELPED, Outcome.PARTIALLY_HELPED) and not (
-        amount or feedback.items.strip() or services
-    ):
-        errors["outcome"] = _("Say what was given: an amount, goods or services.")
-    if feedback.outcome == Outcome.NOT_HELPED and not feedback.note.strip():
-        errors["note"] = _("Say why the person could not be helped.")
-    if errors:
-        raise ValidationError(errors)
-    return Feedback(
-        outcome=feedback.outcome,
-        amount=amount,
-        items=feedback.items.strip(),
-        services=services,
-        note=feedback.note.strip(),
-        helped_on=feedback.helped_on or timezone.localdate(),
-    )
-
-
-@transaction.atomic
-def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Referral:
-    """帮扶结果反馈: what was given. It enters the ledger; the needs become fulfilled if helped."""
-    clean = _clean_feedback(feedback)
-    referral = lock_referral(referral)
-    check_transition("feedback", referral, by)
-    referral.outcome, referral.amount, referral.items = clean.outcome, clean.amount, clean.items
-    referral.services, referral.feedback_note, referral.helped_on = list(clean.services), clean.note, clean.helped_on
-    fields = ["outcome", "amount", "items", "services", "feedback_note", "helped_on"]
-    move(
-        referral,
-        action="feedback",
-        by=by,
-        reason=clean.note,
-        extra=fields,
-        data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
-    )
-    if referral.resource is not None and clean.outcome != Outcome.NOT_HELPED:
-        resource_record_delivery(
-            resource=referral.resource,
-            people=1,
-            amount=clean.amount,
-            services=list(clean.services),
-            region=referral.region,
-            by=by,
-            referral_id=referral.pk,
-            note=clean.items[:300],
-        )
-    if clean.outcome == Outcome.HELPED:
-        needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
-    tell_both_sides(
-        referral,
-        kind="feedback",
-        title=headline(referral, _("feedback: %(outcome)s") % {"outcome": Outcome(clean.outcome).label}),
-        body=clean.note,
+        referrer=Message(_("sent to %(org)s") % {"org": referral.to_organization.name}),
+        receiver=Message(_("new referral from %(org)s") % {"org": referral.from_organization.name}, answer_by),
         by=by,
     )
     return referral
@@ -512,38 +370,13 @@ def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: 
     what = (
         _("eligible for %(programme)s") % {"programme": Programme(programme).label} if eligible else _("not eligible")
     )
-    tell_both_sides(referral, kind="decided", title=headline(referral, what), body=reason.strip(), by=by)
-    return referral
-
-
-@transaction.atomic
-def referral_close(*, referral: Referral, by: User) -> Referral:
-    referral = lock_referral(referral)
-    check_transition("close", referral, by)
-    now = timezone.now()
-    referral.ended_at = now
-    referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
-    move(referral, action="close", by=by, extra=["ended_at", "visible_until"])
-    tell_both_sides(referral, kind="closed", title=headline(referral, _("closed")), body="", by=by)
-    return referral
-
-
-def _withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: dict[str, Any] | None = None) -> None:
-    _release(referral, by, reason)
-    referral.ended_at = timezone.now()
-    move(referral, action="withdraw", by=by, reason=reason, extra=["ended_at", "capacity_reserved"], data=data)
-    if referral.direction == Direction.TO_CHARITY:
-        revoke_access(referral)
-        needs_to(referral, NeedStatus.OPEN, by=by, note=reason)
-    tell_both_sides(referral, kind="withdrawn", title=headline(referral, _("withdrawn")), body=reason, by=by)
-
-
-@transaction.atomic
-def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
-    reason = _reason(reason, _("Say why the referral is withdrawn."))
-    referral = lock_referral(referral)
-    check_transition("withdraw", referral, by)
-    _withdraw_locked(referral, by=by, reason=reason)
+    tell_both_sides(
+        referral,
+        kind="decided",
+        referrer=Message(what, reason.strip()),
+        receiver=Message(what, reason.strip()),
+        by=by,
+    )
     return referral
 
 
@@ -555,7 +388,7 @@ def referrals_withdraw_for_consent(*, consent: Consent, by: User | None, reason:
     reason = reason.strip() or _("The person revoked their consent.")
     for referral in Referral.objects.select_for_update().filter(consent=consent).order_by("id"):
         if referral.status in (S.DRAFT, *OPEN_STATUSES):
-            _withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
+            withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
             count += 1
         elif referral.status in (S.COMPLETED, S.CLOSED):
             revoke_access(referral)
@@ -628,14 +461,16 @@ def referral_link_person(*, referral: Referral, by: User, person: Person) -> Ref
         raise ReferralError(_("Accept the referral before linking it to the register."), code="referral_wrong_status")
     if not persons_visible_to(by).filter(pk=person.pk).exists():
         raise ValidationError({"person": _("This person is not in your jurisdiction.")})
+    referral_conflict_check_act(referral=referral, by=by, action="link_person", person=person)
     referral.person = person
     referral.region_id = person.region_id
     referral.save(update_fields=["person", "region", "updated_at"])
     add_event(referral, action="link_person", by=by, from_status=referral.status, data={"person": person.pk})
-    notify(
-        recipients=staff_of(referral.from_organization),
+    tell_side(
+        referral,
+        side=REFERRER,
         kind="registered",
-        title=headline(referral, _("verified and entered in the register")),
-        referral=referral,
+        message=Message(_("verified and entered in the register")),
+        by=by,
     )
     return referral
