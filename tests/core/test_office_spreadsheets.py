@@ -13,7 +13,7 @@ import io
 from decimal import Decimal
 
 import pytest
-import xlwt
+import xlwt  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
@@ -91,7 +91,7 @@ def office_xlsx(rows: list[list[object]], *, id_as_number: bool = False) -> byte
     for row in rows:
         values = list(row)
         if id_as_number:
-            values[2] = int(values[2])  # typed into a General column: Excel keeps it as a number
+            values[2] = int(str(values[2]))  # typed into a General column: Excel keeps it as a number
         sheet.append(values)
     sheet.append(["合计：3人"])
     buffer = io.BytesIO()
@@ -107,7 +107,7 @@ def office_xls(rows: list[list[object]], *, id_as_number: bool = False) -> bytes
         sheet.write(1, column, header)
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row):
-            sheet.write(number, column, float(value) if id_as_number and column == 2 else value)
+            sheet.write(number, column, float(str(value)) if id_as_number and column == 2 else value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -171,13 +171,13 @@ def test_a_numeric_id_column_is_refused_on_every_row_with_excels_lost_digits(cli
     assert batch.valid_rows == 0
     id_errors = [(e["row"], e["column"], e["message"]) for e in batch.errors if e["column"] == "身份证号"]
     expected = [
-        (number, "身份证号", NUMERIC_ID.format(value=format(float(row[2]), ".6G")))
+        (number, "身份证号", NUMERIC_ID.format(value=format(float(str(row[2])), ".6G")))
         for number, row in enumerate(rows, start=4 if build is office_xlsx else 3)
     ]
     assert id_errors == expected
     assert "（单元格中为 6.10622E+17）" in expected[0][2]  # as a General cell shows it, too short to identify anyone
     html = page(client, batch)
-    assert NUMERIC_ID.format(value="6.10622E+17") in html and rows[0][2][:10] not in html
+    assert NUMERIC_ID.format(value="6.10622E+17") in html and str(rows[0][2])[:10] not in html
 
 
 def test_no_numeric_id_cell_is_ever_accepted_even_when_its_check_digit_happens_to_match(client, upload):
