@@ -126,6 +126,11 @@ def get_spec(kind: str) -> ImportSpec | None:
     return _REGISTRY.get(kind)
 
 
+def registered_specs() -> list[ImportSpec]:
+    """Every kind of import there is (the import API asks which of them a user may use)."""
+    return list(_REGISTRY.values())
+
+
 # --- templates and exports ---------------------------------------------------
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5F8A")
