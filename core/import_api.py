@@ -30,9 +30,6 @@ from core.spreadsheets import ImportFileError, get_spec, registered_specs
 class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
     error_count = serializers.SerializerMethodField(help_text=gettext_lazy("How many errors the check found."))
     progress = serializers.SerializerMethodField(help_text=gettext_lazy("0–100 while checking or importing."))
-    source = serializers.JSONField(
-        read_only=True, help_text=gettext_lazy("Which sheet and header row were read, the format and encoding.")
-    )
 
     class Meta:
         model = ImportBatch
@@ -53,6 +50,9 @@ class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "confirmed_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "source": {"help_text": gettext_lazy("Which sheet and header row were read, the format and encoding.")}
+        }
 
     def get_error_count(self, batch: ImportBatch) -> int:
         return len(batch.errors or [])

@@ -7,6 +7,8 @@ reads the counts, never the errors, which hold the rows as uploaded).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -43,7 +45,7 @@ def send(django_capture_on_commit_callbacks, tasks_in_process):
     return post
 
 
-def confirm(client, batch_id: str, capture) -> object:
+def confirm(client, batch_id: str, capture) -> Any:
     with capture(execute=True):
         return client.post(f"/api/v1/imports/{batch_id}/confirm/")
 
