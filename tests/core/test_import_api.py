@@ -185,3 +185,33 @@ def test_the_schema_describes_the_import_responses(station_worker, world):
     assert {"202", "409"} <= set(confirm_op["responses"])
     errors = schema["paths"]["/api/v1/imports/{id}/errors/"]["get"]["responses"]["200"]
     assert "Paginated" in errors["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_an_imported_file_sent_again_is_refused_row_by_row_in_as_many_queries_for_more_rows(
+    station_worker, world, send, django_capture_on_commit_callbacks
+):
+    """The "already registered" check asks the database per 2,000 rows, not twice per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beneficiaries.services import duplicate_messages
+    from tests.factories import make_person
+
+    client = api_as(station_worker)
+    content = office_xlsx(people())
+    created = send(client, "visit_register", "台账.xlsx", content)
+    confirm(client, created["id"], django_capture_on_commit_callbacks)
+    again = send(client, "visit_register", "台账.xlsx", content)
+    assert again["status"] == "invalid" and again["valid_rows"] == 0
+    errors = client.get(f"/api/v1/imports/{again['id']}/errors/").json()["results"]
+    registered = [e for e in errors if e["column"] == "身份证号"]
+    assert [e["row"] for e in registered] == [4, 5, 6]
+    assert registered[0]["message"] == "该身份证号已登记：贺金贵，永坪村，户编号 YP-101。请打开已有记录，不要重复登记。"
+
+    few = [make_person(world.our_village).id_number_index for _ in range(2)]
+    many = few + [make_person(world.our_village).id_number_index for _ in range(20)]
+    with CaptureQueriesContext(connection) as for_few:
+        assert len(duplicate_messages(station_worker, few)) == 2
+    with CaptureQueriesContext(connection) as for_many:
+        assert len(duplicate_messages(station_worker, many)) == 22
+    assert len(for_many) == len(for_few)
