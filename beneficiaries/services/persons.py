@@ -74,7 +74,7 @@ def duplicate_message(by: User, index: str) -> str | None:
     return duplicate_messages(by, [index]).get(index)
 
 
-def duplicate_messages(by: User, indexes: Sequence[str]) -> dict[str, str]:
+def duplicate_messages(by: User, indexes: Sequence[str | None]) -> dict[str, str]:
     """:func:`duplicate_message` for many ID numbers at once (blind indexes → message), in a few
     queries per 2,000 numbers whatever their count: re-checking an imported file stays as fast as the first."""
     existing: dict[str, Person] = {}
@@ -84,7 +84,8 @@ def duplicate_messages(by: User, indexes: Sequence[str]) -> dict[str, str]:
             id_number_index__in=wanted[start : start + 2000]
         )
         for person in found.order_by("-pk"):
-            existing[person.id_number_index] = person  # the oldest record last, so it wins, as .first() did
+            if person.id_number_index:
+                existing[person.id_number_index] = person  # the oldest record last, so it wins, as .first() did
     pks = [person.pk for person in existing.values()]
     visible: set[int] = set()
     for start in range(0, len(pks), 2000):
