@@ -444,7 +444,8 @@ def check_file(
             flagged = {headers[key] for key in numeric}
             row_errors = [error for error in row_errors if error.column not in flagged]
             for key, shown in numeric.items():
-                row_errors.append(RowError(number, headers[key], normalise.numeric_id_error(shown).messages[0]))
+                message = normalise.numeric_id_error(normalise.excel_general(float(shown))).messages[0]
+                row_errors.append(RowError(number, headers[key], message))
         errors.extend(row_errors)
         if record is not None and not row_errors:
             cleaned.append((number, record))
