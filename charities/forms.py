@@ -157,6 +157,7 @@ class ComplaintForm(forms.Form):
         label=_("County concerned (optional)"),
         queryset=Region.objects.none(),
         required=False,
+        help_text=_("Choose the county or the organization concerned (at least one), so that its supervisors read it."),
         empty_label=_("— not sure —"),
     )
     content = forms.CharField(
