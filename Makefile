@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+comma := ,
 
-.PHONY: run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
+.PHONY: mutation regions run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,22 +41,46 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Set up and run every check: lint, types, migrations, tests.
-test: install-dev lint typecheck migrations-check pytest
+## Set up and run every check: lint, types, migrations, tests; prints how long each step took.
+test: install-dev
+	@rm -f $(TIMES); start=$$(date +%s%N); \
+	$(MAKE) --no-print-directory lint typecheck migrations-check pytest; status=$$?; \
+	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	echo "--- make test: wall-clock time per step ---"; cat $(TIMES) 2>/dev/null; \
+	printf '%-28s %5d.%d s\n' "total" $$((ms / 1000)) $$((ms % 1000 / 100)); rm -f $(TIMES); exit $$status
+
+# $(call timed,label,command): run the command, then print and record its wall-clock time.
+TIMES ?= $(VENV)/.make-test-times
+define timed
+	@start=$$(date +%s%N); $(2); status=$$?; ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	printf '%-28s %5d.%d s%s\n' "$(1)" $$((ms / 1000)) $$((ms % 1000 / 100)) \
+	  "$$( [ $$status -eq 0 ] || echo "  (failed: exit $$status)" )" | tee -a $(TIMES); exit $$status
+endef
 
 lint: install-dev
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(PY) -m bandit -c pyproject.toml -r . -q
+	$(call timed,ruff check,$(PY) -m ruff check .)
+	$(call timed,ruff format --check,$(PY) -m ruff format --check .)
+	$(call timed,bandit,$(PY) -m bandit -c pyproject.toml -r . -q)
+	$(call timed,lint-imports,$(VENV)/bin/lint-imports)
 
 typecheck: install-dev
-	$(PY) -m mypy .
+	$(call timed,mypy,$(PY) -m mypy .)
 
 migrations-check: install-dev
-	$(PY) manage.py makemigrations --check --dry-run
+	$(call timed,makemigrations --check,$(PY) manage.py makemigrations --check --dry-run)
 
+# The tests in two runs: everything that may run beside other tests on PYTEST_WORKERS processes
+# (pytest-xdist, one test database and Redis cache database each), then the `serial` ones
+# (tests/faults/, the browser journeys, the real-worker tests: tests/conftest.py marks them) alone.
+# Plain `pytest` (no -n) still runs the whole suite in one process. Exit 5 (no test selected in one
+# half, e.g. with PYTEST_ARGS=-k…) is not a failure when the other half ran tests.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 pytest: install-dev
-	$(PY) -m pytest
+	$(call timed,pytest (parallel$(comma) -n $(PYTEST_WORKERS)),$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not serial" --durations=10 $(PYTEST_ARGS); \
+	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
+	$(call timed,pytest (serial),$(PY) -m pytest -p no:xdist -m serial --durations=10 $(PYTEST_ARGS); \
+	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
 
 ## Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install-dev
@@ -67,6 +92,14 @@ messages: install-dev
 screenshots: install-dev
 	$(PY) -m tests.e2e.screenshots
 
+## Load the national region table from CSV files you downloaded (README: The national region table):
+## make regions FILES="provinces.csv cities.csv areas.csv streets.csv villages.csv" lists what would
+## change (renames and moves by code); add WRITE=1 to write it.
+regions: install
+	@test -n "$(FILES)" || { echo 'Name the downloaded CSV files: make regions FILES="villages.csv …" (README: The national region table).'; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_regions $(if $(WRITE),,--dry-run) $(FILES)
+
 worker: install
 	$(VENV)/bin/celery -A referral_hub worker --loglevel=INFO
 
@@ -75,3 +108,10 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor
+
+## Mutation testing (not part of `make test`; slow: an hour or more on 2 cores). Mutates the rule
+## services listed under [tool.mutmut] in pyproject.toml, runs the tests that cover them against each
+## mutant, and prints the survivors; docs/testing.md records the last score and what survived.
+mutation: install-dev
+	nice $(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results

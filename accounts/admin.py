@@ -2,15 +2,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import ManyToManyField, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_labels import INTERNAL_GROUP_PREFIX, assignable_groups, labelled_permissions, permission_label
 from accounts.models import FailedLogin, User
+from accounts.passwords import password_set_by_administrator
 from accounts.services import user_deactivate, user_unlock
 from accounts.two_factor import device_reset
 
@@ -59,6 +61,19 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset:
             user_deactivate(user=user)
         self.message_user(request, _("Disabled %(count)d account(s).") % {"count": queryset.count()})
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # the administrator chose this password: the person picks their own at sign-in
+            password_set_by_administrator(user=obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None and user.pk != getattr(request.user, "pk", None):
+                password_set_by_administrator(user=user)
+        return response
 
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),

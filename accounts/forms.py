@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import client_ip, login_failure_record, login_failures_clear, login_lockout
+from accounts.services import client_ip, login_failure_record, login_lockout
 
 
 class LoginForm(AuthenticationForm):
@@ -33,11 +33,9 @@ class LoginForm(AuthenticationForm):
         if lockout is not None:
             raise ValidationError(lockout.message, code="locked_out")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
             login_failure_record(username=username, ip_address=ip_address, request=self.request)
             raise
-        user = self.get_user()
-        if user is not None:
-            login_failures_clear(user=user)
-        return cleaned
+        # A right password does not clear the failure count: that waits until the person is signed in
+        # (after the code, where there is one), or wrong codes between passwords would never lock.

@@ -45,6 +45,11 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("The region (with everything below it) this person works for."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password: the person picks their own at next sign-in."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -132,3 +137,29 @@ class TOTPDevice(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ApiToken(models.Model):
+    """A key for the REST API (``Authorization: Token <key>``). Only the key's SHA-256 is stored.
+
+    It ends at ``expires_at``, when the password changes (``password_stamp`` is the session auth hash at
+    issue, which every password change alters), on sign-out and when the account is disabled.
+    ``two_factor`` says it was obtained with the second step: a role that needs two-step sign-in can use
+    no other kind (accounts.tokens)."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    two_factor = models.BooleanField(_("obtained with two-step sign-in"), default=False)
+    password_stamp = models.CharField(max_length=128, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.navigation_types import NavItem
+from accounts.permissions import effective_role
 from beneficiaries.navigation import NAV_ITEMS as REGISTER_ITEMS
 from cases.navigation import NAV_ITEMS as CASE_ITEMS
 from charities.navigation import NAV_ITEMS as CHARITY_ITEMS
@@ -91,7 +92,7 @@ def nav_items() -> list[NavItem]:
 
 def _entries_for(user: User) -> list[tuple[str, str, str]]:
     """(URL name, label, URL) of each entry the user may open, in menu order."""
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = effective_role(user)
     entries = [(item.url_name, str(item.label), reverse(item.url_name)) for item in nav_items() if role in item.roles]
     if user.is_staff:
         entries.append(("admin:index", str(_("Administration")), reverse("admin:index")))

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import FailedLogin, User
+from accounts.models import ApiToken, FailedLogin, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from core.client_address import client_address
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,8 @@ class Lockout:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the proxy of docs/deploy.md the client address is the first forwarded one.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return address or None
+    """The sign-in paths' name for core.client_address (the one function every path uses)."""
+    return client_address(request)
 
 
 def login_lockout(*, username: str, ip_address: str | None) -> Lockout | None:
@@ -77,6 +73,7 @@ def login_success_record(*, user: User, request: HttpRequest | None = None) -> N
 
 
 def logout_record(*, user: User, request: HttpRequest | None = None) -> None:
+    """A sign-out: audited. (The web sign-out also ends the person's API tokens, in the view.)"""
     audit_record(actor=user, action=AuditAction.LOGOUT, target=user, request=request)
 
 
@@ -95,7 +92,7 @@ def user_deactivate(*, user: User) -> None:
     """Disable an account and end every way it is signed in: sessions and API tokens."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()

@@ -16,3 +16,11 @@ def prune_failed_logins() -> None:
     from accounts.services import failed_logins_prune
 
     failed_logins_prune()
+
+
+@shared_task(name="accounts.tasks.prune_api_tokens", max_retries=3)
+def prune_api_tokens() -> None:
+    """Nightly: delete expired API tokens (idempotent)."""
+    from accounts.tokens import api_tokens_prune
+
+    api_tokens_prune()

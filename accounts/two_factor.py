@@ -17,14 +17,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role, TOTPDevice, User
+from accounts.models import TOTPDevice, User
+from accounts.permissions import effective_role
 
 PENDING_KEY = "two_factor_pending"
 ISSUER = "Referral Hub"
 
 
 def required_for(user: User) -> bool:
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = effective_role(user)
     return role in settings.TWO_FACTOR_REQUIRED_ROLES
 
 
@@ -44,11 +45,16 @@ class Pending:
 
 
 def pending_start(request: HttpRequest, *, user: User, next_url: str) -> None:
+    """The password was right: wait for the code. Someone not yet enrolled gets a fresh secret now,
+    so a secret seen in an earlier attempt (by whoever had the password then) is worthless."""
+    if confirmed_device(user) is None:
+        enrolment_start(user=user)
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[0]),
         "next": next_url,
         "at": time.time(),
+        "secret_shown": False,
     }
 
 
@@ -63,10 +69,27 @@ def pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def device_for_setup(user: User) -> TOTPDevice:
-    """The device being set up: an unconfirmed one with a fresh secret, kept across page loads."""
-    device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
+def secret_show_once(request: HttpRequest) -> bool:
+    """Whether this attempt may still show the set-up secret; true only the first time it is asked."""
+    data = request.session.get(PENDING_KEY)
+    if not data or data.get("secret_shown"):
+        return False
+    request.session[PENDING_KEY] = {**data, "secret_shown": True}
+    return True
+
+
+def enrolment_start(*, user: User) -> TOTPDevice:
+    """A fresh secret for each enrolment attempt (the unconfirmed device is replaced, never reused)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
     return device
+
+
+def device_for_setup(user: User) -> TOTPDevice:
+    """The device being set up in this attempt (made by pending_start; made here if it went missing)."""
+    device = TOTPDevice.objects.filter(user=user).first()
+    return device if device is not None else enrolment_start(user=user)
 
 
 def provisioning_qr_svg(device: TOTPDevice) -> str:

@@ -12,15 +12,9 @@ from django.utils import timezone
 
 from audit.chain import chain_entries, lock_chain_head
 from audit.models import AuditEntry
+from core.client_address import client_address
 
 PERSON_LABEL = "beneficiaries.person"
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind the county's reverse proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    candidate = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return candidate or None
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
@@ -95,7 +89,7 @@ def audit_record(
         person_pk=person_pk,
     )
     if request is not None:
-        entry.ip_address = _client_ip(request)
+        entry.ip_address = client_address(request)
         entry.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
         entry.path = request.path[:300]
     _append([entry])

@@ -549,7 +549,10 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
             ]
             if not any(self.queues.values()):
                 self.refill("sent")
-            for source, action, target, body in steps:
+            # Take the steps in turn (feedback, start, accept, feedback, …), so a short run reaches every
+            # one: oldest-step-first alone spent a minute on the 25 referrals in progress.
+            self.turn = (getattr(self, "turn", -1) + 1) % len(steps)
+            for source, action, target, body in steps[self.turn :] + steps[: self.turn]:
                 if self.queues[source]:
                     pk = self.queues[source].pop(0)
                     if self.api(f"/api/v1/referrals/{pk}/{action}/", f"referral {action} (API)", body, 200, target):
@@ -697,8 +700,9 @@ def run_phase(user_classes: list[type], users: int, seconds: float, host: str, m
         **{f"{part}_cpu_ms": 1000 * seconds / max(1, total.num_requests) for part, seconds in cpu.items()},
     }
     errors = [f"{e.occurrences} × {e.method} {e.name}: {e.error}" for e in stats.errors.values()]
+    transitions = dict(Shared.transitions)  # this phase's: the next phase starts from zero again
     runner.quit()
-    return {"rows": rows, "total": summary, "errors": errors, "seconds": elapsed}
+    return {"rows": rows, "total": summary, "errors": errors, "seconds": elapsed, "transitions": transitions}
 
 
 def table(result: dict[str, Any], title: str) -> str:
@@ -861,7 +865,13 @@ def main() -> None:
             f"server CPU per request of the mix: {served:.1f} ms (gunicorn + PostgreSQL): {os.cpu_count()} otherwise idle "
             f"cores could serve about {1000 * (os.cpu_count() or 1) / served:.0f} requests/s of this mix with the driver elsewhere"
         )
-    print("\ntransitions done: " + ", ".join(f"{k} {v}" for k, v in sorted(Shared.transitions.items())))
+    done = app["transitions"]
+    print("\ntransitions done during the mix: " + (", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "none"))
+    missing = sorted({"send", "accept", "start", "feedback"} - set(done))
+    if missing:
+        print(
+            f"not reached during the mix: {', '.join(missing)} (too short a --duration, or nothing waiting at that step)"
+        )
     if Shared.sign_in_failures:
         print(f"sign-in failed for: {', '.join(Shared.sign_in_failures)}")
     for label, result in (("mix", app), ("hello", bare)):

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from beneficiaries.models import (
     Person,
 )
 from beneficiaries.permissions import can_reveal, can_write_register
+from beneficiaries.reveal_policy import RevealLimitReached
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
     assistance_records_visible_to,
@@ -268,20 +269,28 @@ class PersonViewSet(
 
     @extend_schema(
         request=RevealSerializer,
-        responses=inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Revealed", {"field": serializers.CharField(), "value": serializers.CharField()}),
+            429: inline_serializer(
+                "RevealLimitReached", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
         body = RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        value = services.person_reveal(
-            by=_user(request),
-            person=person,
-            field=body.validated_data["field"],
-            reason=body.validated_data["reason"],
-            request=request,
-        )
+        try:
+            value = services.person_reveal(
+                by=_user(request),
+                person=person,
+                field=body.validated_data["field"],
+                reason=body.validated_data["reason"],
+                request=request,
+            )
+        except RevealLimitReached as error:
+            return Response({"detail": error.message, "code": error.code}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         return Response({"field": body.validated_data["field"], "value": value})
 
 

@@ -9,16 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Need, Person
+from core.selectors import RegionPaths
 from core.spreadsheets import export_workbook
 
 
 def persons_workbook(persons: QuerySet[Person]) -> bytes:
+    path = RegionPaths()
     headers = [
         _("Full name"),
         _("ID number"),
         _("Gender"),
         _("Birth date"),
         _("Phone"),
+        _("Region code"),
         _("Region"),
         _("Address"),
         _("Household register number"),
@@ -40,7 +43,8 @@ def persons_workbook(persons: QuerySet[Person]) -> bytes:
                 person.get_gender_display(),
                 person.birth_date,
                 person.phone_masked,
-                person.region.name,
+                person.region.code,
+                path(person.region),
                 person.address,
                 person.household.register_number,
                 person.get_relation_display(),
@@ -52,10 +56,12 @@ def persons_workbook(persons: QuerySet[Person]) -> bytes:
 
 
 def needs_workbook(needs: QuerySet[Need]) -> bytes:
+    path = RegionPaths()
     headers = [
         _("Logged at"),
         _("Full name"),
         _("ID number"),
+        _("Region code"),
         _("Region"),
         _("Category"),
         _("Urgency"),
@@ -75,7 +81,8 @@ def needs_workbook(needs: QuerySet[Need]) -> bytes:
                 timezone.localtime(need.created_at),
                 need.person.name,
                 need.person.id_number_masked,
-                need.region.name,
+                need.region.code,
+                path(need.region),
                 need.get_category_display(),
                 need.get_urgency_display(),
                 need.description,

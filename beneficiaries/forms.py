@@ -23,7 +23,9 @@ from beneficiaries.models import (
 )
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.dates import DayField
-from core.models import Organization, Region
+from core.fields import MoneyField
+from core.forms import RegionField
+from core.models import Organization, Region, RegionLevel
 
 REVEAL_LABELS = {
     "id_number": _("ID number"),
@@ -49,9 +51,7 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Leave empty to open a new household at the address below."),
     )
-    region = forms.ModelChoiceField(
-        label=_("Village / community"), queryset=Region.objects.none(), to_field_name="code"
-    )
+    region = RegionField(label=_("Village / community"), levels=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
     address = forms.CharField(label=_("Address"), max_length=300)
     assistance_statuses = forms.MultipleChoiceField(
         label=_("Assistance statuses"),
@@ -77,7 +77,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, regions: Any = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         region_field = self.fields["region"]
-        assert isinstance(region_field, forms.ModelChoiceField)  # noqa: S101
+        assert isinstance(region_field, RegionField)  # noqa: S101
         region_field.queryset = regions if regions is not None else Region.objects.none()
         if editing:
             # Identity comes from the ID number and the household is fixed once registered.
@@ -87,13 +87,13 @@ class PersonForm(forms.Form):
 
 class HouseholdMoneyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300)
-    annual_income = forms.DecimalField(
+    annual_income = MoneyField(
         label=_("Household income per year (yuan)"), required=False, min_value=0, decimal_places=2
     )
-    annual_essential_expenses = forms.DecimalField(
+    annual_essential_expenses = MoneyField(
         label=_("Essential expenses per year (yuan)"), required=False, min_value=0, decimal_places=2
     )
-    annual_medical_expenses = forms.DecimalField(
+    annual_medical_expenses = MoneyField(
         label=_("Medical expenses per year (yuan)"), required=False, min_value=0, decimal_places=2
     )
 
@@ -107,7 +107,7 @@ class RevealForm(forms.Form):
 
 class AssistanceRecordForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
+    amount = MoneyField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
     period_start = DayField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = DayField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
     granting_organization = forms.ModelChoiceField(label=_("Granting office"), queryset=Organization.objects.none())
@@ -155,7 +155,7 @@ class NeedForm(forms.Form):
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
     description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    amount_requested = forms.DecimalField(
+    amount_requested = MoneyField(
         label=_("Amount requested (yuan, optional)"), required=False, min_value=0, decimal_places=2
     )
     source = forms.ChoiceField(

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.permissions import effective_role
 from beneficiaries.models import AssistanceRecord, Consent, Household, Need, Person
 from beneficiaries.selectors import (
     assistance_records_visible_to,
@@ -27,26 +28,23 @@ from beneficiaries.selectors import (
     needs_visible_to,
     persons_visible_to,
 )
+from core.permissions import int_or_404
 
 READ_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.ADMIN})
 WRITE_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.ADMIN})
 REVEAL_ROLES = frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.ADMIN})
 
 
-def _role(user: User) -> str:
-    return Role.ADMIN if user.is_superuser else user.role
-
-
 def can_read_register(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and _role(user) in READ_ROLES)
+    return bool(user.is_authenticated and user.is_active and effective_role(user) in READ_ROLES)
 
 
 def can_write_register(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and _role(user) in WRITE_ROLES)
+    return bool(user.is_authenticated and user.is_active and effective_role(user) in WRITE_ROLES)
 
 
 def can_reveal(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and _role(user) in REVEAL_ROLES)
+    return bool(user.is_authenticated and user.is_active and effective_role(user) in REVEAL_ROLES)
 
 
 def require_write(user: User) -> None:
@@ -58,10 +56,7 @@ M = TypeVar("M", bound=Model)
 
 
 def _get(queryset: QuerySet[M], pk: Any, message: str) -> M:
-    try:
-        obj = queryset.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        obj = None
+    obj = queryset.filter(pk=int_or_404(pk, message)).first()
     if obj is None:
         raise Http404(message)
     return obj

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -170,32 +171,81 @@ def probable_duplicates(user: User) -> list[list[Any]]:
 
 
 # --- the consent question ------------------------------------------------------
-def _consents_in_force(*, organization: Organization, person: Person, purpose: str, at: datetime) -> list[Consent]:
-    candidates = Consent.objects.filter(person=person, granted_at__lte=at, expires_at__gt=at).filter(
-        Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=organization)
+def consent_is_in_force(
+    consent: Consent,
+    *,
+    purpose: str,
+    fields: Iterable[str] = (),
+    recipient: Organization | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """The one rule of "consent in force for purpose P, fields F, recipient R, at time T" (SPEC
+    rule 2). Yes only if the consent names the purpose and every field asked, covers the recipient
+    (by name, or the whole network; ``recipient=None`` asks about no particular organisation, for
+    the register's own uses such as follow-up visits), was granted by ``at``, has not expired by
+    then and was not revoked by then, and — for a child under 14 at ``at`` — was given by a
+    recorded guardian. It reads times, not only the status: an expired consent says no before the
+    hourly job marks it, a revoked one from the moment of revocation."""
+    at = at or timezone.now()
+    if not (consent.granted_at <= at < consent.expires_at):
+        return False
+    if consent.revoked_at is not None and consent.revoked_at <= at:
+        return False
+    if consent.status == ConsentStatus.REVOKED and consent.revoked_at is None:
+        return False  # revoked with no time recorded: never in force
+    if purpose not in consent.purposes or not set(fields) <= set(consent.fields):
+        return False
+    if recipient is not None and not (
+        consent.recipient_scope == RecipientScope.NETWORK or consent.recipient_organization_id == recipient.pk
+    ):
+        return False
+    person = consent.person
+    return not (person.age_on(timezone.localdate(at)) < GUARDIAN_CONSENT_UNDER_AGE and not consent.guardian_name)
+
+
+def consents_in_force(
+    *,
+    person: Person,
+    purpose: str,
+    fields: Iterable[str] = (),
+    recipient: Organization | None = None,
+    at: datetime | None = None,
+) -> list[Consent]:
+    """Every consent of ``person`` in force for this purpose, fields and recipient, newest first."""
+    at = at or timezone.now()
+    fields = list(fields)
+    candidates = Consent.objects.filter(person=person, granted_at__lte=at, expires_at__gt=at).order_by(
+        "-granted_at", "-id"
     )
-    in_force: list[Consent] = []
-    is_young_child = person.age_on(timezone.localdate(at)) < GUARDIAN_CONSENT_UNDER_AGE
+    if recipient is not None:
+        candidates = candidates.filter(Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=recipient))
+    result = []
     for consent in candidates:
-        if purpose not in consent.purposes:
-            continue
-        # Revocation takes effect at once; a revoked consent never answers yes after it.
-        if consent.status == ConsentStatus.REVOKED and (consent.revoked_at is None or consent.revoked_at <= at):
-            continue
-        # A child under 14 consents only through a recorded guardian.
-        if is_young_child and not consent.guardian_name:
-            continue
-        in_force.append(consent)
-    return in_force
+        consent.person = person  # saves a query per consent for the guardian rule
+        if consent_is_in_force(consent, purpose=purpose, fields=fields, recipient=recipient, at=at):
+            result.append(consent)
+    return result
+
+
+def consent_in_force(
+    *,
+    person: Person,
+    purpose: str,
+    fields: Iterable[str] = (),
+    recipient: Organization | None = None,
+    at: datetime | None = None,
+) -> Consent | None:
+    """The newest consent in force for this purpose, fields and recipient, or None."""
+    found = consents_in_force(person=person, purpose=purpose, fields=fields, recipient=recipient, at=at)
+    return found[0] if found else None
 
 
 def consent_allowed_fields(
     *, organization: Organization, person: Person, purpose: str, at: datetime | None = None
 ) -> frozenset[str]:
     """Every person field organisation may see for this purpose at ``at`` (default now)."""
-    at = at or timezone.now()
     fields: set[str] = set()
-    for consent in _consents_in_force(organization=organization, person=person, purpose=purpose, at=at):
+    for consent in consents_in_force(person=person, purpose=purpose, recipient=organization, at=at):
         fields.update(consent.fields)
     return frozenset(fields)
 
@@ -203,11 +253,5 @@ def consent_allowed_fields(
 def consent_allows(
     *, organization: Organization, person: Person, field: str, purpose: str, at: datetime | None = None
 ) -> bool:
-    """The single answer to "may organisation X see field F of person P for purpose U now?".
-
-    Yes only if a consent of the person (a guardian's, for a child under 14) names
-    this purpose and field, covers this organisation (by name, or the whole network),
-    was granted by ``at``, has not expired and was not revoked by then. Whether the
-    organisation also has an open referral is the cases app's question.
-    """
-    return field in consent_allowed_fields(organization=organization, person=person, purpose=purpose, at=at)
+    """May organisation X see field F of person P for purpose U now? (``consent_is_in_force``)"""
+    return consent_in_force(person=person, purpose=purpose, fields=[field], recipient=organization, at=at) is not None

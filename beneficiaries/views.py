@@ -48,6 +48,7 @@ from beneficiaries.permissions import (
     person_for_user,
     require_write,
 )
+from beneficiaries.reveal_policy import RevealLimitReached
 from beneficiaries.search import parse_id_search, search_for_log
 from beneficiaries.selectors import (
     ENCRYPTED_PERSON_FIELDS,
@@ -64,8 +65,10 @@ from beneficiaries.selectors import (
 from beneficiaries.validators import normalize_id_number
 from core.codes import AssistanceStatus, NeedCategory
 from core.dates import add_years
-from core.models import GOVERNMENT_KINDS, Organization, Region, RegionLevel
-from core.selectors import organizations_visible_to, regions_visible_to
+from core.errors import ReferralHubError
+from core.forms import RegionFilterForm
+from core.models import GOVERNMENT_KINDS, Organization, RegionLevel
+from core.selectors import organizations_visible_to, regions_pickable_by
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 25
@@ -118,12 +121,14 @@ def _query_context(request: HttpRequest) -> dict[str, str]:
     return {"q": query, "q_masked": request.GET.get("idm", "")[:18] if request.GET.get("idx") else ""}
 
 
-def _region_named(code: str) -> Region | None:
-    return Region.objects.filter(code=code).first() if code.isdigit() and len(code) == 12 else None
-
-
-def _region_filter_choices(user: User) -> QuerySet[Any]:
-    return regions_visible_to(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]).order_by("code")
+def _region_filter(request: HttpRequest, user: User) -> RegionFilterForm:
+    """The list pages' region picker: a township or village of the user's jurisdiction."""
+    return RegionFilterForm(
+        request.GET,
+        queryset=regions_pickable_by(user),
+        levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE],
+        auto_id="%s",
+    )
 
 
 # --- persons -----------------------------------------------------------------------------
@@ -135,8 +140,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         return redirect_to
     query = request.GET.get("q", "").strip()
     persons = _by_index(person_search(user, query), request)
-    region = request.GET.get("region", "")
-    if chosen_region := _region_named(region):
+    region_form = _region_filter(request, user)
+    if chosen_region := region_form.chosen:
         persons = persons.filter(chosen_region.subtree_q("region__code"))
     status = request.GET.get("status", "")
     if status in AssistanceStatus.values:
@@ -151,9 +156,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             **_query_context(request),
-            "region": region,
+            "region_form": region_form,
             "status": status,
-            "regions": _region_filter_choices(user),
             "statuses": AssistanceStatus.choices,
             "can_write": can_write_register(user),
         },
@@ -302,6 +306,8 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except RevealLimitReached as error:
+            form.add_error(None, error.message)
         else:
             context["revealed"] = {"label": REVEAL_LABELS[form.cleaned_data["field"]], "value": value}
     context["reveal_form"] = form
@@ -319,8 +325,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
     user = _register_reader(request)
     query = request.GET.get("q", "").strip()
     households = household_search(user, query)
-    region = request.GET.get("region", "")
-    if chosen_region := _region_named(region):
+    region_form = _region_filter(request, user)
+    if chosen_region := region_form.chosen:
         households = households.filter(chosen_region.subtree_q("region__code"))
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -329,8 +335,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": query,
-            "region": region,
-            "regions": _region_filter_choices(user),
+            "region_form": region_form,
             "can_write": can_write_register(user),
         },
     )
@@ -382,6 +387,8 @@ def assistance_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.assistance_record_create(by=user, person=person, request=request, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
+        except ReferralHubError as error:  # a declared relative of the recorder (严防优亲厚友)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Assistance record saved."))
             return redirect("beneficiaries:person_detail", pk=person.pk)
@@ -471,7 +478,7 @@ def consent_evidence(request: HttpRequest, pk: int) -> FileResponse:
 def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], dict[str, str]]:
     needs = needs_visible_to(user)
     filters = {key: request.GET.get(key, "") for key in ("region", "status", "category", "urgency", "q")}
-    if chosen_region := _region_named(filters["region"]):
+    if chosen_region := _region_filter(request, user).chosen:
         needs = needs.filter(chosen_region.subtree_q("region__code"))
     if filters["status"] in NeedStatus.values:
         needs = needs.filter(status=filters["status"])
@@ -500,7 +507,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             **filters,
             **_query_context(request),
-            "regions": _region_filter_choices(user),
+            "region_form": _region_filter(request, user),
             "statuses": NeedStatus.choices,
             "categories": NeedCategory.choices,
             "urgencies": Urgency.choices,

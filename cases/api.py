@@ -18,13 +18,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, User
-from beneficiaries.models import Consent, Need, Person, Programme, Urgency
+from beneficiaries.models import Consent, Need, Person, Programme, Relation, Urgency
 from beneficiaries.selectors import household_members_visible_to, households_visible_to, persons_visible_to
 from cases import services
+from cases.government import referral_duplicates, referral_register_person
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
-from cases.permissions import RECEIVER, referral_for_user, require_side, role_of
-from cases.selectors import filter_referrals, ledger_for, notifications_for, receiver_person_view, referrals_visible_to
+from cases.permissions import RECEIVER, is_on_side, referral_for_user, require_side, role_of
+from cases.selectors import (
+    PersonView,
+    filter_referrals,
+    ledger_for,
+    notifications_for,
+    referrals_visible_to,
+    referred_person_for_reader,
+)
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
 from core.dates import ApiDateField
@@ -55,6 +63,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
     person_name = serializers.SerializerMethodField()
     person_details = serializers.SerializerMethodField()
     person_view = serializers.SerializerMethodField()
+    possible_duplicates = serializers.SerializerMethodField()
     events = ReferralEventSerializer(many=True, read_only=True)
     from_organization_name = serializers.CharField(source="from_organization.name", read_only=True)
     to_organization_name = serializers.CharField(source="to_organization.name", read_only=True)
@@ -71,6 +80,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "person_name",
             "person_details",
             "person_view",
+            "possible_duplicates",
             "region",
             "needs",
             "from_organization",
@@ -113,11 +123,21 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         view = self.context.get("view")
         return getattr(view, "action", "") == "list"
 
+    def _person_view(self, referral: Referral) -> PersonView:
+        """The charity's view of the person, read once per response through the audited selector."""
+        views: dict[int, PersonView] = self.context.setdefault("_person_views", {})
+        if referral.pk not in views:
+            request = self.context["request"]
+            views[referral.pk] = referred_person_for_reader(
+                referral=referral, reader=request.user, via="api", request=request
+            )
+        return views[referral.pk]
+
     def get_person_name(self, referral: Referral) -> str:
         if self._is_charity_receiver(referral):
             if self._in_list():
                 return ""
-            view = receiver_person_view(referral)
+            view = self._person_view(referral)
             return next((value for code, _l, value in view.fields if code == "name"), "")
         if role_of(self.context["request"].user) == Role.CHARITY_STAFF:
             # The referring charity sees what it sent, never the register's current record (finding 16).
@@ -125,14 +145,23 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         return referral.person_name
 
     def get_person_details(self, referral: Referral) -> dict[str, Any]:
-        # Encrypted copies never leave the server; masked ones do.
-        return {k: v for k, v in referral.person_details.items() if not k.endswith("_encrypted")}
+        # Encrypted copies and the blind index never leave the server; masked ones do.
+        return {
+            k: v for k, v in referral.person_details.items() if not k.endswith("_encrypted") and k != "id_number_index"
+        }
+
+    def get_possible_duplicates(self, referral: Referral) -> list[str]:
+        """To government, for the office only: references of other open referrals about the same person."""
+        user = self.context["request"].user
+        if referral.direction != Direction.TO_GOVERNMENT or self._in_list() or not is_on_side(user, referral, RECEIVER):
+            return []
+        return [other.reference for other in referral_duplicates(referral).only("id")[:20]]
 
     def get_person_view(self, referral: Referral) -> dict[str, Any] | None:
         """What the receiving charity may see of the person: exactly the consented fields."""
         if not self._is_charity_receiver(referral) or self._in_list():
             return None
-        view = receiver_person_view(referral)
+        view = self._person_view(referral)
         if not view.fields:
             return {"fields": {}, "id_number_masked": "", "hidden_reason": view.hidden_reason}
         return {"fields": {code: value for code, _l, value in view.fields}, "id_number_masked": view.id_number_masked}
@@ -181,6 +210,11 @@ class LinkPersonSerializer(serializers.Serializer[Any]):
     person = serializers.IntegerField()
 
 
+class RegisterPersonSerializer(serializers.Serializer[Any]):
+    household = serializers.IntegerField(required=False, allow_null=True)
+    relation = serializers.ChoiceField(choices=Relation.choices, required=False, default=Relation.HEAD)
+
+
 class RereferSerializer(serializers.Serializer[Any]):
     to_organization = serializers.IntegerField()
     consent = serializers.IntegerField(required=False, allow_null=True)
@@ -188,7 +222,10 @@ class RereferSerializer(serializers.Serializer[Any]):
 
 
 # Which side of a referral may take each action: the state machine's, plus linking a person.
-_ACTION_SIDES = {name: transition.side for name, transition in TRANSITIONS.items()} | {"link_person": RECEIVER}
+_ACTION_SIDES = {name: transition.side for name, transition in TRANSITIONS.items()} | {
+    "link_person": RECEIVER,
+    "register_person": RECEIVER,
+}
 
 
 def _get_or_400(queryset: QuerySet[Any], pk: Any, field: str) -> Any:
@@ -382,6 +419,20 @@ class ReferralViewSet(
             return services.referral_link_person(referral=r, by=u, person=person)
 
         return self._act(request, pk, run, LinkPersonSerializer)
+
+    @extend_schema(request=RegisterPersonSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def register_person(self, request: Request, pk: str) -> Response:
+        """To government: enter the person the charity referred in the register (a new household, or
+        ``household`` of your jurisdiction) and link the referral to them, from the charity's details."""
+
+        def run(r: Referral, u: User, v: dict[str, Any]) -> Referral:
+            household = _get_or_400(households_visible_to(u), v.get("household"), "household")
+            referral_register_person(referral=r, by=u, household=household, relation=v["relation"])
+            r.refresh_from_db()
+            return r
+
+        return self._act(request, pk, run, RegisterPersonSerializer)
 
     @extend_schema(request=RereferSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])

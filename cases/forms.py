@@ -22,8 +22,9 @@ from beneficiaries.models import (
 from cases.models import Outcome
 from charities.models import DeliveredService, Resource, ResourceStatus
 from core.dates import DayField
-from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind
-from core.selectors import organizations_visible_to
+from core.forms import RegionField
+from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, RegionLevel
+from core.selectors import organizations_visible_to, regions_pickable_by
 
 
 class ReferralToCharityForm(forms.Form):
@@ -73,8 +74,10 @@ class ReferralToGovernmentForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=100)
     id_number = forms.CharField(label=_("Resident ID number (if known)"), max_length=18, required=False)
     phone = forms.CharField(label=_("Phone (if known)"), max_length=20, required=False)
-    region = forms.CharField(
-        label=_("Region code where the person lives"), max_length=12, help_text=_("12 digits, e.g. 610622100201.")
+    region = RegionField(
+        label=_("Where the person lives"),
+        levels=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE],
+        help_text=_("The village or community (or the township), e.g. 永坪村."),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     to_organization = forms.ModelChoiceField(
@@ -88,6 +91,7 @@ class ReferralToGovernmentForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions_pickable_by(user)  # type: ignore[attr-defined]
         self.fields["to_organization"].queryset = organizations_visible_to(user).filter(  # type: ignore[attr-defined]
             kind__in=[OrganizationKind.CIVIL_AFFAIRS_BUREAU, OrganizationKind.TOWNSHIP_OFFICE], is_active=True
         )

@@ -33,7 +33,7 @@ from cases.models import Channel, DeliveryStatus, Notification, Referral
 logger = logging.getLogger(__name__)
 
 # Kinds worth a text message even when the referral is not an emergency.
-SMS_KINDS = frozenset({"expired", "reminder"})
+SMS_KINDS = frozenset({"expired", "reminder", "emergency_need"})
 STUCK_AFTER = timedelta(minutes=10)
 
 
@@ -192,4 +192,29 @@ def notification_mark_read(*, notification: Notification, by: User) -> Notificat
 def notifications_mark_all_read(*, by: User) -> int:
     return Notification.objects.filter(recipient=by, channel=Channel.IN_APP, read_at__isnull=True).update(
         read_at=timezone.now()
+    )
+
+
+def reveal_burst_notify(sender: object, *, by: User, person: object, count: int, **kwargs: object) -> None:
+    """beneficiaries.signals.reveal_burst: tell the supervisors over the person's region and over the
+    revealing user's jurisdiction. No name of the person, only the staff account and the count."""
+    from django.utils.translation import gettext as _
+
+    from accounts.models import Role
+    from core.validators import ancestor_region_codes
+
+    codes: set[str] = set()
+    for code in (getattr(person, "region_id", None), by.jurisdiction_id):
+        if code:
+            codes.update([code, *ancestor_region_codes(code)])
+    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True, jurisdiction_id__in=codes)
+    notify(
+        recipients=supervisors,
+        kind="reveal_burst",
+        title=_("Many full values seen by account %(username)s") % {"username": by.username},
+        body=_(
+            "Account %(username)s has seen %(count)d full values (ID numbers, phones and the like) within an hour. "
+            "The audit log lists each one with its reason."
+        )
+        % {"username": by.username, "count": count},
     )

@@ -23,15 +23,17 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.permissions import effective_role
 from cases.models import Direction, FollowUp, Referral
 from cases.selectors import follow_ups_visible_to, referrals_visible_to
+from core.permissions import int_or_404
 
 REFERRER = "referrer"
 RECEIVER = "receiver"
 
 
 def role_of(user: Any) -> str:
-    return Role.ADMIN if getattr(user, "is_superuser", False) else str(getattr(user, "role", ""))
+    return effective_role(user)
 
 
 def _in_jurisdiction(user: User, region_code: str) -> bool:
@@ -68,13 +70,6 @@ def can_create_to_government(user: Any) -> bool:
     )
 
 
-def _int_or_404(pk: Any, message: str) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404(message) from None
-
-
 def referral_for_user(user: User, pk: Any) -> Referral:
     """The referral if this user may see it; 404 for missing and forbidden alike."""
     message = _("No such referral.")
@@ -86,7 +81,7 @@ def referral_for_user(user: User, pk: Any) -> Referral:
         # this one-row lookup, on every referral page and action (bench/load.py), and an action
         # reads none of them.
         .select_related("region", "from_organization", "to_organization")
-        .filter(pk=_int_or_404(pk, message))
+        .filter(pk=int_or_404(pk, message))
         .first()
     )
     if referral is None:
@@ -99,7 +94,7 @@ def follow_up_for_user(user: User, pk: Any) -> FollowUp:
     follow_up = (
         follow_ups_visible_to(user)
         .select_related("referral__person", "referral__to_organization", "region")
-        .filter(pk=_int_or_404(pk, message))
+        .filter(pk=int_or_404(pk, message))
         .first()
     )
     if follow_up is None:

@@ -10,22 +10,25 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import JURISDICTION_ROLES, Role, User
+from accounts.permissions import effective_role
+from audit.models import AuditAction
+from audit.services import audit_record
 from beneficiaries.models import (
     OPEN_NEED_STATUSES,
     AssistanceRecord,
     ConsentField,
     ConsentPurpose,
-    ConsentStatus,
     Need,
     NeedCategory,
     NeedStatus,
     Person,
 )
-from beneficiaries.selectors import consent_allowed_fields
+from beneficiaries.selectors import consent_allowed_fields, consent_is_in_force
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -144,7 +147,7 @@ def inbox_for(user: User, *, tab: str = "", now: datetime | None = None) -> Inbo
     now = now or timezone.now()
     visible = referrals_visible_to(user, now=now)
     tabs: list[tuple[str, str, Q]]
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = effective_role(user)
     if role == Role.CHARITY_STAFF:
         org = user.organization_id
         incoming = Q(direction=Direction.TO_CHARITY, to_organization_id=org)
@@ -263,7 +266,9 @@ def consented_fields_now(referral: Referral, *, now: datetime | None = None) -> 
     consent = referral.consent
     if referral.person is None or consent is None:
         return frozenset()
-    if consent.status != ConsentStatus.ACTIVE or consent.expires_at <= now or consent.revoked_at is not None:
+    if not consent_is_in_force(
+        consent, purpose=ConsentPurpose.CHARITY_REFERRAL, recipient=referral.to_organization, at=now
+    ):
         return frozenset()
     allowed = consent_allowed_fields(
         organization=referral.to_organization,
@@ -297,6 +302,30 @@ def receiver_person_view(referral: Referral, *, now: datetime | None = None) -> 
         fields=[(code, str(labels[code]), _field_value(person, code)) for code in order],
         id_number_masked=person.id_number_masked,
     )
+
+
+# Sensitive personal information (PIPL): every time a reader is shown one, the audit log says so.
+SENSITIVE_FIELDS = frozenset({ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH})
+
+
+def referred_person_for_reader(
+    *, referral: Referral, reader: User, via: str, request: HttpRequest | None = None
+) -> PersonView:
+    """The one way a receiving charity reads a referred person (the page, the print view, the API,
+    any export): exactly the consented fields, and an audit entry whenever they include sensitive
+    ones, naming the interface (``via``)."""
+    view = receiver_person_view(referral)
+    shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
+    if shown_sensitive and referral.person is not None:
+        audit_record(
+            actor=reader,
+            action=AuditAction.REVEAL,
+            target=referral.person,
+            changes={"fields": shown_sensitive, "referral": referral.pk, "via": via},
+            reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
+            request=request,
+        )
+    return view
 
 
 # --- notifications ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from beneficiaries.models import (
     NeedStatus,
 )
 from beneficiaries.services import need_set_status
+from cases.hooks import referral_conflict_check_act
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -128,6 +129,7 @@ def check_transition(action: str, referral: Referral, by: User | None) -> Transi
             )
             % {"status": referral.get_status_display(), "action": action_label(action)},
         )
+    referral_conflict_check_act(referral=referral, by=by, action=action)  # 严防优亲厚友 (supervision)
     return transition
 
 

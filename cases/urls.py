@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/", views.follow_up_record_view, name="follow_up_record"),
     path("ledger/", views.ledger_page, name="ledger"),
+    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("happiness/", views.happiness_list, name="happiness_list"),
     path("transfers/new/", views.transfer_request, name="transfer_request"),
     path("happiness/export.xlsx", views.happiness_export, name="happiness_export"),

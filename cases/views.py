@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import ConsentField, Urgency
+from beneficiaries.models import Person, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.search import parse_id_search
 from beneficiaries.selectors import (
@@ -30,6 +31,7 @@ from beneficiaries.selectors import (
     persons_visible_to,
 )
 from cases import services
+from cases.exports import ledger_workbook
 from cases.forms import (
     DecideForm,
     FeedbackForm,
@@ -57,16 +59,18 @@ from cases.selectors import (
     ledger_for,
     notifications_for,
     page_of_rows,
-    receiver_person_view,
+    referred_person_for_reader,
 )
 from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
 from core.dates import parse_day
 from core.errors import ReferralHubError
-from core.selectors import regions_visible_to
+from core.forms import RegionFilterForm, resolve_region
+from core.models import RegionLevel
+from core.selectors import regions_pickable_by
+from core.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 25
-SENSITIVE_FIELDS = {ConsentField.PHONE, ConsentField.INCOME, ConsentField.HEALTH}
 
 
 def _user(request: HttpRequest) -> User:
@@ -172,7 +176,10 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
         try:
             referral = services.referral_create_to_government(
                 by=user,
-                person_details={k: data[k] for k in ("name", "id_number", "phone", "region", "address")},
+                person_details={
+                    **{k: data[k] for k in ("name", "id_number", "phone", "address")},
+                    "region": data["region"].code,
+                },
                 to_organization=data["to_organization"],
                 urgency=data["urgency"],
                 note=data["note"],
@@ -187,7 +194,7 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/referral_to_government_form.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, pk: int, *, via: str = "page") -> dict[str, Any]:
     user = _user(request)
     referral = referral_for_user(user, pk)
     events = referral.events.select_related("actor", "actor_organization").order_by("at", "id")
@@ -200,18 +207,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "now": timezone.now(),
     }
     if role_of(user) == Role.CHARITY_STAFF and referral.direction == Direction.TO_CHARITY:
-        view = receiver_person_view(referral)
-        context["person_view"] = view
-        shown_sensitive = sorted(view.codes & SENSITIVE_FIELDS)
-        if shown_sensitive and referral.person is not None:
-            audit_record(
-                actor=user,
-                action=AuditAction.REVEAL,
-                target=referral.person,
-                changes={"fields": shown_sensitive, "referral": referral.pk},
-                reason=_("Viewed through referral %(ref)s") % {"ref": referral.reference},
-                request=request,
-            )
+        context["person_view"] = referred_person_for_reader(referral=referral, reader=user, via=via, request=request)
     return context
 
 
@@ -236,7 +232,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "cases/referral_print.html", _detail_context(request, pk))
+    return render(request, "cases/referral_print.html", _detail_context(request, pk, via="print"))
 
 
 @login_required
@@ -387,24 +383,73 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/ledger.html", {"subject": subject, "ledger": ledger_for(persons)})
 
 
-def _happiness_filters(request: HttpRequest) -> dict[str, Any]:
+def _ledger_persons(request: HttpRequest, user: User) -> tuple[QuerySet[Person], str]:
+    """The people an export covers, as the user may see them, and a name for the file: one
+    person, one household, or a region (a county, township or village; default: the user's
+    jurisdiction). Missing and not yours look the same (404)."""
+    person_id, household_id = request.GET.get("person", ""), request.GET.get("household", "")
+    if person_id.isdigit():
+        persons = persons_visible_to(user).filter(pk=int(person_id))
+        if not persons.exists():
+            raise Http404(_("No such person."))
+        return persons, f"person-{int(person_id)}"
+    if household_id.isdigit():
+        household = households_visible_to(user).filter(pk=int(household_id)).first()
+        if household is None:
+            raise Http404(_("No such person."))
+        return Person.objects.filter(household=household), f"household-{household.pk}"
+    if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
+        raise Http404(_("No such person."))
+    try:
+        region = resolve_region(
+            request.GET.get("region", ""),
+            queryset=regions_pickable_by(user),
+            levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE],
+        )
+    except ValidationError as error:
+        raise Http404(error.messages[0]) from error
+    region = region or user.jurisdiction
+    if region is None:
+        raise Http404(_("Choose a county or a township."))
+    return persons_visible_to(user).filter(region.subtree_q("region__code")), region.code
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    """The ledger as .xlsx: ``?person=``, ``?household=`` or ``?region=`` (a county or township)."""
+    user = _user(request)
+    persons, name = _ledger_persons(request, user)
+    content = ledger_workbook(persons)
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=user,
+        changes={"what": "ledger", "scope": name},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ledger-{name}-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _happiness_filters(request: HttpRequest) -> tuple[dict[str, Any], RegionFilterForm]:
     user = _user(request)
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
 
-    code = request.GET.get("region", "")
-    region = regions_visible_to(user).filter(code=code).first() if code else None
+    region_form = RegionFilterForm(request.GET, queryset=regions_pickable_by(user), auto_id="h-%s")
     return {
-        "region": region,
+        "region": region_form.chosen,
         "since": parse_day(request.GET.get("since")),
         "until": parse_day(request.GET.get("until")),
-    }
+    }, region_form
 
 
 @login_required
 def happiness_list(request: HttpRequest) -> HttpResponse:
     """幸福清单: needs fulfilled, by region and period."""
-    filters = _happiness_filters(request)
+    filters, region_form = _happiness_filters(request)
     needs = fulfilled_needs(needs_visible_to(_user(request)), **filters)
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     helpers = helped_by([n.pk for n in page.object_list])
@@ -412,7 +457,7 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
     # The match (issue #6) that led to each fulfilled need, and the statistics of recent runs.
     from matching.selectors import happiness_context
 
-    context = {"page": page, "rows": rows, "filters": filters}
+    context = {"page": page, "rows": rows, "filters": filters, "region_form": region_form}
     context.update(happiness_context(_user(request), [n.pk for n in page.object_list]))
     return render(request, "cases/happiness.html", context)
 
@@ -421,7 +466,7 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
 def happiness_export(request: HttpRequest) -> HttpResponse:
     from core.spreadsheets import export_workbook
 
-    filters = _happiness_filters(request)
+    filters, _region_form = _happiness_filters(request)
     needs = list(fulfilled_needs(needs_visible_to(_user(request)), **filters)[:20000])
     helpers = helped_by([n.pk for n in needs])
     headers = [

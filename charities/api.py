@@ -17,10 +17,9 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
-from charities.models import Complaint, Resource, ResourceStatus
+from charities.models import Complaint, ComplaintStatus, Resource, ResourceStatus
 from charities.permissions import (
     can_edit_resources_of,
     can_read_complaints,
@@ -30,8 +29,16 @@ from charities.permissions import (
     supplier_organization_for,
 )
 from charities.selectors import SupplyFilters, complaints_visible_to, supply_list
-from charities.services import ResourceData, complaint_submit, resource_create, resource_set_status, resource_update
+from charities.services import (
+    ResourceData,
+    complaint_move,
+    complaint_submit,
+    resource_create,
+    resource_set_status,
+    resource_update,
+)
 from core.models import Organization, Region
+from core.rest import ScopedRateThrottle
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "example": "610622000000"}})
@@ -291,7 +298,23 @@ class ComplaintViewSet(
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Supervisors of the county move a complaint received → investigating → concluded (issue #7)."""
-        from supervision.api import complaint_patch
-
         complaint = complaint_patch(request=request, complaint=self.get_object())
         return Response(self.get_serializer(complaint).data)
+
+
+class ComplaintStepSerializer(serializers.Serializer[Complaint]):
+    status = serializers.ChoiceField(choices=[ComplaintStatus.INVESTIGATING, ComplaintStatus.CONCLUDED])
+    conclusion = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+def complaint_patch(*, request: Request, complaint: Complaint) -> Complaint:
+    """``PATCH complaints/{id}/`` ``{"status", "conclusion"?}``: one step of the handling workflow."""
+    body = ComplaintStepSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return complaint_move(
+        complaint=complaint,
+        by=request.user,  # type: ignore[arg-type]
+        to_status=body.validated_data["status"],
+        conclusion=body.validated_data.get("conclusion", ""),
+        request=request._request,
+    )

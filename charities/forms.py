@@ -9,17 +9,30 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.dates import DayField
-from core.models import FocusGroup, Organization, Region
+from core.fields import MoneyField
+from core.forms import RegionField, RegionMultipleField
+from core.models import FocusGroup, Organization, Region, RegionLevel
+from core.selectors import public_regions, regions_pickable_by
 
 
 def _split(value: str) -> list[str]:
     for separator in (",", "，", "、", ";", "；", "\n"):
         value = value.replace(separator, " ")
     return [part for part in value.split() if part]
+
+
+def _pickable_regions(form: forms.Form, user: User | None, *names: str) -> None:
+    """A charity serves its own regions and may name any county of the country (以强带弱)."""
+    own = regions_pickable_by(user) if user is not None else Region.objects.none()
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, RegionMultipleField)  # noqa: S101
+        field.queryset = own | public_regions() if user is None or not user.is_admin_role else Region.objects.all()
 
 
 class ResourceEditForm(forms.Form):
@@ -30,15 +43,18 @@ class ResourceEditForm(forms.Form):
         label=_("Need categories"), choices=NeedCategory.choices, widget=forms.CheckboxSelectMultiple
     )
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    service_regions = forms.CharField(
+    service_regions = RegionMultipleField(
         label=_("Service regions"),
         required=False,
-        help_text=_("Region codes separated by spaces, e.g. 610622 for the whole county or 610622100 for a township."),
+        public=True,
+        help_text=_("One region a line (a county for all of it, or a township): type part of its name and choose it."),
     )
-    designated_counties = forms.CharField(
+    designated_counties = RegionMultipleField(
         label=_("Designated counties (以强带弱)"),
         required=False,
-        help_text=_("County codes helped point to point from outside your own region, e.g. 610622."),
+        public=True,
+        levels=[RegionLevel.COUNTY],
+        help_text=_("Counties helped point to point from outside your own region, one a line, e.g. 延川县."),
     )
     min_age = forms.IntegerField(label=_("Minimum age"), required=False)
     max_age = forms.IntegerField(label=_("Maximum age"), required=False)
@@ -66,10 +82,14 @@ class ResourceEditForm(forms.Form):
         label=_("Other eligibility notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     capacity_people = forms.IntegerField(label=_("Capacity (people)"), required=False)
-    capacity_amount = forms.DecimalField(label=_("Budget (yuan)"), required=False, decimal_places=2)
-    per_person_limit = forms.DecimalField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
+    capacity_amount = MoneyField(label=_("Budget (yuan)"), required=False, decimal_places=2)
+    per_person_limit = MoneyField(label=_("Limit per person (yuan)"), required=False, decimal_places=2)
     starts_on = DayField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = DayField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _pickable_regions(self, user, "service_regions", "designated_counties")
 
     @classmethod
     def initial_from(cls, data: ResourceData) -> dict[str, Any]:
@@ -87,8 +107,9 @@ class ResourceEditForm(forms.Form):
             form=cleaned["form"],
             categories=list(cleaned["categories"]),
             purpose=cleaned["purpose"],
-            service_region_codes=_split(cleaned["service_regions"]),
-            designated_county_codes=_split(cleaned["designated_counties"]),
+            # .get: also called with a region the picker could not find, to run the other checks.
+            service_region_codes=[region.code for region in cleaned.get("service_regions", [])],
+            designated_county_codes=[region.code for region in cleaned.get("designated_counties", [])],
             min_age=cleaned["min_age"],
             max_age=cleaned["max_age"],
             assistance_statuses=list(cleaned["assistance_statuses"]),
@@ -112,8 +133,11 @@ class ProfileForm(forms.Form):
     focus_groups = forms.MultipleChoiceField(
         label=_("Focus groups"), choices=FocusGroup.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    service_regions = forms.CharField(
-        label=_("Service regions"), required=False, help_text=_("Region codes separated by spaces.")
+    service_regions = RegionMultipleField(
+        label=_("Service regions"),
+        required=False,
+        public=True,
+        help_text=_("One region a line: type part of its name and choose it."),
     )
     introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     disclosures = forms.CharField(
@@ -123,8 +147,12 @@ class ProfileForm(forms.Form):
         help_text=_("Annual report, audit results, where donations went. Shown on the public transparency page."),
     )
 
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _pickable_regions(self, user, "service_regions")
+
     def service_region_codes(self) -> list[str]:
-        return _split(self.cleaned_data["service_regions"])
+        return [region.code for region in self.cleaned_data["service_regions"]]
 
 
 class InviteStaffForm(forms.Form):
@@ -153,12 +181,11 @@ class ComplaintForm(forms.Form):
         required=False,
         empty_label=_("— none or not sure —"),
     )
-    region = forms.ModelChoiceField(
+    region = RegionField(
         label=_("County concerned (optional)"),
-        queryset=Region.objects.none(),
         required=False,
+        levels=[RegionLevel.COUNTY],
         help_text=_("Choose the county or the organization concerned (at least one), so that its supervisors read it."),
-        empty_label=_("— not sure —"),
     )
     content = forms.CharField(
         label=_("What happened"),

@@ -8,12 +8,13 @@ writes all rows in one transaction or none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Choices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,8 +23,8 @@ from charities.models import ResourceForm, ResourceKind
 from charities.services import ResourceData, resource_check, resources_create_many
 from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
-from core.models import Organization
-from core.spreadsheets import Column, ImportSpec, RowError, choice_lookup, lookup_code, split_list
+from core.models import Organization, Region
+from core.spreadsheets import Column, ImportSpec, RowError, code_table, lookup_code, split_list
 from core.validators import normalize_region_code, validate_credit_code
 
 if TYPE_CHECKING:
@@ -58,8 +59,14 @@ YES = {"是", "开放", "y", "yes", "1", "true"}
 NO = {"", "否", "草稿", "n", "no", "0", "false"}
 
 
-def _lookup(choices: list[tuple[str, Any]], synonyms: dict[str, str] | None = None) -> dict[str, str]:
-    return choice_lookup(choices, short_names={**SHORT_NAMES, **(synonyms or {})})
+def _lookup(choices: type[Choices], synonyms: Mapping[str, str] = normalise.NO_SYNONYMS) -> dict[str, str]:
+    return code_table(choices, SHORT_NAMES, synonyms)
+
+
+def _region_names(codes: list[str]) -> list[str]:
+    """延川县（610622000000）rather than a bare code, in the preview."""
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"{names[code]}（{code}）" if code in names else code for code in codes]
 
 
 class SupplyListImport(ImportSpec):
@@ -177,7 +184,7 @@ class SupplyListImport(ImportSpec):
         return user.is_admin_role or (user.role == Role.CHARITY_STAFF and user.organization_id is not None)
 
     def _header(self, key: str) -> str:
-        return next(column.chinese_header() for column in self.columns if column.key == key)
+        return self.headers[key]
 
     def clean_row(
         self, values: dict[str, str], *, row: int, user: User
@@ -226,7 +233,7 @@ class SupplyListImport(ImportSpec):
             codes = []
             for part in split_list(values.get(key, "")):
                 try:
-                    codes.append(normalize_region_code(part))
+                    codes.append(normalize_region_code(normalise.code(part)))
                 except ValidationError:
                     codes.append(normalise.code(part))  # the service check names it
             return codes
@@ -236,20 +243,16 @@ class SupplyListImport(ImportSpec):
             error("publish", _("Write 是 to open it at once, or leave it empty for a draft."))
         data = ResourceData(
             name=normalise.text(values.get("name", "")),
-            kind=code_of("kind", _lookup(ResourceKind.choices)),
-            form=code_of("form", _lookup(ResourceForm.choices)),
-            categories=codes_of("categories", _lookup(NeedCategory.choices, dict(normalise.CATEGORY_SYNONYMS))),
+            kind=code_of("kind", _lookup(ResourceKind)),
+            form=code_of("form", _lookup(ResourceForm)),
+            categories=codes_of("categories", _lookup(NeedCategory, normalise.CATEGORY_SYNONYMS)),
             purpose=normalise.text(values.get("purpose", "")),
             service_region_codes=regions("service_regions"),
             designated_county_codes=regions("designated_counties"),
             min_age=number("min_age", int),
             max_age=number("max_age", int),
-            assistance_statuses=codes_of(
-                "assistance_statuses", _lookup(AssistanceStatus.choices, dict(normalise.STATUS_SYNONYMS))
-            ),
-            vulnerabilities=codes_of(
-                "vulnerabilities", _lookup(Vulnerability.choices, dict(normalise.VULNERABILITY_SYNONYMS))
-            ),
+            assistance_statuses=codes_of("assistance_statuses", _lookup(AssistanceStatus, normalise.STATUS_SYNONYMS)),
+            vulnerabilities=codes_of("vulnerabilities", _lookup(Vulnerability, normalise.VULNERABILITY_SYNONYMS)),
             income_ceiling=number("income_ceiling", Decimal),
             conditions=split_list(values.get("conditions", "")),
             eligibility_notes=normalise.text(values.get("eligibility_notes", "")),
@@ -340,12 +343,12 @@ class SupplyListImport(ImportSpec):
             str(dict(ResourceForm.choices)[data.form]),
             "、".join(str(labels[c]) for c in data.categories),
             data.purpose,
-            "、".join(data.service_region_codes),
-            "、".join(data.designated_county_codes),
+            "、".join(_region_names(data.service_region_codes)),
+            "、".join(_region_names(data.designated_county_codes)),
             show(data.min_age),
             show(data.max_age),
-            "、".join(data.assistance_statuses),
-            "、".join(data.vulnerabilities),
+            "、".join(str(AssistanceStatus(code).label) for code in data.assistance_statuses),
+            "、".join(str(Vulnerability(code).label) for code in data.vulnerabilities),
             show(data.income_ceiling),
             "、".join(data.conditions),
             data.eligibility_notes,

@@ -14,19 +14,12 @@ from accounts.models import Role, User
 from charities.models import Complaint, Resource
 from charities.selectors import complaints_visible_to, resources_visible_to
 from core.models import Organization
-from core.permissions import organization_for_user
-
-
-def _int_or_404(pk: int | str, message: str) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404(message) from None
+from core.permissions import int_or_404, organization_for_user
 
 
 def resource_for_user(user: User, pk: int | str) -> Resource:
     """A resource the user may read (404 otherwise)."""
-    resource = resources_visible_to(user).filter(pk=_int_or_404(pk, _("No such resource."))).first()
+    resource = resources_visible_to(user).filter(pk=int_or_404(pk, _("No such resource."))).first()
     if resource is None:
         raise Http404(_("No such resource."))
     return resource
@@ -78,7 +71,7 @@ def can_read_complaints(user: User) -> bool:
 
 
 def complaint_for_user(user: User, pk: int | str) -> Complaint:
-    complaint = complaints_visible_to(user).filter(pk=_int_or_404(pk, _("No such complaint."))).first()
+    complaint = complaints_visible_to(user).filter(pk=int_or_404(pk, _("No such complaint."))).first()
     if complaint is None:
         raise Http404(_("No such complaint."))
     return complaint

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,14 +46,17 @@ from charities.services import (
     organization_invite_staff,
     organization_remove_staff,
     organization_update_profile,
+    resource_check,
     resource_create,
     resource_set_status,
     resource_update,
 )
+from core.client_address import client_address
 from core.codes import NeedCategory
 from core.errors import ReferralHubError
-from core.models import FocusGroup, Region, RegionLevel
-from core.selectors import regions_visible_to
+from core.forms import RegionFilterForm
+from core.models import FocusGroup, RegionLevel
+from core.selectors import public_regions, regions_pickable_by
 
 PAGE_SIZE = 25
 # The public totals are the same for everyone and move slowly: computed at most once a minute.
@@ -77,12 +79,26 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+REGION_FIELDS = frozenset({"service_regions", "designated_counties"})
+
+
+def _with_the_other_errors(form: ResourceEditForm) -> None:
+    """A region the picker could not find stops the form before the service checks the rest:
+    run those checks too, so one submission shows every mistake."""
+    if not form.is_bound or form.is_valid() or not set(form.errors) <= REGION_FIELDS:
+        return
+    try:
+        resource_check(data=form.to_data())
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            others = {k: v for k, v in error.message_dict.items() if k not in REGION_FIELDS}
+            if others:
+                _apply_errors(form, ValidationError(others))
+
+
 def _supply_filters(request: HttpRequest, user: User | None) -> SupplyFilters:
     params = request.GET
-    region = None
-    if code := params.get("region", "").strip():
-        regions = regions_visible_to(user) if user is not None else Region.objects.all()
-        region = regions.filter(code=code).first()
+    region = _region_filter(request, user).chosen
     category = params.get("category", "")
     focus_group = params.get("focus_group", "")
     kind = params.get("kind", "")
@@ -98,18 +114,22 @@ def _supply_filters(request: HttpRequest, user: User | None) -> SupplyFilters:
     )
 
 
-def _region_choices(user: User | None) -> QuerySet[Region]:
-    """Counties and townships a filter may pick: the user's own, or every county for the public."""
+def _region_filter(request: HttpRequest, user: User | None) -> RegionFilterForm:
+    """The region served: a county or township of the user's own regions, any county for the public."""
     if user is None:
-        return Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
-    return regions_visible_to(user).filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP]).order_by("code")
+        return RegionFilterForm(request.GET, queryset=public_regions(), levels=[RegionLevel.COUNTY], auto_id="f-%s")
+    return RegionFilterForm(
+        request.GET,
+        queryset=regions_pickable_by(user),
+        levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP],
+        auto_id="f-%s",
+    )
 
 
 def _filter_context(request: HttpRequest, filters: SupplyFilters, user: User | None) -> dict[str, Any]:
     return {
         "filters": filters,
-        "region_code": filters.region.code if filters.region else "",
-        "regions": _region_choices(user),
+        "region_form": _region_filter(request, user),
         "categories": NeedCategory.choices,
         "focus_groups": FocusGroup.choices,
         "kinds": ResourceKind.choices,
@@ -216,7 +236,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     organization = supplier_organization_for(user)
-    form = ResourceEditForm(request.POST or None, initial={"service_regions": organization.region.code})
+    form = ResourceEditForm(request.POST or None, initial={"service_regions": organization.region.code}, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             resource = resource_create(
@@ -227,6 +247,8 @@ def resource_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("“%(name)s” is on the supply list.") % {"name": resource.name})
             return redirect("charities:resource_detail", pk=resource.pk)
+    if request.method == "POST":
+        _with_the_other_errors(form)
     return render(request, "charities/resource_form.html", {"form": form, "resource": None})
 
 
@@ -236,7 +258,7 @@ def resource_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     resource = resource_for_editor(user, pk)
     data = ResourceData.from_resource(resource)
-    form = ResourceEditForm(request.POST or None, initial=ResourceEditForm.initial_from(data))
+    form = ResourceEditForm(request.POST or None, initial=ResourceEditForm.initial_from(data), user=user)
     if request.method == "POST" and form.is_valid():
         try:
             resource = resource_update(resource=resource, data=form.to_data(), by=user)
@@ -247,6 +269,8 @@ def resource_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("charities:resource_detail", pk=resource.pk)
+    if request.method == "POST":
+        _with_the_other_errors(form)
     return render(request, "charities/resource_form.html", {"form": form, "resource": resource})
 
 
@@ -296,7 +320,7 @@ def organization_profile(request: HttpRequest) -> HttpResponse:
         "introduction": organization.introduction,
         "disclosures": organization.disclosures,
     }
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST":
         organization = organization_for_manager(user, organization.pk)
         if form.is_valid():
@@ -344,9 +368,14 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Account “%(username)s” created. Initial password: %(password)s — hand it over in person; it is shown only once."
+                    "Account “%(username)s” created. Send the new member this one-time link, with which they choose "
+                    "their own password (it works once, for %(hours)d hours, and is shown only now): %(link)s"
                 )
-                % {"username": invitation.user.username, "password": invitation.initial_password},
+                % {
+                    "username": invitation.user.username,
+                    "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+                    "link": request.build_absolute_uri(invitation.invite_path),
+                },
             )
     else:
         messages.error(request, _("Give a username and the full name of the new member."))
@@ -407,7 +436,7 @@ def public_organization_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _complaint_throttled(request: HttpRequest) -> bool:
@@ -424,7 +453,7 @@ def _complaint_throttled(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def complaint_create(request: HttpRequest) -> HttpResponse:
     organizations = public_organizations_for_complaints()
-    regions = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
+    regions = public_regions()
     initial = {"form_token": complaint_form_token()}
     if about := request.GET.get("organization", ""):
         initial["about_organization"] = about

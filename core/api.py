@@ -160,7 +160,8 @@ class OrganizationViewSet(viewsets.ModelViewSet[Organization]):
     def staff(self, request: Request, pk: str) -> Response:
         """GET the organization's active staff; POST ``username``, ``full_name``, ``phone`` invites a member.
 
-        The answer to an invitation carries ``initial_password`` once; it is not stored in clear.
+        The answer to an invitation carries ``invite_url`` once: a one-time link with which the new member
+        chooses a password (there is no initial password for the inviter to know).
         """
         user: User = request.user  # type: ignore[assignment]
         organization = organization_for_manager(user, pk)
@@ -176,7 +177,11 @@ class OrganizationViewSet(viewsets.ModelViewSet[Organization]):
             full_name=serializer.validated_data.get("full_name", ""),
             phone=serializer.validated_data.get("phone", ""),
         )
-        body = {**StaffMemberSerializer(invitation.user).data, "initial_password": invitation.initial_password}
+        # A one-time link with which the new member chooses a password; nobody else learns it.
+        body = {
+            **StaffMemberSerializer(invitation.user).data,
+            "invite_url": request.build_absolute_uri(invitation.invite_path),
+        }
         return Response(body, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path=r"staff/(?P<user_id>[0-9]+)/remove")

@@ -8,15 +8,18 @@ transaction, so a retried task can see the import already happened.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
@@ -79,14 +82,63 @@ def import_batch_for_user(user: User, pk: uuid.UUID | str) -> ImportBatch:
     return batch
 
 
+# --- the stored upload: encrypted, deleted when done -----------------------------------------------
+# An upload holds full ID numbers and phones: it is kept encrypted (Fernet, the register's keys) under
+# a random name, only while the batch may still need it (check, confirm, error report), and deleted
+# once imported or failed, or IMPORT_FILE_KEEP_HOURS after its last change (import_batches_sweep).
+def _cipher() -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
+
+
+def _sealed(upload: UploadedFile) -> ContentFile[bytes]:
+    content = b"".join(upload.chunks())
+    return ContentFile(_cipher().encrypt(content), name=f"{uuid.uuid4().hex}.bin")
+
+
+def _upload_bytes(batch: ImportBatch) -> io.BytesIO:
+    """The upload as the user sent it, decrypted in memory. Raises ImportFileError once it was deleted."""
+    if not batch.file:
+        raise ImportFileError(
+            _("The uploaded file is no longer kept (it is deleted after a while); upload it again."),
+            code="import_file_gone",
+        )
+    try:
+        with batch.file.open("rb") as handle:
+            sealed = handle.read()
+    except (OSError, ValueError):
+        raise ImportFileError(
+            _("The uploaded file is no longer kept (it is deleted after a while); upload it again."),
+            code="import_file_gone",
+        ) from None
+    try:
+        return io.BytesIO(_cipher().decrypt(sealed))
+    except InvalidToken:
+        if sealed.startswith(b"gAAAAA"):
+            raise  # encrypted under a key no longer configured: say so loudly, never read it as a sheet
+        return io.BytesIO(sealed)  # stored before uploads were encrypted
+
+
+def _discard_file(batch_id: uuid.UUID | str) -> None:
+    """Delete the stored upload (after the transaction that ended the batch, so a rollback keeps it)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).only("pk", "file").first()
+    if batch is None or not batch.file:
+        return
+    try:
+        batch.file.delete(save=False)
+    except OSError:
+        logger.warning("import batch %s: could not delete the stored upload", batch_id, exc_info=True)
+        return
+    ImportBatch.objects.filter(pk=batch_id).update(file="")
+
+
 def import_batch_start(*, kind: str, upload: UploadedFile, user: User) -> ImportBatch:
     spec = spec_for_user(kind, user)
-    head = upload.read(8)
+    head = upload.read(64)
     upload.seek(0)
     check_upload(upload.name or "", head, upload.size or 0, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            kind=spec.kind, created_by=user, file=upload, original_name=(upload.name or "")[:255]
+            kind=spec.kind, created_by=user, file=_sealed(upload), original_name=(upload.name or "")[:255]
         )
         batch_id = str(batch.pk)
         transaction.on_commit(lambda: _queue_check(batch_id))
@@ -129,9 +181,47 @@ def _queue_write(batch_id: str) -> bool:
 IMPORT_STUCK_AFTER = timedelta(minutes=10)
 
 
-def import_batches_sweep(*, now: datetime | None = None) -> int:
-    """Re-queue batches stuck in ``validating`` or ``importing``; returns how many were queued."""
+def import_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the uploads of batches left alone for IMPORT_FILE_KEEP_HOURS; returns how many.
+
+    A batch checked and never confirmed is closed as not imported (confirming it later would find
+    no file); a batch with errors keeps its error list, and its report then lists the errors alone.
+    """
     now = now or timezone.now()
+    before = now - timedelta(hours=settings.IMPORT_FILE_KEEP_HOURS)
+    idle = ImportBatch.objects.exclude(file="").filter(
+        status__in=(ImportStatus.READY, ImportStatus.INVALID, ImportStatus.IMPORTED, ImportStatus.FAILED),
+        updated_at__lt=before,
+    )
+    expired = 0
+    for pk in list(idle.values_list("pk", flat=True)):
+        ImportBatch.objects.filter(pk=pk, status=ImportStatus.READY).update(
+            status=ImportStatus.INVALID,
+            errors=[
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": _(
+                        "This file was not imported within %(hours)d hours of being checked, and it has been "
+                        "deleted. Upload it again to import it."
+                    )
+                    % {"hours": settings.IMPORT_FILE_KEEP_HOURS},
+                }
+            ],
+            updated_at=timezone.now(),
+        )
+        _discard_file(pk)
+        expired += 1
+    return expired
+
+
+def import_batches_sweep(*, now: datetime | None = None) -> int:
+    """Re-queue batches stuck in ``validating`` or ``importing``; returns how many were queued.
+
+    It also deletes the uploads of batches left alone too long (:func:`import_files_expire`).
+    """
+    now = now or timezone.now()
+    import_files_expire(now=now)
     stuck = ImportBatch.objects.filter(
         status__in=(ImportStatus.VALIDATING, ImportStatus.IMPORTING), updated_at__lt=now - IMPORT_STUCK_AFTER
     ).values_list("pk", "status")
@@ -158,14 +248,13 @@ def import_batch_check(*, batch_id: str) -> None:
     try:
         if spec is None:
             raise ImportFileError(_("This kind of import is no longer available."))
-        with batch.file.open("rb") as handle:
-            checked = check_file(
-                handle,
-                spec,
-                user=batch.created_by,
-                name=batch.original_name,
-                progress=lambda value: _set_progress(batch_id, value),
-            )
+        checked = check_file(
+            _upload_bytes(batch),
+            spec,
+            user=batch.created_by,
+            name=batch.original_name,
+            progress=lambda value: _set_progress(batch_id, value),
+        )
     except ImportFileError as error:
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
             status=ImportStatus.INVALID,
@@ -180,6 +269,7 @@ def import_batch_check(*, batch_id: str) -> None:
             failure_reason=_("The check stopped because of an internal error; nothing was imported. Please try again."),
             updated_at=timezone.now(),
         )
+        _discard_file(batch_id)
         return
     ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
         status=ImportStatus.INVALID if checked.errors else ImportStatus.READY,
@@ -195,10 +285,10 @@ def import_batch_check(*, batch_id: str) -> None:
 def import_batch_error_report(*, batch: ImportBatch, spec: ImportSpec) -> bytes:
     """The batch's errors beside the user's rows (read again from the stored upload, if it is still kept)."""
     try:
-        with batch.file.open("rb") as handle:
-            return error_report(handle, spec, name=batch.original_name, errors=batch.errors)
-    except (OSError, ValueError):
-        return error_report(None, spec, name=batch.original_name, errors=batch.errors)
+        upload: io.BytesIO | None = _upload_bytes(batch)
+    except ImportFileError:
+        upload = None  # deleted by now: the report still lists every error
+    return error_report(upload, spec, name=batch.original_name, errors=batch.errors)
 
 
 def import_batch_confirm(*, batch: ImportBatch, user: User) -> None:
@@ -229,14 +319,13 @@ def import_batch_write(*, batch_id: str) -> None:
     try:
         if spec is None:
             raise ImportFileError(_("This kind of import is no longer available."))
-        with batch.file.open("rb") as handle:
-            checked = check_file(
-                handle,
-                spec,
-                user=batch.created_by,
-                name=batch.original_name,
-                progress=lambda value: _set_progress(batch_id, value // 2),
-            )
+        checked = check_file(
+            _upload_bytes(batch),
+            spec,
+            user=batch.created_by,
+            name=batch.original_name,
+            progress=lambda value: _set_progress(batch_id, value // 2),
+        )
         if checked.errors:
             ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
                 status=ImportStatus.INVALID,
@@ -257,6 +346,7 @@ def import_batch_write(*, batch_id: str) -> None:
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=ImportStatus.IMPORTED, imported_rows=count, updated_at=timezone.now()
             )
+            transaction.on_commit(lambda: _discard_file(batch_id))
     except ImportFileError as error:
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
             status=ImportStatus.INVALID,
@@ -267,6 +357,7 @@ def import_batch_write(*, batch_id: str) -> None:
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
             status=ImportStatus.FAILED, failure_reason=error.message, updated_at=timezone.now()
         )
+        _discard_file(batch_id)
     except Exception:
         logger.exception("import batch %s: write failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
@@ -276,3 +367,4 @@ def import_batch_write(*, batch_id: str) -> None:
             ),
             updated_at=timezone.now(),
         )
+        _discard_file(batch_id)

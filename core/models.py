@@ -51,6 +51,10 @@ class Region(models.Model):
         indexes = [
             # Prefix (LIKE 'x%') lookups on PostgreSQL need the pattern operator class.
             models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # A region picked by name (core.forms.resolve_region) and the search's levels above
+            # the villages (40,000 of 660,000 rows): index lookups, not a scan of the country.
+            models.Index(fields=["name"], name="region_name_idx"),
+            models.Index(fields=["level", "code"], name="region_level_code_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,3 +32,11 @@ def organization_for_user(user: User, pk: int | str) -> Organization:
 def can_edit_directory(user: User) -> bool:
     """Regions and organizations are reference data kept by administrators."""
     return bool(user.is_authenticated and user.is_active and user.is_admin_role)
+
+
+def int_or_404(pk: Any, message: str) -> int:
+    """A primary key from a URL or a body: anything that is not an integer is "not found"."""
+    try:
+        return int(pk)
+    except (TypeError, ValueError, OverflowError):
+        raise Http404(message) from None

@@ -32,7 +32,7 @@ from core.errors import ReferralHubError
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-Cell = str | float | int | bool | datetime.date | datetime.datetime | None
+Cell = str | float | int | bool | datetime.date | datetime.datetime | datetime.time | datetime.timedelta | None
 
 
 class ImportFileError(ReferralHubError):
@@ -57,17 +57,25 @@ class Workbook:
 
 
 def file_format(name: str, head: bytes) -> str | None:
-    """What the file is, from its name and first bytes; None when it is none of ours."""
+    """What the file is, from its name and first bytes; None when it is none of ours.
+
+    Systems and people mislabel files: an .xlsx saved as .xls (or the reverse) is read as what its
+    bytes say; a web page named .xls (some systems export their tables so) is "html", refused with
+    its own message.
+    """
     lower = name.lower()
-    if lower.endswith(".xlsx") and head.startswith(ZIP_SIGNATURE):
-        return "xlsx"
-    if lower.endswith(".xls") and head.startswith(OLE2_SIGNATURE):
-        return "xls"
-    if lower.endswith((".csv", ".txt")) and not head.startswith((ZIP_SIGNATURE, OLE2_SIGNATURE)):
-        if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return None  # binary, not text
-        return "csv"
-    return None
+    if not lower.endswith((".xlsx", ".xls", ".csv", ".txt")):
+        return None
+    if head.startswith(ZIP_SIGNATURE):
+        return "xlsx" if lower.endswith((".xlsx", ".xls")) else None
+    if head.startswith(OLE2_SIGNATURE):
+        return "xls" if lower.endswith((".xlsx", ".xls")) else None
+    if lower.endswith((".xlsx", ".xls")):
+        text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+        return "html" if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")) else None
+    if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None  # binary, not text
+    return "csv"
 
 
 def damaged() -> ImportFileError:
@@ -90,7 +98,7 @@ def too_big() -> ImportFileError:
 
 def read_workbook(file: IO[bytes], name: str) -> Workbook:
     data = file.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
-    kind = file_format(name, data[:8])
+    kind = file_format(name, data[:64])
     if kind == "xlsx":
         return _read_xlsx(data)
     if kind == "xls":
@@ -167,7 +175,7 @@ def _read_xlsx(data: bytes) -> Workbook:
         for sheet_name in book.sheet_names:
             sheet = book.get_sheet_by_name(sheet_name)
             start = sheet.start or (0, 0)
-            rows = [list(row) for row in sheet.iter_rows()] if sheet.height else []
+            rows: list[list[Cell]] = [list(row) for row in sheet.iter_rows()] if sheet.height else []
             sheets.append(Sheet(name=sheet_name, first_row=start[0] + 1, rows=rows))
     except (CalamineError, OSError, ValueError, EOFError) as error:
         raise damaged() from error
@@ -198,7 +206,7 @@ def _read_xls(data: bytes) -> Workbook:
                     cells += 1
                     if cell.ctype == xlrd.XL_CELL_DATE:
                         try:
-                            row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                            row.append(xlrd.xldate.xldate_as_datetime(float(cell.value), book.datemode))
                         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
                             row.append(cell.value)
                     elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):

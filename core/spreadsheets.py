@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
@@ -52,8 +53,13 @@ class Column:
     text_only: bool = False
 
     def chinese_header(self) -> str:
-        with translation.override("zh-hans"):
-            return str(self.header)
+        # Asked for every cell of every row: translated once (a frozen dataclass, so set it directly).
+        cached: str | None = self.__dict__.get("_chinese_header")
+        if cached is None:
+            with translation.override("zh-hans"):
+                cached = str(self.header)
+            object.__setattr__(self, "_chinese_header", cached)
+        return cached
 
 
 @dataclass
@@ -94,6 +100,11 @@ class ImportSpec(abc.ABC):
 
     def preview_headers(self) -> list[str]:
         return [column.chinese_header() for column in self.columns]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Each column's Chinese header by key: what row errors name."""
+        return {column.key: column.chinese_header() for column in self.columns}
 
     @abc.abstractmethod
     def commit(self, rows: list[dict[str, Any]], *, user: User, progress: Callable[[int], None]) -> int:
@@ -143,7 +154,7 @@ def template_workbook(spec: ImportSpec) -> bytes:
             [str(_("Column")), str(_("Required")), str(_("Example")), str(_("Notes")), str(_("Also accepted as"))]
         )
         for column in spec.columns:
-            others = [name for name in column_names(column) if name != column.chinese_header()]
+            others = [name for name in column_names(column) if name not in (column.chinese_header(), column.key)]
             notes.append(
                 [
                     column.chinese_header(),
@@ -220,7 +231,16 @@ def check_upload(name: str, head: bytes, size: int, *, max_bytes: int) -> None:
             % {"size": size / 1_048_576, "limit": max_bytes / 1_048_576},
             code="import_file_too_large",
         )
-    if file_format(name, head) is None:
+    kind = file_format(name, head)
+    if kind == "html":
+        raise ImportFileError(
+            _(
+                "This file is a web page named like an Excel file, as some systems export their tables. Open it "
+                "in Excel or WPS, save it as .xlsx, and upload that."
+            ),
+            code="import_file_html",
+        )
+    if kind is None:
         raise ImportFileError(
             _(
                 "Only Excel files (.xlsx, .xls) and .csv files can be imported. Download the template, fill it "
@@ -424,7 +444,8 @@ def check_file(
             flagged = {headers[key] for key in numeric}
             row_errors = [error for error in row_errors if error.column not in flagged]
             for key, shown in numeric.items():
-                row_errors.append(RowError(number, headers[key], normalise.numeric_id_error(shown).messages[0]))
+                message = normalise.numeric_id_error(normalise.excel_general(float(shown))).messages[0]
+                row_errors.append(RowError(number, headers[key], message))
         errors.extend(row_errors)
         if record is not None and not row_errors:
             cleaned.append((number, record))
@@ -488,6 +509,24 @@ def choice_lookup(
                 if part.strip():
                     table.setdefault(normalise.key(part), code)
         _CHOICE_LOOKUPS[key] = table
+    return table
+
+
+_CODE_TABLES: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def code_table(choices: type[Choices], *synonyms: Mapping[str, str]) -> dict[str, str]:
+    """:func:`choice_lookup` for a code list and synonym tables, built once per language.
+
+    ``synonyms`` must be module-level constants (they are cached by identity); later tables win.
+    """
+    key = (choices, *map(id, synonyms), translation.get_language())
+    table = _CODE_TABLES.get(key)
+    if table is None:
+        merged: dict[str, str] = {}
+        for names in synonyms:
+            merged.update(names)
+        table = _CODE_TABLES[key] = choice_lookup(choices.choices, short_names=merged)
     return table
 
 

@@ -126,7 +126,7 @@ def parse_object_id(text: str | None) -> int | None:
     return number if 0 < number <= MAX_OBJECT_ID else None
 
 
-# Characters that reorder or hide text: a name "‮王秀英" shows reversed, a name of zero-width
+# Characters that reorder or hide text: a name "\u202e王秀英" (U+202E first) shows reversed, a name of zero-width
 # spaces shows as nothing, and both make one person look like another (issue 14, finding 18).
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 

@@ -26,7 +26,7 @@ from core.imports import (
     spec_for_user,
 )
 from core.models import ImportBatch, ImportStatus, OrganizationKind
-from core.selectors import organizations_visible_to
+from core.selectors import organizations_visible_to, regions_pickable_by, regions_search
 from core.spreadsheets import XLSX_CONTENT_TYPE, get_spec, template_workbook
 
 
@@ -49,6 +49,29 @@ def healthz_live(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     return render(request, "core/home.html", {"organization": user.organization, "jurisdiction": user.jurisdiction})
+
+
+@require_GET
+def region_search(request: HttpRequest) -> JsonResponse:
+    """The region pickers' search: up to 20 regions the user may choose whose name contains
+    ``q`` (or whose code starts with it), each with its path; ``level=4,5`` limits the levels.
+    Without signing in (the public transparency page): counties and above only, public names."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_authenticated and not regions_pickable_by(user).exists():
+        return JsonResponse({"error": _("You have no region to choose from.")}, status=403)
+    levels = [
+        int(part) for part in request.GET.get("level", "").split(",") if part.strip() in {"1", "2", "3", "4", "5"}
+    ]
+    query = request.GET.get("q", "")[:50]
+    found = regions_search(user, query, levels=levels, public=request.GET.get("public") == "1")
+    return JsonResponse(
+        {
+            "results": [
+                {"code": region.code, "name": region.name, "level": region.level, "path": path}
+                for region, path in found
+            ]
+        }
+    )
 
 
 @login_required
@@ -74,7 +97,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,.xlsx,.xls,.csv"}
+            attrs={"accept": f"{XLSX_CONTENT_TYPE},application/vnd.ms-excel,text/csv,text/plain,.xlsx,.xls,.csv,.txt"}
         ),
     )
 
@@ -128,11 +151,15 @@ def import_batch(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_error_report(request: HttpRequest, pk: str) -> HttpResponse:
-    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again."""
+    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again.
+
+    Only for the person who uploaded it: the rows hold full ID numbers and phones, which that person
+    sent, and which an administrator looking at the batch sees masked only.
+    """
     user: User = request.user  # type: ignore[assignment]
     batch = import_batch_for_user(user, pk)
     spec = get_spec(batch.kind)
-    if spec is None or not batch.errors:
+    if spec is None or not batch.errors or batch.created_by_id != user.pk:
         raise Http404(_("No such import."))
     response = HttpResponse(import_batch_error_report(batch=batch, spec=spec), content_type=XLSX_CONTENT_TYPE)
     stem = batch.original_name.rsplit(".", 1)[0] or str(spec.title)
@@ -152,3 +179,18 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.success(request, _("Import started. All rows are written together, or none are."))
     return redirect("core:import_batch", pk=batch.pk)
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """``/api/docs/`` (Swagger UI): open where API_DOCS_PUBLIC (development); otherwise sign in first."""
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    from core.rest import ApiDocsAccess
+
+    if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    view = SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsAccess])
+    response: HttpResponse = view(request)
+    return response

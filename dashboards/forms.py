@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DayField
+from core.forms import RegionField, RegionPickerInput
 from core.models import Region, RegionLevel
 from dashboards.selectors import TOWNSHIP_CODE_LENGTH, Scope
 
@@ -15,10 +16,10 @@ DEFAULT_PERIOD_DAYS = 365
 
 
 class ScopeForm(forms.Form):
-    """Township and period filter. A township outside the user's region is not offered, so it
-    cannot be chosen (an unknown code is a form error, never a wider view)."""
+    """Township and period filter. A township outside the user's region cannot be chosen (it is
+    a form error, never a wider view)."""
 
-    township = forms.ChoiceField(label=_("Township"), required=False)
+    township = RegionField(label=_("Township"), required=False, levels=[RegionLevel.TOWNSHIP])
     since = DayField(
         label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -32,13 +33,15 @@ class ScopeForm(forms.Form):
         kwargs.setdefault("initial", {"since": today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), "until": today})
         super().__init__(*args, **kwargs)
         self.region = region
-        townships = Region.objects.filter(level=RegionLevel.TOWNSHIP)
-        if region is not None:
-            townships = townships.filter(code__startswith=region.subtree_prefix)
-        self.townships = {r.code: r for r in townships.order_by("code")}
+        # A searchable picker, never a list: an administrator's scope holds 40,000 townships.
         township = self.fields["township"]
-        assert isinstance(township, forms.ChoiceField)  # noqa: S101 - declared above
-        township.choices = [("", _("All")), *((code, r.name) for code, r in self.townships.items())]
+        assert isinstance(township, RegionField)  # noqa: S101 - declared above
+        township.queryset = Region.objects.filter(region.subtree_q()) if region is not None else Region.objects.all()
+        if region is None or region.level < RegionLevel.COUNTY:
+            # A city, a province or the whole country: a county or a township of it.
+            township.label = _("County or township")
+            township.levels = [RegionLevel.COUNTY, RegionLevel.TOWNSHIP]
+            township.widget = RegionPickerInput(levels=township.levels)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -53,7 +56,7 @@ class ScopeForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         until: date = data.get("until") or today
         since: date = data.get("since") or until - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-        region = self.townships.get(data.get("township") or "", self.region)
+        region = data.get("township") or self.region
         return Scope(region=region, since=since, until=until)
 
     @property

@@ -16,7 +16,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.permissions import effective_role
 from core.models import Region
+from core.permissions import int_or_404
 from matching.models import MatchingRun, MatchProposal
 from matching.selectors import proposals_visible_to, runs_visible_to
 
@@ -25,7 +27,7 @@ DECIDE_ROLES = frozenset({Role.CASEWORKER, Role.ADMIN})
 
 
 def role_of(user: Any) -> str:
-    return Role.ADMIN if getattr(user, "is_superuser", False) else str(getattr(user, "role", ""))
+    return effective_role(user)
 
 
 def can_read(user: Any) -> bool:
@@ -58,16 +60,9 @@ def region_for_run(user: User, code: str | None) -> Region:
     return region
 
 
-def _int_or_404(pk: Any, message: str) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404(message) from None
-
-
 def run_for_user(user: User, pk: Any) -> MatchingRun:
     message = _("No such matching run.")
-    run = runs_visible_to(user).filter(pk=_int_or_404(pk, message)).first()
+    run = runs_visible_to(user).filter(pk=int_or_404(pk, message)).first()
     if run is None:
         raise Http404(message)
     return run
@@ -76,7 +71,7 @@ def run_for_user(user: User, pk: Any) -> MatchingRun:
 def proposal_for_user(user: User, pk: Any, *, decide: bool = False) -> MatchProposal:
     """The proposal if this user may see it (404 otherwise); with ``decide`` also that they may act (403)."""
     message = _("No such proposal.")
-    proposal = proposals_visible_to(user).filter(pk=_int_or_404(pk, message)).first()
+    proposal = proposals_visible_to(user).filter(pk=int_or_404(pk, message)).first()
     if proposal is None:
         raise Http404(message)
     if decide:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from beneficiaries.models import ConsentPurpose, Need, NeedStatus
-from beneficiaries.selectors import consent_allowed_fields
+from beneficiaries.selectors import consent_allowed_fields, consent_in_force
 from cases.models import ACTIVE_STATUSES, Referral
 from cases.services import referral_create_to_charity
 from charities.models import Resource, ResourceStatus
@@ -242,6 +242,16 @@ def consent_covers(proposal: MatchProposal) -> bool:
     )
 
 
+def consent_to_matching(proposal: MatchProposal) -> bool:
+    """Did the person agree to be matched with this organisation's help (purpose ``matching``)?"""
+    return (
+        consent_in_force(
+            person=proposal.need.person, purpose=ConsentPurpose.MATCHING, recipient=proposal.resource.organization
+        )
+        is not None
+    )
+
+
 def proposal_confirm(*, proposal: MatchProposal, by: User) -> MatchProposal:
     """Make the draft referral (#5) for this proposal. Re-checks the need and the places left
     under a lock on the resource, so two caseworkers cannot promise the last place twice."""
@@ -271,6 +281,15 @@ def proposal_confirm(*, proposal: MatchProposal, by: User) -> MatchProposal:
                 _("“%(name)s” has no places left (or takes no new cases). Run matching again for another resource.")
                 % {"name": resource.name},
                 code="resource_full",
+            )
+        if not consent_to_matching(locked):
+            raise MatchingError(
+                _(
+                    "%(name)s has not agreed to be matched with help from %(org)s (a consent for matching); "
+                    "record that consent first."
+                )
+                % {"name": need.person.name, "org": resource.organization.name},
+                code="consent_missing",
             )
         try:
             referral = referral_create_to_charity(

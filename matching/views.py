@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import ReferralHubError
+from core.forms import resolve_region, search_url
+from core.models import RegionLevel
+from core.selectors import regions_pickable_by
 from matching import services
 from matching.models import MatchProposal, ProposalStatus
 from matching.permissions import can_read, can_run, proposal_for_user, region_for_run, run_for_user
@@ -51,6 +54,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "can_run": can_run(user),
+        "region_search": search_url([RegionLevel.COUNTY, RegionLevel.TOWNSHIP]),
         "polling": any(run.is_active for run in page.object_list),
     }
     template = "matching/_run_rows.html" if request.headers.get("HX-Request") == "true" else "matching/run_list.html"
@@ -64,8 +68,17 @@ def run_new(request: HttpRequest) -> HttpResponse:
     if not can_run(user):
         raise PermissionDenied
     try:
-        region = region_for_run(user, request.POST.get("region", "").strip())
+        # The picker sends a path or a name (a code still works); within the user's jurisdiction.
+        chosen = resolve_region(
+            request.POST.get("region", ""),
+            queryset=regions_pickable_by(user),
+            levels=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP],
+        )
+        region = region_for_run(user, chosen.code if chosen is not None else "")
         run = services.run_start(region=region, by=user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("matching:run_list")
     except ReferralHubError as error:
         messages.error(request, error.message)
         return redirect("matching:run_list")

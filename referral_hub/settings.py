@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -121,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"
@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "prune-api-tokens": {
+        "task": "accounts.tasks.prune_api_tokens",
+        "schedule": crontab(hour=3, minute=35),
+    },
     "prune-failed-logins": {
         "task": "accounts.tasks.prune_failed_logins",
         "schedule": crontab(hour=3, minute=25),
@@ -232,6 +236,8 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "accounts:login"
+# A staff invite link (accounts/passwords.py) works once and for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("INVITE_LINK_HOURS", "72")) * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -287,8 +293,12 @@ TWO_FACTOR_REQUIRED_ROLES = (
     ["caseworker", "station_worker", "supervisor", "admin"] if env_bool("TWO_FACTOR_REQUIRED", not DEBUG) else []
 )
 TWO_FACTOR_PENDING_SECONDS = 300
-# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted.
+# An API token lasts this long (then ask for a new one); a password change or a sign-out ends it sooner.
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+# Only behind a proxy that sets X-Forwarded-For (docs/deploy.md) is it trusted, and then only the
+# entry the nearest TRUSTED_PROXY_COUNT proxies wrote (core/client_address.py).
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -312,7 +322,8 @@ if not DEBUG:
 # --- REST framework -----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, hashed tokens that end with a password change or a sign-out (accounts/tokens.py).
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -326,8 +337,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's own classes read X-Forwarded-For whatever the settings say: ours ask core.client_address.
+        "core.rest.AnonRateThrottle",
+        "core.rest.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
@@ -339,6 +351,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# /api/schema/ and /api/docs/ are public only in development; with DEBUG off they need a sign-in.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Referral Hub API",
     "DESCRIPTION": "政府救助与慈善帮扶衔接平台 REST API (v1)",
@@ -388,9 +402,14 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 *
 # cells than this, before any reader lays them out in memory (issue #14, finding 3).
 IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(2_000_000)))
+# Uploads are stored encrypted and deleted once imported or failed; one checked (or refused) and then
+# left alone is deleted this many hours after its last change (the import sweeper, every 5 minutes).
+IMPORT_FILE_KEEP_HOURS = int(os.environ.get("IMPORT_FILE_KEEP_HOURS", "24"))
 # A request body larger than this has its files dropped unread and answered with the size error
 # (core/uploads.py): the largest allowed file (import, consent evidence: 10 MB) plus room for the form.
 UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
+# Uploads up to the request limit stay in memory: an import's plain ID numbers never touch a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_REQUEST_BYTES
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.OversizedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -402,6 +421,11 @@ IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", 
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
+
+# Reveal of a full ID number, phone etc. (issue 14 F17): at most this many per user per hour; the
+# supervisors of the person's region hear when a user reaches the alert count within an hour.
+REVEAL_MAX_PER_HOUR = int(os.environ.get("REVEAL_MAX_PER_HOUR", "30"))
+REVEAL_ALERT_PER_HOUR = int(os.environ.get("REVEAL_ALERT_PER_HOUR", "15"))
 
 # --- Referrals (cases) ---------------------------------------------------------
 # How long the receiving organization has to answer, per urgency, and for fast-track

@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from supervision.models import ComplaintEvent, ConflictFlag, Declaration, ReferralApproval
+from charities.models import ComplaintEvent
+from supervision.models import ConflictFlag, Declaration, ReferralApproval
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):

@@ -10,9 +10,7 @@ from rest_framework.request import Request
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
-from charities.models import Complaint, ComplaintStatus
 from core.dates import ApiDateField
-from supervision.services import complaint_move
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
@@ -63,21 +61,3 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         params = AuditFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return audit_entries_filtered(self.request.user, AuditFilters(**params.validated_data))
-
-
-class ComplaintStepSerializer(serializers.Serializer[Complaint]):
-    status = serializers.ChoiceField(choices=[ComplaintStatus.INVESTIGATING, ComplaintStatus.CONCLUDED])
-    conclusion = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-def complaint_patch(*, request: Request, complaint: Complaint) -> Complaint:
-    """``PATCH complaints/{id}/`` ``{"status", "conclusion"?}``: one step of the handling workflow."""
-    body = ComplaintStepSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    return complaint_move(
-        complaint=complaint,
-        by=request.user,  # type: ignore[arg-type]
-        to_status=body.validated_data["status"],
-        conclusion=body.validated_data.get("conclusion", ""),
-        request=request._request,
-    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from accounts.models import User
 from beneficiaries.models import Person
-from charities.models import Complaint, ComplaintStatus
+from charities.models import Complaint, ComplaintEvent, ComplaintStatus
+from charities.services import complaint_move
 from core.demo import DEMO_TOWNSHIP
 from core.models import Organization
-from supervision.models import ComplaintEvent, Declaration
-from supervision.services import complaint_move, declaration_create
+from supervision.models import Declaration
+from supervision.services import declaration_create
 
 
 def seed_supervision(organizations: dict[str, Organization], users: dict[str, User]) -> None:

@@ -1,4 +1,5 @@
-"""Supervision (SPEC rule 11): complaint handling, declared relatives and the approvals they need."""
+"""Supervision (SPEC rule 11): declared relatives, conflict flags and the approvals they need.
+(Complaints, their steps and their handling are one app's: ``charities``.)"""
 
 from __future__ import annotations
 
@@ -6,27 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-
-class ComplaintEvent(models.Model):
-    """One step of a complaint's handling: who moved it, when, from which status to which."""
-
-    complaint = models.ForeignKey(
-        "charities.Complaint", verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
-    )
-    from_status = models.CharField(_("from"), max_length=16)
-    to_status = models.CharField(_("to"), max_length=16)
-    note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("complaint step")
-        verbose_name_plural = _("complaint steps")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}: {self.from_status} → {self.to_status}"
 
 
 class Relationship(models.TextChoices):
@@ -117,6 +97,7 @@ class ConflictFlag(models.Model):
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
 
 
 class ReferralApproval(models.Model):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("declarations/<int:pk>/withdraw/", views.declaration_withdraw_view, name="declaration_withdraw"),
     path("approvals/", views.approval_list, name="approval_list"),
     path("approvals/<int:pk>/approve/", views.approval_grant, name="approval_grant"),
+    path("approvals/<int:pk>/refuse/", views.approval_refuse, name="approval_refuse"),
 ]

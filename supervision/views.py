@@ -14,20 +14,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.selectors import AuditFilters, audit_entries_filtered, can_read_audit_log
 from beneficiaries.crypto import blind_index
 from beneficiaries.models import Person
 from beneficiaries.search import ID_SEARCH_PREFIX, parse_id_search
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.validators import normalize_id_number
-from charities.models import ComplaintStatus
+from charities.models import ComplaintEvent, ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
+from charities.services import can_handle_complaints, complaint_move, complaint_next_step
 from core.errors import ReferralHubError
 from supervision.audit_display import describe_changes, describe_target
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
-from supervision.models import ApprovalStatus, ComplaintEvent
-from supervision.permissions import approval_for_user, declaration_for_user
+from supervision.models import ApprovalStatus
+from supervision.permissions import (
+    approval_for_user,
+    can_approve,
+    can_declare,
+    can_read_conflicts,
+    declaration_for_user,
+)
 from supervision.selectors import (
     ComplaintFilters,
     approvals_visible_to,
@@ -38,14 +45,10 @@ from supervision.selectors import (
     flags_visible_to,
 )
 from supervision.services import (
-    can_approve,
-    can_declare,
-    can_handle_complaints,
-    complaint_move,
-    complaint_next_step,
     declaration_create,
     declaration_withdraw,
     referral_approval_grant,
+    referral_approval_refuse,
 )
 
 PAGE_SIZE = 50
@@ -218,7 +221,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def conflict_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.CASEWORKER)):
+    if not can_read_conflicts(user):
         raise PermissionDenied(_("Only caseworkers, supervisors and administrators read conflict of interest alerts."))
     page = Paginator(flags_visible_to(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/conflict_list.html", {"page": page})
@@ -270,6 +273,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
             "mine": approvals_visible_to(user).filter(requested_by=user).order_by("-requested_at")[:50],
             "form": ApprovalForm(),
             "pending": ApprovalStatus.PENDING,
+            "refused": ApprovalStatus.REFUSED,
         },
     )
 
@@ -290,6 +294,30 @@ def approval_grant(request: HttpRequest, pk: int) -> HttpResponse:
             _("Approved. The caseworker who asked can now send referral %(ref)s.")
             % {"ref": approval.referral.reference},
         )
+    except ReferralHubError as error:
+        messages.error(request, error.message)
+    return redirect("supervision:approval_list")
+
+
+@login_required
+@require_POST
+def approval_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """复核审批 驳回: the referral cannot be sent; its maker is told why."""
+    user = _user(request)
+    if not can_approve(user):
+        raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
+    approval = approval_for_user(user, pk)
+    form = ApprovalForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        referral_approval_refuse(approval=approval, by=user, note=note, request=request)
+        messages.success(
+            request,
+            _("Refused. Referral %(ref)s cannot be sent; its caseworker was told why.")
+            % {"ref": approval.referral.reference},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except ReferralHubError as error:
         messages.error(request, error.message)
     return redirect("supervision:approval_list")

@@ -20,15 +20,68 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
+from accounts.tokens import api_token_issue
 from core.models import Organization, OrganizationKind, Region
 from tests.e2e.browser import CHROMIUM
 from tests.factories import OrganizationFactory, UserFactory, region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --- speed: a fast password hasher, a Redis cache per xdist worker, serial tests -------------
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+# Tests that must not run beside another test (`make test` runs them after the parallel part, in one
+# process): they start and kill workers, servers and browsers, or watch the shared CI worker.
+SERIAL_MARKERS = ("serial", "worker", "browser")
+SERIAL_FOLDERS = (BASE_DIR / "tests" / "faults", BASE_DIR / "tests" / "e2e")
+SERIAL_FIXTURES = ("celery_worker_process",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Persona passwords are hashed for nearly every test: PBKDF2 at full strength cost minutes of CI.
+    # The production hashers stay listed after it, so their hashes still verify; a test of the
+    # production hasher itself asks for it with @pytest.mark.production_hasher.
+    settings.PASSWORD_HASHERS = [FAST_PASSWORD_HASHER, *PRODUCTION_PASSWORD_HASHERS]
+    setting_changed.send(sender=type(settings), setting="PASSWORD_HASHERS", value=settings.PASSWORD_HASHERS, enter=True)
+    _cache_per_xdist_worker()
+
+
+def _cache_per_xdist_worker() -> None:
+    """Under pytest-xdist each worker gets a Redis database of its own for the cache, so one worker's
+    cache.clear() (before and after every test) never wipes another's throttle counters. The broker
+    and result backend stay on REDIS_URL: the worker tests (serial) use the CI worker there."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = settings.CACHES["default"].get("LOCATION")
+    if not worker.startswith("gw") or not settings.REDIS_URL or not isinstance(location, str):
+        return
+    base, _, db = location.rpartition("/")
+    if not (db.isdigit() or db == "") or not worker.removeprefix("gw").isdigit():
+        return
+    # Databases 8-15, never 0-7 (CI's broker on 0, a developer's REDIS_URL on 1-7): CI gets 8 and 9.
+    settings.CACHES["default"]["LOCATION"] = f"{base}/{8 + (int(db or 0) + int(worker[2:])) % 8}"
+    setting_changed.send(sender=type(settings), setting="CACHES", value=settings.CACHES, enter=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if (
+            any(item.get_closest_marker(name) for name in SERIAL_MARKERS)
+            or any(folder in item.path.parents for folder in SERIAL_FOLDERS)
+            or any(name in getattr(item, "fixturenames", ()) for name in SERIAL_FIXTURES)
+        ):
+            item.add_marker(pytest.mark.serial)
+
+
+@pytest.fixture(autouse=True)
+def _production_hasher(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("production_hasher"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 
 
 # --- service markers --------------------------------------------------------
@@ -196,8 +249,8 @@ def api() -> APIClient:
 
 def api_as(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token_issue(user=user, with_second_step=True).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from beneficiaries.models import ConsentPurpose, Person
+from beneficiaries.selectors import consent_in_force
 from cases.models import Direction, FollowUp, FollowUpStatus, Referral
 from cases.notifications import notify
 from cases.permissions import can_record_follow_up
@@ -51,6 +53,14 @@ def follow_ups_sample(
         .distinct()
         .values_list("id", "region_id")
     )
+    # Only people who agreed to follow-up visits (consent purpose follow_up, in force now) are sampled.
+    persons = dict(Referral.objects.filter(pk__in=[pk for pk, _region in candidates]).values_list("pk", "person"))
+    agreed = {
+        person.pk
+        for person in Person.objects.filter(pk__in=set(persons.values()))
+        if consent_in_force(person=person, purpose=ConsentPurpose.FOLLOW_UP, at=now) is not None
+    }
+    candidates = [(pk, region) for pk, region in candidates if persons[pk] in agreed]
     if not candidates or share <= 0:
         return 0
     chosen = rng.sample(candidates, min(len(candidates), math.ceil(len(candidates) * min(share, 1.0))))

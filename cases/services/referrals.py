@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,15 +21,21 @@ from beneficiaries.models import (
     Consent,
     ConsentField,
     ConsentPurpose,
-    ConsentStatus,
     Need,
     NeedStatus,
     Person,
     Programme,
-    RecipientScope,
     Urgency,
 )
-from beneficiaries.selectors import consent_allowed_fields, persons_visible_to
+from beneficiaries.selectors import (
+    consent_allowed_fields,
+    consent_in_force,
+    consent_is_in_force,
+    consents_in_force,
+    persons_visible_to,
+)
+from cases.government import checked_id_number
+from cases.hooks import referral_conflict_check_act, referral_conflict_check_create, referral_conflict_check_send
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -58,7 +63,6 @@ from cases.transitions import (
 from charities.models import Resource
 from core.codes import AssistanceStatus
 from core.models import Organization, OrganizationKind, Region
-from supervision.services import referral_conflict_check_create, referral_conflict_check_send
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -188,6 +192,7 @@ def referral_create_to_government(
     errors: dict[str, Any] = {}
     details: dict[str, Any] = {}
     region: Region | None = None
+    consent: Consent | None = None
     if person is not None:
         if not referrals_visible_to(by).filter(person=person, status__in=ACTIVE_STATUSES).exists():
             raise ValidationError(
@@ -196,6 +201,15 @@ def referral_create_to_government(
         region = person.region
         # What the charity knew when it referred, frozen: it never reads the register (finding 16).
         details = {"name": person.name, "region": region.code, "region_name": region.name}
+        # The person agreed that this charity passes them on to government (purpose government_referral).
+        consent = consent_in_force(
+            person=person, purpose=ConsentPurpose.GOVERNMENT_REFERRAL, recipient=from_organization
+        )
+        if consent is None:
+            errors["person"] = _(
+                "%(name)s has not consented to being referred to government by your organization; ask the civil "
+                "affairs office to record that consent first."
+            ) % {"name": person.name}
     else:
         raw = person_details or {}
         name = str(raw.get("name", "")).strip()
@@ -204,7 +218,11 @@ def referral_create_to_government(
         region = Region.objects.filter(code=str(raw.get("region", "")).strip()).first()
         if region is None:
             errors["person_details"] = _("Give at least the person's name and region (a region code).")
-        id_number = str(raw.get("id_number", "") or "").strip().upper()
+        try:  # 18 characters and the check digit, as in the register (issue #13)
+            id_number, id_index = checked_id_number(raw.get("id_number"))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            id_number, id_index = "", ""
         phone = str(raw.get("phone", "") or "").strip()
         details = {
             "name": name,
@@ -214,7 +232,11 @@ def referral_create_to_government(
         }
         # Sensitive values are kept encrypted with a masked copy, as in the register.
         if id_number:
-            details |= {"id_number_masked": mask_id_number(id_number), "id_number_encrypted": encrypt(id_number)}
+            details |= {
+                "id_number_masked": mask_id_number(id_number),
+                "id_number_encrypted": encrypt(id_number),
+                "id_number_index": id_index,  # finds other referrals about the same person
+            }
         if phone:
             details |= {"phone_masked": mask_phone(phone), "phone_encrypted": encrypt(phone)}
     if urgency not in Urgency.values:
@@ -237,6 +259,7 @@ def referral_create_to_government(
             direction=Direction.TO_GOVERNMENT,
             person=person,
             person_details=details,
+            consent=consent,  # revoking or expiry withdraws it (SPEC rule 2)
             region=region,
             from_organization=from_organization,
             to_organization=to_organization,
@@ -258,26 +281,14 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
     allowed = consent_allowed_fields(
         organization=referral.to_organization, person=person, purpose=ConsentPurpose.CHARITY_REFERRAL, at=now
     )
+    purpose, receiver = ConsentPurpose.CHARITY_REFERRAL, referral.to_organization
     candidates = (
         [referral.consent]
         if referral.consent is not None
-        else list(
-            Consent.objects.filter(person=person, status=ConsentStatus.ACTIVE, granted_at__lte=now, expires_at__gt=now)
-            .filter(Q(recipient_scope=RecipientScope.NETWORK) | Q(recipient_organization=referral.to_organization))
-            .order_by("-granted_at")
-        )
+        else consents_in_force(person=person, purpose=purpose, recipient=receiver, at=now)
     )
     for consent in candidates:
-        in_force = (
-            consent.status == ConsentStatus.ACTIVE
-            and consent.granted_at <= now < consent.expires_at
-            and ConsentPurpose.CHARITY_REFERRAL in consent.purposes
-            and (
-                consent.recipient_scope == RecipientScope.NETWORK
-                or consent.recipient_organization_id == referral.to_organization_id
-            )
-        )
-        if not in_force:
+        if not consent_is_in_force(consent, purpose=purpose, recipient=receiver, at=now):
             continue
         covered = set(consent.fields) & allowed
         fields = list(referral.shared_fields) or sorted(covered)
@@ -450,6 +461,7 @@ def referral_link_person(*, referral: Referral, by: User, person: Person) -> Ref
         raise ReferralError(_("Accept the referral before linking it to the register."), code="referral_wrong_status")
     if not persons_visible_to(by).filter(pk=person.pk).exists():
         raise ValidationError({"person": _("This person is not in your jurisdiction.")})
+    referral_conflict_check_act(referral=referral, by=by, action="link_person", person=person)
     referral.person = person
     referral.region_id = person.region_id
     referral.save(update_fields=["person", "region", "updated_at"])

@@ -6,7 +6,14 @@ the field); an action that does not fit the current state raises
 ``ReferralHubError`` (the API answers 409).
 """
 
-from charities.services.complaints import complaint_submit
+from charities.services.complaints import (
+    COMPLAINT_STEPS,
+    ComplaintError,
+    can_handle_complaints,
+    complaint_move,
+    complaint_next_step,
+    complaint_submit,
+)
 from charities.services.organizations import (
     PROFILE_FIELDS,
     Invitation,
@@ -30,10 +37,15 @@ from charities.services.resources import (
 )
 
 __all__ = [
+    "COMPLAINT_STEPS",
     "PROFILE_FIELDS",
     "STATUS_MOVES",
+    "ComplaintError",
     "Invitation",
     "ResourceData",
+    "can_handle_complaints",
+    "complaint_move",
+    "complaint_next_step",
     "complaint_submit",
     "organization_admins",
     "organization_invite_staff",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.passwords import invite_path
 from charities.services.checks import resolve_region_codes, unknown_codes
 from core.errors import ReferralHubError
 from core.models import FocusGroup, Organization, Region
@@ -71,18 +71,17 @@ def organization_admins(organization: Organization) -> list[User]:
 @dataclass
 class Invitation:
     user: User
-    initial_password: str
+    invite_path: str  # a one-time link with which the new member chooses a password (accounts.passwords)
 
 
 @transaction.atomic
 def organization_invite_staff(
     *, organization: Organization, by: User, username: str, full_name: str, phone: str = ""
 ) -> Invitation:
-    """Create a staff account for the organization with a one-time initial password.
+    """Create a staff account for the organization, with no password yet, and its one-time invite link.
 
-    The inviting administrator hands the password over; the new member changes it
-    after signing in.
-    """
+    The new member chooses the password with the link, so the inviting administrator never knows it
+    (an initial password handed over stayed known to whoever handed it over)."""
     username = username.strip()
     errors: dict[str, list[str]] = {}
     if not username:
@@ -93,7 +92,6 @@ def organization_invite_staff(
         errors["full_name"] = [_("Give the new member's full name.")]
     if errors:
         raise ValidationError(errors)
-    password = secrets.token_urlsafe(9)
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -101,10 +99,10 @@ def organization_invite_staff(
         role=Role.CHARITY_STAFF,
         organization=organization,
     )
-    user.set_password(password)
+    user.set_unusable_password()
     user.full_clean()
     user.save()
-    return Invitation(user=user, initial_password=password)
+    return Invitation(user=user, invite_path=invite_path(user))
 
 
 @transaction.atomic

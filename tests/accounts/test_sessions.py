@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from rest_framework.authtoken.models import Token
 
 from accounts.middleware import SIGNED_IN_AT
+from accounts.models import ApiToken
 from accounts.services import user_deactivate
 from tests.conftest import api_as
 from tests.factories import PASSWORD
@@ -37,7 +37,7 @@ def test_disabling_an_account_ends_its_sessions_and_tokens(client, caseworker):
     user_deactivate(user=caseworker)
     assert client.get("/").status_code == 302
     assert api.get("/api/v1/me/").status_code == 401
-    assert not Token.objects.filter(user=caseworker).exists()
+    assert not ApiToken.objects.filter(user=caseworker).exists()
 
 
 def test_the_admin_can_disable_an_account(client, admin_user, caseworker):

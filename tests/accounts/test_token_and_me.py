@@ -47,3 +47,11 @@ def test_token_requests_are_throttled(api, caseworker):
 def test_session_auth_works_for_the_api(client, caseworker):
     client.force_login(caseworker)
     assert client.get("/api/v1/me/").json()["username"] == "caseworker"
+
+
+def test_a_body_that_is_not_an_object_is_a_400_not_a_500(api, caseworker):
+    # Found by the API fuzz test (a JSON body of `0`).
+    for body in ("0", "[]", '"caseworker"'):
+        response = api.post("/api/v1/auth/token/", body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert "token" not in response.json()

@@ -15,7 +15,9 @@ def entry(caseworker, world):
     return audit_record(actor=caseworker, action="change", target=world.bureau, changes={"fields": ["name"]})
 
 
-def test_an_entry_records_who_what_and_from_where(rf, caseworker, world):
+def test_an_entry_records_who_what_and_from_where(rf, caseworker, world, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXY_COUNT = 2  # the client's address as the outer of two proxies saw it
     request = rf.post("/x/", HTTP_USER_AGENT="pytest", HTTP_X_FORWARDED_FOR="10.1.2.3, 10.0.0.1")
     entry = audit_record(actor=caseworker, action="reveal", target=world.bureau, reason="核对", request=request)
     assert entry.actor_name == caseworker.display_name

@@ -64,3 +64,21 @@ def test_the_entry_page(client, caseworker, people, world):
     assert response.status_code == 302
     detail = client.get(reverse("beneficiaries:person_detail", args=[people.in_township.pk])).content.decode()
     assert "1500" in detail
+
+
+def test_the_entry_page_reads_amounts_as_the_imports_do(client, caseworker, people, world):
+    """The form and the spreadsheet share core.normalise: 1.2万元 is 12000 in both, and 五千 is refused the same way."""
+    from beneficiaries.models import AssistanceRecord
+
+    client.login(username=caseworker.username, password=PASSWORD)
+    url = reverse("beneficiaries:assistance_create", args=[people.in_township.pk])
+    values = {
+        "programme": "temporary",
+        "period_start": "2026-05-01",
+        "period_end": "2026-05-01",
+        "granting_organization": world.bureau.pk,
+    }
+    refused = client.post(url, {**values, "amount": "五千"}).content.decode()
+    assert "“五千”不是以元为单位的金额" in refused
+    assert client.post(url, {**values, "amount": "1.2万元"}).status_code == 302
+    assert str(AssistanceRecord.objects.get(person=people.in_township).amount) == "12000.00"

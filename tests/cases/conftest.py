@@ -40,9 +40,3 @@ def case(world: World) -> Case:
             kind=OrganizationKind.TOWNSHIP_OFFICE, name="永坪镇人民政府", credit_code="", region=world.our_township
         ),
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
-    # Persona passwords are hashed for every test; the hasher's strength is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -68,7 +69,11 @@ def test_eight_acceptances_race_for_two_places_and_two_win(world: World, charity
     resource = ResourceFactory.create(organization=world.charity, capacity_people=2, capacity_amount=None)
     referrals = _referrals(world, resource, 8, ReferralStatus.SENT)
     api = api_as(charity_staff)
-    codes = _race([lambda r=r: api.post(f"/api/v1/referrals/{r.pk}/accept/").status_code for r in referrals])
+
+    def accept(referral: Referral) -> int:
+        return api.post(f"/api/v1/referrals/{referral.pk}/accept/").status_code
+
+    codes = _race([partial(accept, r) for r in referrals])
     assert codes == [200, 200, *[409] * 6]
     resource.refresh_from_db()
     assert resource.people_left == 0
@@ -87,7 +92,7 @@ def test_feedback_racing_for_the_budget_never_spends_more_than_it_has(world: Wor
         body = {"outcome": "helped", "amount": "400"}
         return api.post(f"/api/v1/referrals/{referral.pk}/feedback/", body, format="json").status_code
 
-    codes = _race([lambda r=r: feedback(r) for r in referrals])
+    codes = _race([partial(feedback, r) for r in referrals])
     assert codes == [200, 200, 400, 400, 400]
     resource.refresh_from_db()
     assert resource.amount_delivered == Decimal("800") and resource.amount_left == Decimal("200")

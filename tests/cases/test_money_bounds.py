@@ -90,5 +90,6 @@ def test_the_amount_delivered_never_passes_the_budget(world: World, case: Case, 
     assert "余额" in over.json()["amount"][0]
     assert _feedback(charity_staff, second, "200").status_code == 200
     resource.refresh_from_db()
+    assert resource.capacity_amount is not None
     assert resource.amount_delivered == Decimal("1000") <= resource.capacity_amount
     assert resource.amount_left == 0

@@ -21,6 +21,12 @@ from tests.factories.cases import make_referral
 NAME = "王秀英"
 
 
+@pytest.fixture(autouse=True)
+def eager_tasks(tasks_in_process):
+    """Deliver in-process, also when REDIS_URL points at a real broker (CI): e-mails and SMS are read here."""
+    yield
+
+
 def _referral(world: World, case: Case, status: str, **kwargs) -> Referral:
     return make_referral(
         person=case.person,
@@ -165,3 +171,22 @@ def test_text_messages_are_logged_without_their_text(
     assert Notification.objects.filter(recipient=charity_staff, channel="sms").exists()
     assert any("SMS to" in r.getMessage() for r in caplog.records)
     assert all(NAME not in r.getMessage() for r in caplog.records)
+
+
+def test_linking_a_referral_to_government_to_the_register_tells_the_charity(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=None,
+        region=world.our_village,
+        direction=Direction.TO_GOVERNMENT,
+        from_organization=world.charity,
+        to_organization=world.bureau,
+        status=ReferralStatus.ACCEPTED,
+    )
+    answer = api_as(caseworker).post(
+        f"/api/v1/referrals/{referral.pk}/link_person/", {"person": case.person.pk}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    told = Notification.objects.get(recipient=charity_staff, referral=referral, kind="registered", channel="in_app")
+    assert NAME not in told.title and referral.reference in told.title

@@ -89,7 +89,8 @@ def test_org_admin_invites_and_removes_staff(org_admin, plain_staff, world):
     assert response.status_code == 201, response.content
     newbie = User.objects.get(username="newbie")
     assert newbie.organization == world.charity and newbie.role == Role.CHARITY_STAFF
-    assert newbie.check_password(response.json()["initial_password"])
+    assert "initial_password" not in response.json() and not newbie.has_usable_password()
+    assert "/accounts/invite/" in response.json()["invite_url"]
     assert {m["username"] for m in client.get(f"/api/v1/organizations/{world.charity.pk}/staff/").json()} >= {
         "newbie",
         "plain",

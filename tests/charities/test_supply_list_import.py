@@ -142,3 +142,66 @@ def test_one_bad_row_imports_nothing(
 def test_a_caseworker_cannot_import(client, caseworker, world):
     client.force_login(caseworker)
     assert client.get("/imports/supply_list/").status_code == 403  # the role may not import supply lists
+
+
+def test_a_charitys_own_project_ledger_imports_with_its_spellings(
+    client, charity_staff, world, django_capture_on_commit_callbacks, tasks_in_process
+):
+    """A 慈善项目台账 with a title row, its own headers, 20万元 and 2026年9月1日; the preview names the charity."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["延川县慈善协会2026年慈善项目台账"])
+    sheet.append(
+        [
+            "项目名称",
+            "资源类型",
+            "帮扶形式",
+            "帮扶领域",
+            "服务区域代码",
+            "名额",
+            "预算金额",
+            "每人限额",
+            "开始日期",
+            "截止日期",
+            "是否开放",
+            "低保户或特困",
+        ]
+    )
+    sheet.append(
+        [
+            "助学金",
+            "慈善项目",
+            "现金",
+            "教育、上学",
+            "６１０６２２",
+            "10人",
+            "2万元",
+            "2,000元",
+            "2026年9月1日",
+            "2026/12/31",
+            "是",
+            "",
+        ]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(charity_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/imports/supply_list/",
+            {"file": SimpleUploadedFile("项目台账.xlsx", buffer.getvalue())},
+        )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.READY, batch.errors
+    page = client.get(f"/imports/batch/{batch.pk}/").content.decode()
+    assert world.charity.name in page and "表头在第 2 行" in page and "延川县（610622000000）" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/batch/{batch.pk}/confirm/")
+    grant = Resource.objects.get(name="助学金")
+    assert (grant.capacity_people, str(grant.capacity_amount), str(grant.per_person_limit)) == (
+        10,
+        "20000.00",
+        "2000.00",
+    )
+    assert grant.starts_on is not None and grant.ends_on is not None
+    assert (grant.starts_on.isoformat(), grant.ends_on.isoformat()) == ("2026-09-01", "2026-12-31")

@@ -160,8 +160,14 @@ def test_confirming_twice_imports_once(client, upload, django_capture_on_commit_
     ("file", "message"),
     [
         (SimpleUploadedFile("villages.pdf", b"%PDF-1.7\n"), "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件"),
-        (SimpleUploadedFile("villages.xlsx", b"this is not a workbook"), "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件"),
-        (SimpleUploadedFile("villages.csv", b"PK\x03\x04 a zip named .csv"), "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件"),
+        (
+            SimpleUploadedFile("villages.xlsx", b"this is not a workbook"),
+            "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件",
+        ),
+        (
+            SimpleUploadedFile("villages.csv", b"PK\x03\x04 a zip named .csv"),
+            "只能导入 Excel 文件（.xlsx、.xls）或 .csv 文件",
+        ),
     ],
 )
 def test_the_wrong_file_type_is_refused_at_once(client, upload, file, message):

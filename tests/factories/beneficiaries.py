@@ -91,7 +91,8 @@ def make_consent(
     granted = granted_at or timezone.now() - timedelta(days=1)
     return Consent.objects.create(
         person=person,
-        purposes=purposes or ["charity_referral"],
+        # The whole loop by default: a test about one purpose names it.
+        purposes=purposes or ["charity_referral", "government_referral", "matching", "follow_up"],
         recipient_scope=RecipientScope.ORGANIZATION if organization else RecipientScope.NETWORK,
         recipient_organization=organization,
         fields=fields or ["name", "phone", "address"],

@@ -139,7 +139,7 @@ def test_a_damaged_workbook_is_reported_by_the_worker_and_nothing_is_imported(
     ("name", "content"),
     [
         pytest.param("走访排查台账.xlsx", "姓名,身份证号\n贺金贵,610622195508010011\n".encode(), id="csv-named-xlsx"),
-        pytest.param("走访排查台账.xls", b"PK\x03\x04" + b"\0" * 2000, id="zip-named-xls"),
+        pytest.param("走访排查台账.docx", b"PK\x03\x04" + b"\0" * 2000, id="word"),
         pytest.param("走访排查台账.pdf", b"%PDF-1.7\n" + b"\0" * 2000, id="pdf"),
     ],
 )

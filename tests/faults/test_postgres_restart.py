@@ -19,9 +19,9 @@ import pytest
 import requests
 from django.db import OperationalError, connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import api_token_issue
 from beneficiaries.models import Person
 from tests.conftest import World, api_as
 from tests.factories import make_person
@@ -127,7 +127,7 @@ def test_requests_fail_cleanly_while_postgres_is_down_and_the_same_server_recove
     world: World, caseworker: User, private_cluster: PrivateCluster, request: pytest.FixtureRequest
 ) -> None:
     person: Person = make_person(world.our_village, name="李桂兰")
-    token = Token.objects.create(user=caseworker).key
+    token = api_token_issue(user=caseworker, with_second_step=True).key
     browser = Client()
     browser.force_login(caseworker)
     session = {"sessionid": browser.cookies["sessionid"].value}

@@ -25,11 +25,6 @@ class County:
     school_aid: Resource  # education, 0–17 years
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def county(world: World) -> County:
     elderly = make_person(

@@ -9,6 +9,7 @@ from accounts.models import User
 from cases.models import Referral, ReferralStatus
 from matching.models import MatchingRun, MatchProposal, ProposalStatus
 from tests.conftest import World, api_as
+from tests.factories import make_consent
 from tests.matching.conftest import County
 
 pytestmark = pytest.mark.django_db
@@ -128,9 +129,21 @@ def test_confirming_makes_a_draft_referral_to_the_resources_organisation(
 def test_confirming_without_consent_says_the_referral_needs_it(
     caseworker: User, done_run: MatchingRun, county: County
 ) -> None:
+    """The child's guardian gave no consent at all, not even to matching: nothing is made (issue #13)."""
+    proposal = done_run.proposals.get(need=county.child_need)
+    response = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "consent_missing" and "匹配" in response.json()["detail"]
+    assert not Referral.objects.filter(person=county.child).exists()
+
+
+def test_a_consent_to_matching_alone_makes_the_draft_that_still_needs_a_referral_consent(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    make_consent(county.child, organization=world.charity, purposes=["matching"], guardian_name="张建华")
     proposal = done_run.proposals.get(need=county.child_need)
     body = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").json()
-    assert body["consent_in_force"] is False
+    assert body["status"] == "confirmed" and body["consent_in_force"] is False
     assert "同意" in body["message"]
 
 

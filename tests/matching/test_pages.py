@@ -9,6 +9,7 @@ from accounts.models import User
 from cases.models import Referral
 from matching.models import MatchingRun, ProposalStatus
 from tests.conftest import World
+from tests.factories import make_consent
 from tests.matching.conftest import County
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +67,10 @@ def test_confirm_and_reject_from_the_page(caseworker: User, done_run: MatchingRu
 
 
 def test_bulk_confirm_makes_every_draft_and_warns_about_missing_consent(
-    caseworker: User, done_run: MatchingRun
+    caseworker: User, done_run: MatchingRun, county: County, world: World
 ) -> None:
+    # The child's guardian agreed to matching, not yet to sharing the details with the charity.
+    make_consent(county.child, organization=world.charity, purposes=["matching"], guardian_name="张建华")
     ids = list(done_run.proposals.values_list("pk", flat=True))
     response = _client(caseworker).post(f"/matching/runs/{done_run.pk}/confirm/", {"proposal": ids}, follow=True)
     assert Referral.objects.count() == 2

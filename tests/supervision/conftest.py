@@ -15,11 +15,6 @@ from tests.conftest import World
 from tests.factories import UserFactory, make_consent, make_person, valid_id_number
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def second_caseworker(world: World) -> User:
     return UserFactory.create(

@@ -30,9 +30,9 @@ def test_a_need_for_a_declared_relative_is_flagged(relative, station_worker, cas
     assert flag.region_id == relative.person.region_id
 
 
-def test_assistance_recorded_by_the_declarant_is_flagged_as_theirs(relative, caseworker, world):
+def test_assistance_recorded_by_a_colleague_is_flagged_not_as_the_declarants(relative, second_caseworker, world):
     record = assistance_record_create(
-        by=caseworker,
+        by=second_caseworker,
         person=relative.person,
         programme="dibao",
         amount="620",
@@ -40,7 +40,7 @@ def test_assistance_recorded_by_the_declarant_is_flagged_as_theirs(relative, cas
         period_end=date(2026, 6, 30),
         granting_organization=world.bureau,
     )
-    assert ConflictFlag.objects.get(kind=FlagKind.ASSISTANCE, object_id=record.pk).by_declarant
+    assert not ConflictFlag.objects.get(kind=FlagKind.ASSISTANCE, object_id=record.pk).by_declarant
 
 
 def test_someone_not_declared_is_not_flagged(world, station_worker):
