@@ -129,9 +129,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
     if person is None:
         raise Http404(_("No such person."))
-    form = ReferralToCharityForm(
-        request.POST or None, user=user, person=person, initial={"needs": request.GET.getlist("need")}
-    )
+    initial: dict[str, Any] = {"needs": request.GET.getlist("need")}
+    form = ReferralToCharityForm(request.POST or None, user=user, person=person, initial=initial)
+    chosen = request.GET.get("to", "")
+    if request.method == "GET" and chosen.isdigit():
+        organization = form.fields["to_organization"].queryset.filter(pk=int(chosen)).first()  # type: ignore[attr-defined]
+        if organization is not None:
+            form.initial["to_organization"] = organization.pk
+            form.limit_resources_to(organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,6 +166,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The referral was saved as a draft."))
             return redirect("cases:referral_detail", pk=referral.pk)
+    if form.is_bound and form.cleaned_data.get("to_organization") is not None:
+        form.limit_resources_to(form.cleaned_data["to_organization"])
     return render(request, "cases/referral_form.html", {"form": form, "person": person})
 
 
