@@ -22,6 +22,7 @@ from beneficiaries.models import (
 from cases.models import Outcome
 from charities.models import DeliveredService, Resource, ResourceStatus
 from core.dates import DayField
+from core.form_tokens import FormTokenField
 from core.forms import RegionField
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, RegionLevel
 from core.selectors import organizations_visible_to, regions_pickable_by
@@ -79,6 +80,7 @@ class ReferralToCharityForm(forms.Form):
         help_text=_("Only an open resource of the organization chosen above."),
     )
     note = forms.CharField(label=_("Why this referral"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    form_token = FormTokenField()
 
     def __init__(
         self, *args: Any, user: User, person: Person, organization: Organization | None = None, **kwargs: Any

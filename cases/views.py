@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,6 +64,7 @@ from cases.selectors import (
 )
 from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
+from core import form_tokens
 from core.dates import parse_day
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm, resolve_region
@@ -129,7 +131,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
     if person is None:
         raise Http404(_("No such person."))
-    initial: dict[str, Any] = {"needs": request.GET.getlist("need")}
+    if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):
+        messages.info(request, _("This referral has already been saved."))
+        return redirect(saved_at)
+    initial = form_tokens.fresh_initial({"needs": request.GET.getlist("need")})
     form = ReferralToCharityForm(request.POST or None, user=user, person=person, initial=initial)
     chosen = request.GET.get("to", "")
     if request.method == "GET" and chosen.isdigit():
@@ -156,6 +161,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            form_tokens.mark_used(request, data["form_token"], reverse("cases:referral_detail", args=[referral.pk]))
             if request.POST.get("then") == "send":
                 try:
                     services.referral_send(referral=referral, by=user)

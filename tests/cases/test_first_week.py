@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from beneficiaries.models import Need
 from cases.models import Referral
 from tests.cases.conftest import Case
 from tests.conftest import World
@@ -83,3 +84,78 @@ def test_the_resource_list_follows_the_chosen_charity_and_refuses_another_ones(
         {"person": case.person.pk, "to_organization": world.charity.pk, "resource": ours.pk, "then": "draft"},
     )
     assert response.status_code == 302 and Referral.objects.get(pk__gt=0, resource=ours).to_organization == world.charity
+
+
+# --- 3. a repeated need asks first; Back + resubmit saves once ---------------------------------
+def token_of(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="form_token" value="([^"]+)"', html)
+    assert found, "the form carries a one-time token"
+    return found.group(1)
+
+
+def need_post(person_id: int, token: str, **extra: str) -> dict[str, object]:
+    return {
+        "person": person_id,
+        "category": "medical",
+        "urgency": "routine",
+        "description": "又一次住院，自付部分较多",
+        "source": "visit",
+        "form_token": token,
+        **extra,
+    }
+
+
+def test_a_need_repeating_an_open_one_asks_before_it_is_saved(client: Client, case: Case, station_worker: User) -> None:
+    client.force_login(station_worker)
+    token = token_of(page(client, f"/register/needs/new/?person={case.person.pk}"))
+    before = Need.objects.filter(person=case.person).count()
+
+    asked = client.post("/register/needs/new/", need_post(case.person.pk, token))
+    assert asked.status_code == 200 and Need.objects.filter(person=case.person).count() == before
+    text = asked.content.decode()
+    assert "王秀英 已有同类未办结的需求" in text and "王秀英 未办结的同类需求" in text
+    logged = timezone.localtime(case.need.created_at).strftime("%Y-%m-%d")
+    assert re.search(rf">{logged}</a> · [^<·]+ · 住院自付费用高</li>", text), "the open need is listed by date and description"
+    assert "记录为新需求" in text and token_of(text) == token
+
+    saved = client.post("/register/needs/new/", need_post(case.person.pk, token, confirm_new="on"), follow=True)
+    assert "已为 王秀英 登记需求。" in saved.content.decode()
+    assert Need.objects.filter(person=case.person).count() == before + 1
+
+
+def test_another_category_is_saved_without_a_question(client: Client, case: Case, station_worker: User) -> None:
+    client.force_login(station_worker)
+    token = token_of(page(client, f"/register/needs/new/?person={case.person.pk}"))
+    response = client.post("/register/needs/new/", need_post(case.person.pk, token, category="care"))
+    assert response.status_code == 302 and case.person.needs.filter(category="care").count() == 1
+
+
+def test_back_and_resubmit_of_the_need_form_saves_one_need(client: Client, case: Case, station_worker: User) -> None:
+    client.force_login(station_worker)
+    token = token_of(page(client, f"/register/needs/new/?person={case.person.pk}"))
+    first = client.post("/register/needs/new/", need_post(case.person.pk, token, category="care"))
+    assert first.status_code == 302
+    again = client.post("/register/needs/new/", need_post(case.person.pk, token, category="care"), follow=True)
+    assert case.person.needs.filter(category="care").count() == 1
+    need = case.person.needs.get(category="care")
+    assert again.redirect_chain[-1][0] == f"/register/needs/{need.pk}/"
+    assert "这条需求已经保存过了" in again.content.decode()
+    # a fresh page (a new token) still logs a further need, after the question
+    fresh = token_of(page(client, f"/register/needs/new/?person={case.person.pk}"))
+    assert fresh != token
+    client.post("/register/needs/new/", need_post(case.person.pk, fresh, category="care", confirm_new="on"))
+    assert case.person.needs.filter(category="care").count() == 2
+
+
+def test_back_and_resubmit_of_the_referral_form_saves_one_referral(
+    client: Client, world: World, case: Case, caseworker: User
+) -> None:
+    client.force_login(caseworker)
+    token = token_of(page(client, f"/cases/new/?person={case.person.pk}&need={case.need.pk}"))
+    data = {"person": case.person.pk, "to_organization": world.charity.pk, "needs": [case.need.pk], "then": "draft", "form_token": token}
+    assert client.post("/cases/new/", data).status_code == 302
+    again = client.post("/cases/new/", data, follow=True)
+    referrals = Referral.objects.filter(person=case.person)
+    assert referrals.count() == 1
+    assert again.redirect_chain[-1][0] == f"/cases/{referrals.get().pk}/"
+    assert "这条转介已经保存过了" in again.content.decode()
