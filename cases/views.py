@@ -58,6 +58,7 @@ from cases.selectors import (
     helped_by,
     inbox_for,
     ledger_for,
+    names_shown_to_receiver,
     notifications_for,
     page_of_rows,
     referred_person_for_reader,
@@ -109,6 +110,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "can_create_to_charity": can_create_to_charity(user),
         "can_create_to_government": can_create_to_government(user),
     }
+    if context["is_charity"]:
+        page.object_list = list(page.object_list)
+        names = names_shown_to_receiver(page.object_list)
+        for row in page.object_list:
+            row.name_shown = names.get(row.pk, "")  # type: ignore[attr-defined]
     if role_of(user) == Role.STATION_WORKER:
         context["follow_ups_due"] = follow_ups_due(user).count()
     return render(request, "cases/inbox.html", context)

@@ -5,6 +5,7 @@ from a repeated need or a Back + resubmit, and a charity inbox whose person colu
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -15,7 +16,8 @@ from beneficiaries.models import Need
 from cases.models import Referral
 from tests.cases.conftest import Case
 from tests.conftest import World
-from tests.factories import ResourceFactory, make_need
+from tests.factories import ResourceFactory, make_consent, make_need, make_person
+from tests.factories.cases import make_referral
 
 REFER_BUTTON = re.compile(r'<a class="button[^"]*" href="/cases/new/\?person=(\d+)(?:&amp;need=(\d+))?"[^>]*>转介</a>')
 
@@ -159,3 +161,32 @@ def test_back_and_resubmit_of_the_referral_form_saves_one_referral(
     assert referrals.count() == 1
     assert again.redirect_chain[-1][0] == f"/cases/{referrals.get().pk}/"
     assert "这条转介已经保存过了" in again.content.decode()
+
+
+# --- 4. the charity's inbox names the person it may name, and the reference otherwise -------------
+def test_the_charitys_inbox_shows_the_consented_name_or_the_reference(
+    client: Client, world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    named = make_referral(
+        person=case.person, from_organization=world.bureau, to_organization=world.charity, consent=case.consent
+    )
+    other = make_person(world.our_village, name="李桂兰", born=date(1948, 6, 1))
+    unnamed = make_referral(
+        person=other,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=make_consent(other, fields=["phone", "address"]),
+    )
+    client.force_login(charity_staff)
+    text = page(client, "/cases/?tab=incoming")
+    assert "查看转介" not in text and "李桂兰" not in text
+    rows = dict(re.findall(r'<a href="/cases/(\d+)/">ZJ\d+</a>.*?<td data-label="人员信息">\s*(.*?)<br>', text, flags=re.S))
+    assert rows[str(named.pk)].strip() == "王秀英"
+    assert rows[str(unnamed.pk)].strip() == f"转介 {unnamed.reference}"
+    assert "未授权向本组织提供姓名" in text
+
+    case.consent.revoked_at = timezone.now()
+    case.consent.status = "revoked"
+    case.consent.save(update_fields=["revoked_at", "status"])
+    # a revoked consent hides the name at once (the referral itself may linger until the job withdraws it)
+    assert "王秀英" not in page(client, "/cases/?tab=incoming")
