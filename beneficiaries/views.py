@@ -66,8 +66,8 @@ from beneficiaries.selectors import (
     writable_regions,
 )
 from beneficiaries.validators import normalize_id_number
-from core.codes import AssistanceStatus, NeedCategory
 from core import form_tokens
+from core.codes import AssistanceStatus, NeedCategory
 from core.dates import add_years
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
@@ -566,7 +566,9 @@ def need_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                form_tokens.mark_used(request, form.cleaned_data["form_token"], reverse("beneficiaries:need_detail", args=[need.pk]))
+                form_tokens.mark_used(
+                    request, form.cleaned_data["form_token"], reverse("beneficiaries:need_detail", args=[need.pk])
+                )
                 messages.success(request, _("Need logged for %(name)s.") % {"name": chosen.name})
                 return redirect("beneficiaries:need_list")
     return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen, "repeats": repeats})

@@ -34,16 +34,18 @@ def need_label(need: Need) -> str:
     description = " ".join(need.description.split())
     start = description if len(description) <= 30 else description[:30] + "…"
     logged = timezone.localtime(need.created_at).strftime("%Y-%m-%d")
-    return " · ".join(part for part in (need.get_category_display(), _("logged on %(day)s") % {"day": logged}, start) if part)
+    return " · ".join(
+        part for part in (need.get_category_display(), _("logged on %(day)s") % {"day": logged}, start) if part
+    )
 
 
 class NeedChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Need) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Need) -> str:
         return need_label(obj)
 
 
 class ResourceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Resource) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Resource) -> str:
         return f"{obj.organization.name} · {obj.name}"
 
 

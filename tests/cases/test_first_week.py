@@ -29,7 +29,9 @@ def page(client: Client, url: str) -> str:
 
 
 # --- 1. a 转介 button on the person's and the need's page ------------------------------------
-def test_a_caseworker_refers_from_the_persons_page_and_from_the_needs_page(client: Client, case: Case, caseworker: User) -> None:
+def test_a_caseworker_refers_from_the_persons_page_and_from_the_needs_page(
+    client: Client, case: Case, caseworker: User
+) -> None:
     client.force_login(caseworker)
     person_page = page(client, f"/register/persons/{case.person.pk}/")
     assert [m.groups() for m in REFER_BUTTON.finditer(person_page)] == [(str(case.person.pk), None)]
@@ -43,7 +45,9 @@ def test_a_caseworker_refers_from_the_persons_page_and_from_the_needs_page(clien
 
 
 @pytest.mark.parametrize("who", ["station_worker", "supervisor"])
-def test_roles_that_may_not_refer_see_no_refer_button(request: pytest.FixtureRequest, client: Client, case: Case, who: str) -> None:
+def test_roles_that_may_not_refer_see_no_refer_button(
+    request: pytest.FixtureRequest, client: Client, case: Case, who: str
+) -> None:
     client.force_login(request.getfixturevalue(who))
     assert not REFER_BUTTON.search(page(client, f"/register/persons/{case.person.pk}/"))
     assert not REFER_BUTTON.search(page(client, f"/register/needs/{case.need.pk}/"))
@@ -52,13 +56,20 @@ def test_roles_that_may_not_refer_see_no_refer_button(request: pytest.FixtureReq
 
 # --- 2. needs told apart; resources of the chosen charity only ---------------------------------
 def test_the_referral_form_tells_two_needs_of_one_category_apart(client: Client, case: Case, caseworker: User) -> None:
-    make_need(case.person, category="medical", description="白内障手术后需要复查，自付部分约三千元，家中无力承担，老伴也需要长期服药照顾")
+    make_need(
+        case.person,
+        category="medical",
+        description="白内障手术后需要复查，自付部分约三千元，家中无力承担，老伴也需要长期服药照顾",
+    )
     client.force_login(caseworker)
     form = page(client, f"/cases/new/?person={case.person.pk}")
     labels = re.findall(r'<input type="checkbox" name="needs"[^>]*> <span>([^<]+)</span>', form)
     today = timezone.localdate().isoformat()
     assert sorted(label.strip() for label in labels) == sorted(
-        [f"医疗 · 登记于 {today} · 住院自付费用高", f"医疗 · 登记于 {today} · 白内障手术后需要复查，自付部分约三千元，家中无力承担，老伴也…"]
+        [
+            f"医疗 · 登记于 {today} · 住院自付费用高",
+            f"医疗 · 登记于 {today} · 白内障手术后需要复查，自付部分约三千元，家中无力承担，老伴也…",
+        ]
     ), labels
 
 
@@ -78,14 +89,19 @@ def test_the_resource_list_follows_the_chosen_charity_and_refuses_another_ones(
     )
     assert response.status_code == 200 and Referral.objects.count() == before
     text = response.content.decode()
-    assert "红十字助医项目 是 延川县红十字会 的资源，不属于 延川县慈善协会：请选择 延川县慈善协会 的资源，或不选资源。" in text
-    assert "大病救助金" in text and "<option value=\"%d\"" % theirs.pk not in text  # the list now follows the charity
+    assert (
+        "红十字助医项目 是 延川县红十字会 的资源，不属于 延川县慈善协会：请选择 延川县慈善协会 的资源，或不选资源。"
+        in text
+    )
+    assert "大病救助金" in text and f'<option value="{theirs.pk}"' not in text  # the list now follows the charity
 
     response = client.post(
         "/cases/new/",
         {"person": case.person.pk, "to_organization": world.charity.pk, "resource": ours.pk, "then": "draft"},
     )
-    assert response.status_code == 302 and Referral.objects.get(pk__gt=0, resource=ours).to_organization == world.charity
+    assert (
+        response.status_code == 302 and Referral.objects.get(pk__gt=0, resource=ours).to_organization == world.charity
+    )
 
 
 # --- 3. a repeated need asks first; Back + resubmit saves once ---------------------------------
@@ -117,7 +133,9 @@ def test_a_need_repeating_an_open_one_asks_before_it_is_saved(client: Client, ca
     text = asked.content.decode()
     assert "王秀英 已有同类未办结的需求" in text and "王秀英 未办结的同类需求" in text
     logged = timezone.localtime(case.need.created_at).strftime("%Y-%m-%d")
-    assert re.search(rf">{logged}</a> · [^<·]+ · 住院自付费用高</li>", text), "the open need is listed by date and description"
+    assert re.search(rf">{logged}</a> · [^<·]+ · 住院自付费用高</li>", text), (
+        "the open need is listed by date and description"
+    )
     assert "记录为新需求" in text and token_of(text) == token
 
     saved = client.post("/register/needs/new/", need_post(case.person.pk, token, confirm_new="on"), follow=True)
@@ -154,7 +172,13 @@ def test_back_and_resubmit_of_the_referral_form_saves_one_referral(
 ) -> None:
     client.force_login(caseworker)
     token = token_of(page(client, f"/cases/new/?person={case.person.pk}&need={case.need.pk}"))
-    data = {"person": case.person.pk, "to_organization": world.charity.pk, "needs": [case.need.pk], "then": "draft", "form_token": token}
+    data = {
+        "person": case.person.pk,
+        "to_organization": world.charity.pk,
+        "needs": [case.need.pk],
+        "then": "draft",
+        "form_token": token,
+    }
     assert client.post("/cases/new/", data).status_code == 302
     again = client.post("/cases/new/", data, follow=True)
     referrals = Referral.objects.filter(person=case.person)
@@ -180,7 +204,9 @@ def test_the_charitys_inbox_shows_the_consented_name_or_the_reference(
     client.force_login(charity_staff)
     text = page(client, "/cases/?tab=incoming")
     assert "查看转介" not in text and "李桂兰" not in text
-    rows = dict(re.findall(r'<a href="/cases/(\d+)/">ZJ\d+</a>.*?<td data-label="人员信息">\s*(.*?)<br>', text, flags=re.S))
+    rows = dict(
+        re.findall(r'<a href="/cases/(\d+)/">ZJ\d+</a>.*?<td data-label="人员信息">\s*(.*?)<br>', text, flags=re.S)
+    )
     assert rows[str(named.pk)].strip() == "王秀英"
     assert rows[str(unnamed.pk)].strip() == f"转介 {unnamed.reference}"
     assert "未授权向本组织提供姓名" in text

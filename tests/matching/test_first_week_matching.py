@@ -42,7 +42,9 @@ def test_a_free_legal_service_is_not_explained_with_the_money_asked(
         amount_left=None,
         per_person_limit=None,
     )
-    make_need(county.adult, category="legal", description="工伤赔偿纠纷，需要法律援助", amount_requested=Decimal("23000.00"))
+    make_need(
+        county.adult, category="legal", description="工伤赔偿纠纷，需要法律援助", amount_requested=Decimal("23000.00")
+    )
     html = run_page(caseworker, world)
     row = html[html.index("工伤赔偿纠纷") : html.index("</tr>", html.index("工伤赔偿纠纷"))]
     assert "志愿律师免费法律咨询" in row
