@@ -551,6 +551,9 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 _("%(name)s already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
                 % {"name": chosen.name},
             )
+        elif not form_tokens.claim(form.cleaned_data["form_token"]):  # a double tap: the first one saves it
+            messages.info(request, _("This need has already been saved."))
+            return redirect("beneficiaries:need_list")
         else:
             try:
                 need = services.need_log(
@@ -564,6 +567,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
+                form_tokens.release(form.cleaned_data["form_token"])
                 _apply_errors(form, error)
             else:
                 form_tokens.mark_used(

@@ -148,6 +148,9 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if organization is not None:
             form.initial["to_organization"] = organization.pk
             form.limit_resources_to(organization)
+    if request.method == "POST" and form.is_valid() and not form_tokens.claim(form.cleaned_data["form_token"]):
+        messages.info(request, _("This referral has already been saved."))  # a double tap: the first one saves it
+        return redirect("cases:inbox")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -164,6 +167,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
+            form_tokens.release(data["form_token"])
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:

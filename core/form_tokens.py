@@ -13,6 +13,7 @@ import uuid
 
 from django import forms
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest
 
 FIELD_NAME = "form_token"
@@ -47,6 +48,21 @@ def already_used(request: HttpRequest, token: str | None) -> str | None:
         return None
     used: dict[str, str] = request.session.get(_SESSION_KEY, {})
     return used.get(token_id)
+
+
+def claim(token: str | None) -> bool:
+    """Hold the token while its record is being saved: ``False`` when another request (a double tap
+    that reached the server before the first one finished) holds it already. Release with
+    ``release`` if nothing was saved; ``mark_used`` keeps it. A post without a valid token is
+    never held back."""
+    token_id = _token_id(token or "")
+    return token_id is None or bool(cache.add(f"{_SALT}:{token_id}", "1", timeout=60))
+
+
+def release(token: str | None) -> None:
+    token_id = _token_id(token or "")
+    if token_id is not None:
+        cache.delete(f"{_SALT}:{token_id}")
 
 
 def mark_used(request: HttpRequest, token: str | None, url: str) -> None:

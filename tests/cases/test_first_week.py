@@ -216,3 +216,19 @@ def test_the_charitys_inbox_shows_the_consented_name_or_the_reference(
     case.consent.save(update_fields=["revoked_at", "status"])
     # a revoked consent hides the name at once (the referral itself may linger until the job withdraws it)
     assert "王秀英" not in page(client, "/cases/?tab=incoming")
+
+
+def test_a_double_tap_reaching_the_server_twice_saves_one_need(
+    client: Client, case: Case, station_worker: User
+) -> None:
+    from core import form_tokens
+
+    client.force_login(station_worker)
+    token = token_of(page(client, f"/register/needs/new/?person={case.person.pk}"))
+    assert form_tokens.claim(token)  # the first tap, still being saved when the second arrives
+    second = client.post("/register/needs/new/", need_post(case.person.pk, token, category="care"), follow=True)
+    assert case.person.needs.filter(category="care").count() == 0
+    assert "这条需求已经保存过了" in second.content.decode()
+    form_tokens.release(token)  # the first tap failed after all: the page may be sent again
+    assert client.post("/register/needs/new/", need_post(case.person.pk, token, category="care")).status_code == 302
+    assert case.person.needs.filter(category="care").count() == 1
