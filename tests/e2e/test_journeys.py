@@ -88,14 +88,14 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     expect(consent_row).to_contain_text("转介至慈善组织")  # purposes and details by name, not their codes
     expect(consent_row).to_contain_text("姓名、电话、地址")
 
-    # Then refers her to the charity, finding her by name.
-    page.goto("/cases/new/")
-    main.get_by_role("textbox", name="姓名或身份证号").fill("李桂兰")
-    main.get_by_role("button", name="查找").click()
-    main.get_by_role("row", name=re.compile("李桂兰")).get_by_role("link", name="转介").click()
+    # Then refers her from her need's page (issue 15: no second search), the need already ticked.
+    main.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2} ")).first.click()
+    main.get_by_role("link", name="转介", exact=True).click()
     expect(main.get_by_role("heading", name="将 李桂兰 转介至慈善组织")).to_be_visible()
     main.get_by_role("combobox", name=re.compile("^转介给")).select_option(label="延川县慈善协会")
-    main.get_by_role("checkbox", name="李桂兰 · 医疗").check()
+    # Each need by category, date logged and how its description starts, not "李桂兰 · 医疗".
+    need = main.get_by_role("checkbox", name=re.compile(r"^医疗 · 登记于 \d{4}-\d{2}-\d{2} · 慢性病长期服药"))
+    expect(need).to_be_checked()
     main.get_by_role("textbox", name=re.compile("^转介理由")).fill("低保户，慢性病药费负担重，请协助医疗救助。")
     main.get_by_role("button", name="保存并发送").click()
 
