@@ -13,7 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -98,9 +104,43 @@ def _may_import_something(user: User) -> bool:
     return any(spec.can_use(user) for spec in registered_specs())
 
 
+class ImportErrorPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ImportErrorSerializer(many=True)
+
+
+class ImportBatchDetailSerializer(ImportBatchSerializer):
+    errors = serializers.SerializerMethodField(  # type: ignore[assignment]  # DRF pops declared fields: no clash with .errors
+        help_text=gettext_lazy(
+            "Every error, paginated with ?page= (API.md: GET imports/{id}/); null for an administrator "
+            "reading someone else's batch (the errors hold the rows as uploaded)."
+        )
+    )
+
+    class Meta(ImportBatchSerializer.Meta):
+        fields = [*ImportBatchSerializer.Meta.fields, "errors"]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportErrorPageSerializer(allow_null=True))
+    def get_errors(self, batch: ImportBatch) -> dict[str, Any] | None:
+        return self.context.get("errors_page")
+
+
+def _error_rows(batch: ImportBatch) -> list[dict[str, Any]]:
+    return [
+        {"row": int(error.get("row", 0)), "column": str(error.get("column", "")), "message": str(error["message"])}
+        for error in batch.errors or []
+    ]
+
+
 @extend_schema_view(
     list=extend_schema(summary="The caller's own import batches, newest first"),
-    retrieve=extend_schema(summary="One batch: its status, progress and counts"),
+    retrieve=extend_schema(
+        summary="One batch: its status, progress, counts and every error (paginated, ?page=)",
+        responses=ImportBatchDetailSerializer,
+    ),
 )
 class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportBatch]):
     """Spreadsheet imports: POST a file with its kind, follow the batch's status, read every error, confirm."""
@@ -123,6 +163,14 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if batch.created_by_id != self.request.user.pk:
             raise PermissionDenied(_("Only the person who uploaded this file may read its errors or import it."))
         return batch
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        batch = self.get_object()
+        errors_page: dict[str, Any] | None = None
+        if batch.created_by_id == request.user.pk:
+            page = self.paginate_queryset(_error_rows(batch))  # type: ignore[arg-type]
+            errors_page = dict(self.get_paginated_response(ImportErrorSerializer(page, many=True).data).data)
+        return Response(ImportBatchDetailSerializer(batch, context={"errors_page": errors_page}).data)
 
     @extend_schema(
         summary="Upload a spreadsheet: the batch is created and checked (as the import page does)",
@@ -151,11 +199,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"])
     def errors(self, request: Request, pk: str) -> Response:
         batch = self._own_batch()
-        rows = [
-            {"row": int(error.get("row", 0)), "column": str(error.get("column", "")), "message": str(error["message"])}
-            for error in batch.errors or []
-        ]
-        page = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        page = self.paginate_queryset(_error_rows(batch))  # type: ignore[arg-type]
         return self.get_paginated_response(ImportErrorSerializer(page, many=True).data)
 
     @extend_schema(

@@ -103,6 +103,10 @@ def test_a_numeric_id_column_is_refused_with_every_error_listed_and_paginated(
     listed = client.get(f"/api/v1/imports/{created['id']}/errors/?page_size=2").json()
     assert listed["count"] == created["error_count"] >= 3 and len(listed["results"]) == 2 and listed["next"]
     every = client.get(f"/api/v1/imports/{created['id']}/errors/?page_size=200").json()["results"]
+    # API.md: GET imports/{id}/ itself carries every error, paginated.
+    detail = client.get(f"/api/v1/imports/{created['id']}/?page_size=2").json()
+    assert detail["errors"]["count"] == created["error_count"] and detail["errors"]["results"] == listed["results"]
+    assert detail["errors"]["next"]
     id_errors = [(e["row"], e["column"], e["message"]) for e in every if e["column"] == "身份证号"]
     assert id_errors == [
         (number, "身份证号", NUMERIC_ID.format(value=format(float(str(row[2])), ".6G")))
@@ -164,7 +168,7 @@ def test_the_administrator_reads_the_counts_but_not_the_errors_and_does_not_conf
     admin = api_as(admin_user)
     shown = admin.get(f"/api/v1/imports/{created['id']}/")
     assert shown.status_code == 200 and shown.json()["error_count"] == created["error_count"]
-    assert "errors" not in shown.json() and "preview" not in shown.json()
+    assert shown.json()["errors"] is None and "preview" not in shown.json()
     refused = admin.get(f"/api/v1/imports/{created['id']}/errors/")
     assert refused.status_code == 403 and str(people()[0][2])[:10] not in refused.content.decode()
     assert confirm(admin, created["id"], django_capture_on_commit_callbacks).status_code == 403
@@ -183,6 +187,9 @@ def test_the_schema_describes_the_import_responses(station_worker, world):
     assert {"201", "400"} <= set(create["responses"])
     confirm_op = schema["paths"]["/api/v1/imports/{id}/confirm/"]["post"]
     assert {"202", "409"} <= set(confirm_op["responses"])
+    detail = schema["paths"]["/api/v1/imports/{id}/"]["get"]["responses"]["200"]["content"]["application/json"]
+    detail_schema = schema["components"]["schemas"][detail["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert "errors" in detail_schema["properties"]
     errors = schema["paths"]["/api/v1/imports/{id}/errors/"]["get"]["responses"]["200"]
     assert "Paginated" in errors["content"]["application/json"]["schema"]["$ref"]
 
