@@ -24,6 +24,7 @@ from beneficiaries.models import (
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.dates import DayField
 from core.fields import MoneyField
+from core.form_tokens import FormTokenField
 from core.forms import RegionField
 from core.models import Organization, Region, RegionLevel
 
@@ -163,6 +164,8 @@ class NeedForm(forms.Form):
         choices=[c for c in NeedSource.choices if c[0] != "monitoring_alert"],
         initial=NeedSource.VISIT,
     )
+    confirm_new = forms.BooleanField(label=_("Record as a new need"), required=False)
+    form_token = FormTokenField()
 
 
 class NeedStatusForm(forms.Form):

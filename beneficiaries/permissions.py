@@ -43,6 +43,12 @@ def can_write_register(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and effective_role(user) in WRITE_ROLES)
 
 
+def can_refer(user: Any) -> bool:
+    """Who sees the 转介 button on a person's or a need's page: the roles that may refer to a charity
+    (the same rule as ``cases.permissions.can_create_to_charity``, which the referral form enforces)."""
+    return bool(user.is_authenticated and user.is_active and effective_role(user) == Role.CASEWORKER)
+
+
 def can_reveal(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and effective_role(user) in REVEAL_ROLES)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import JURISDICTION_ROLES, Role, User
 from beneficiaries.models import (
     GUARDIAN_CONSENT_UNDER_AGE,
+    OPEN_NEED_STATUSES,
     AssistanceRecord,
     Consent,
     ConsentStatus,
@@ -87,6 +88,11 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
     scope = register_scope(user)
     qs = Need.objects.select_related("person", "region")
     return qs.none() if scope is None else qs.filter(scope)
+
+
+def open_needs_like(person: Person, category: str) -> QuerySet[Need]:
+    """The person's open needs of ``category``: a new one repeating them is asked about first."""
+    return Need.objects.filter(person=person, category=category, status__in=OPEN_NEED_STATUSES).order_by("-created_at")
 
 
 def consents_visible_to(user: User) -> QuerySet[Consent]:

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,8 +39,9 @@ from beneficiaries.forms import (
     RevealForm,
     RevokeForm,
 )
-from beneficiaries.models import Household, Need, NeedStatus, Person, Urgency
+from beneficiaries.models import OPEN_NEED_STATUSES, Household, Need, NeedStatus, Person, Urgency
 from beneficiaries.permissions import (
+    can_refer,
     can_reveal,
     can_write_register,
     consent_for_user,
@@ -58,11 +60,13 @@ from beneficiaries.selectors import (
     masked_persons,
     name_order,
     needs_visible_to,
+    open_needs_like,
     person_search,
     probable_duplicates,
     writable_regions,
 )
 from beneficiaries.validators import normalize_id_number
+from core import form_tokens
 from core.codes import AssistanceStatus, NeedCategory
 from core.dates import add_years
 from core.errors import ReferralHubError
@@ -274,6 +278,7 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
         "audit": audit_entries_for(person)[:10],
         "can_write": can_write_register(user),
         "can_reveal": can_reveal(user),
+        "can_refer": can_refer(user),
         "reveal_form": RevealForm(),
     }
 
@@ -530,13 +535,28 @@ def need_create(request: HttpRequest) -> HttpResponse:
         except Http404:
             chosen = None
         initial["person"] = chosen.pk if chosen else None
-    form = NeedForm(request.POST or None, initial=initial)
+    form = NeedForm(request.POST or None, initial=form_tokens.fresh_initial(initial))
+    repeats: list[Need] = []
+    if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):
+        messages.info(request, _("This need has already been saved."))
+        return redirect(saved_at)
     if request.method == "POST" and form.is_valid():
+        if chosen is not None and not form.cleaned_data["confirm_new"]:
+            repeats = list(open_needs_like(chosen, form.cleaned_data["category"]))
         if chosen is None:
             form.add_error(None, _("Find and choose the person first."))
+        elif repeats:
+            form.add_error(
+                None,
+                _("%(name)s already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
+                % {"name": chosen.name},
+            )
+        elif not form_tokens.claim(form.cleaned_data["form_token"]):  # a double tap: the first one saves it
+            messages.info(request, _("This need has already been saved."))
+            return redirect("beneficiaries:need_list")
         else:
             try:
-                services.need_log(
+                need = services.need_log(
                     by=user,
                     person=chosen,
                     category=form.cleaned_data["category"],
@@ -547,11 +567,15 @@ def need_create(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
+                form_tokens.release(form.cleaned_data["form_token"])
                 _apply_errors(form, error)
             else:
+                form_tokens.mark_used(
+                    request, form.cleaned_data["form_token"], reverse("beneficiaries:need_detail", args=[need.pk])
+                )
                 messages.success(request, _("Need logged for %(name)s.") % {"name": chosen.name})
                 return redirect("beneficiaries:need_list")
-    return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen})
+    return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen, "repeats": repeats})
 
 
 @login_required
@@ -579,7 +603,13 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "beneficiaries/need_detail.html",
-        {"need": need, "form": form, "can_write": can_write_register(user), "audit": audit_entries_for(need)[:10]},
+        {
+            "need": need,
+            "form": form,
+            "can_write": can_write_register(user),
+            "can_refer": can_refer(user) and need.status in OPEN_NEED_STATUSES,
+            "audit": audit_entries_for(need)[:10],
+        },
     )
 
 

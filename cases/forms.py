@@ -22,14 +22,36 @@ from beneficiaries.models import (
 from cases.models import Outcome
 from charities.models import DeliveredService, Resource, ResourceStatus
 from core.dates import DayField
+from core.form_tokens import FormTokenField
 from core.forms import RegionField
 from core.models import GOVERNMENT_KINDS, Organization, OrganizationKind, RegionLevel
 from core.selectors import organizations_visible_to, regions_pickable_by
 
 
+def need_label(need: Need) -> str:
+    """A need as the referral form lists it: category, when it was logged and how its description
+    starts, so two needs of one category can be told apart (not ``王建国 · 照料`` twice)."""
+    description = " ".join(need.description.split())
+    start = description if len(description) <= 30 else description[:30] + "…"
+    logged = timezone.localtime(need.created_at).strftime("%Y-%m-%d")
+    return " · ".join(
+        part for part in (need.get_category_display(), _("logged on %(day)s") % {"day": logged}, start) if part
+    )
+
+
+class NeedChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Need) -> str:
+        return need_label(obj)
+
+
+class ResourceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resource) -> str:
+        return f"{obj.organization.name} · {obj.name}"
+
+
 class ReferralToCharityForm(forms.Form):
     to_organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Refer to"))
-    needs = forms.ModelMultipleChoiceField(
+    needs = NeedChoiceField(
         queryset=Need.objects.none(),
         label=_("Needs this referral answers"),
         widget=forms.CheckboxSelectMultiple,
@@ -52,12 +74,19 @@ class ReferralToCharityForm(forms.Form):
         choices=[("", _("As the most urgent need")), *Urgency.choices], label=_("Urgency"), required=False
     )
     fast_track = forms.BooleanField(label=_("Simplified procedure (fast track)"), required=False)
-    resource = forms.ModelChoiceField(
-        queryset=Resource.objects.none(), label=_("Resource on the supply list"), required=False, empty_label=_("None")
+    resource = ResourceChoiceField(
+        queryset=Resource.objects.none(),
+        label=_("Resource on the supply list"),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Only an open resource of the organization chosen above."),
     )
     note = forms.CharField(label=_("Why this referral"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    form_token = FormTokenField()
 
-    def __init__(self, *args: Any, user: User, person: Person, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, person: Person, organization: Organization | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         suppliers = organizations_visible_to(user).exclude(kind__in=GOVERNMENT_KINDS).filter(is_active=True)
         self.fields["to_organization"].queryset = suppliers.order_by("name")  # type: ignore[attr-defined]
@@ -65,9 +94,30 @@ class ReferralToCharityForm(forms.Form):
         self.fields["consent"].queryset = Consent.objects.filter(  # type: ignore[attr-defined]
             person=person, status=ConsentStatus.ACTIVE, expires_at__gt=timezone.now()
         ).select_related("recipient_organization")
-        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
-            organization__in=suppliers.values("id"), status=ResourceStatus.OPEN
-        ).select_related("organization")
+        self.fields["resource"].queryset = (  # type: ignore[attr-defined]
+            Resource.objects.filter(organization__in=suppliers.values("id"), status=ResourceStatus.OPEN)
+            .select_related("organization")
+            .order_by("organization__name", "name")
+        )
+        if organization is not None:
+            self.limit_resources_to(organization)
+
+    def limit_resources_to(self, organization: Organization) -> None:
+        """Once the charity is known, list only its open resources (a posted resource of another
+        organization is still refused by ``clean`` with a message naming both)."""
+        field = self.fields["resource"]
+        field.queryset = field.queryset.filter(organization=organization)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        resource, organization = data.get("resource"), data.get("to_organization")
+        if resource is not None and organization is not None and resource.organization_id != organization.pk:
+            self.add_error(
+                "resource",
+                _("%(resource)s belongs to %(owner)s, not to %(org)s: choose a resource of %(org)s, or none.")
+                % {"resource": resource.name, "owner": resource.organization.name, "org": organization.name},
+            )
+        return data
 
 
 class ReferralToGovernmentForm(forms.Form):

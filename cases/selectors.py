@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -302,6 +303,29 @@ def receiver_person_view(referral: Referral, *, now: datetime | None = None) -> 
         fields=[(code, str(labels[code]), _field_value(person, code)) for code in order],
         id_number_masked=person.id_number_masked,
     )
+
+
+def names_shown_to_receiver(referrals: Iterable[Referral], *, now: datetime | None = None) -> dict[int, str]:
+    """For a page of a charity's inbox: the person's name where the receiving charity may see it
+    now (the same rule as ``receiver_person_view``: visible referral, its consent in force for this
+    charity, the name both consented and shared), read in one query whatever the page's size.
+    Referrals missing from the result show their reference instead."""
+    now = now or timezone.now()
+    ids = [r.pk for r in referrals if r.direction == Direction.TO_CHARITY and r.person_id is not None]
+    if not ids:
+        return {}
+    names: dict[int, str] = {}
+    rows = Referral.objects.filter(pk__in=ids).filter(receiver_may_see_q(now))
+    for referral in rows.select_related("person", "consent", "to_organization"):
+        consent, person = referral.consent, referral.person
+        if consent is None or person is None or ConsentField.NAME not in referral.shared_fields:
+            continue
+        consent.person = person  # the guardian rule reads the person: saves a query per row
+        if ConsentField.NAME in consent.fields and consent_is_in_force(
+            consent, purpose=ConsentPurpose.CHARITY_REFERRAL, recipient=referral.to_organization, at=now
+        ):
+            names[referral.pk] = person.name
+    return names
 
 
 # Sensitive personal information (PIPL): every time a reader is shown one, the audit log says so.

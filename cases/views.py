@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,12 +58,14 @@ from cases.selectors import (
     helped_by,
     inbox_for,
     ledger_for,
+    names_shown_to_receiver,
     notifications_for,
     page_of_rows,
     referred_person_for_reader,
 )
 from cases.transfers import transfer_request_create
 from cases.transitions import action_label, allowed_actions
+from core import form_tokens
 from core.dates import parse_day
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm, resolve_region
@@ -107,6 +110,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "can_create_to_charity": can_create_to_charity(user),
         "can_create_to_government": can_create_to_government(user),
     }
+    if context["is_charity"]:
+        page.object_list = list(page.object_list)
+        names = names_shown_to_receiver(page.object_list)
+        for row in page.object_list:
+            row.name_shown = names.get(row.pk, "")  # type: ignore[attr-defined]
     if role_of(user) == Role.STATION_WORKER:
         context["follow_ups_due"] = follow_ups_due(user).count()
     return render(request, "cases/inbox.html", context)
@@ -129,9 +137,20 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     person = persons_visible_to(user).filter(pk=int(person_id) if str(person_id).isdigit() else 0).first()
     if person is None:
         raise Http404(_("No such person."))
-    form = ReferralToCharityForm(
-        request.POST or None, user=user, person=person, initial={"needs": request.GET.getlist("need")}
-    )
+    if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):
+        messages.info(request, _("This referral has already been saved."))
+        return redirect(saved_at)
+    initial = form_tokens.fresh_initial({"needs": request.GET.getlist("need")})
+    form = ReferralToCharityForm(request.POST or None, user=user, person=person, initial=initial)
+    chosen = request.GET.get("to", "")
+    if request.method == "GET" and chosen.isdigit():
+        organization = form.fields["to_organization"].queryset.filter(pk=int(chosen)).first()  # type: ignore[attr-defined]
+        if organization is not None:
+            form.initial["to_organization"] = organization.pk
+            form.limit_resources_to(organization)
+    if request.method == "POST" and form.is_valid() and not form_tokens.claim(form.cleaned_data["form_token"]):
+        messages.info(request, _("This referral has already been saved."))  # a double tap: the first one saves it
+        return redirect("cases:inbox")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,9 +167,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
+            form_tokens.release(data["form_token"])
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            form_tokens.mark_used(request, data["form_token"], reverse("cases:referral_detail", args=[referral.pk]))
             if request.POST.get("then") == "send":
                 try:
                     services.referral_send(referral=referral, by=user)
@@ -161,6 +182,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The referral was saved as a draft."))
             return redirect("cases:referral_detail", pk=referral.pk)
+    if form.is_bound and form.cleaned_data.get("to_organization") is not None:
+        form.limit_resources_to(form.cleaned_data["to_organization"])
     return render(request, "cases/referral_form.html", {"form": form, "person": person})
 
 

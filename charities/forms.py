@@ -181,7 +181,12 @@ class ComplaintForm(forms.Form):
         required=False,
         empty_label=_("— none or not sure —"),
     )
-    region = RegionField(label=_("County concerned (optional)"), required=False, levels=[RegionLevel.COUNTY])
+    region = RegionField(
+        label=_("County concerned (optional)"),
+        required=False,
+        levels=[RegionLevel.COUNTY],
+        help_text=_("Choose the county or the organization concerned (at least one), so that its supervisors read it."),
+    )
     content = forms.CharField(
         label=_("What happened"),
         widget=forms.Textarea(attrs={"rows": 6}),

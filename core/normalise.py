@@ -76,17 +76,23 @@ def numeric_id_error(shown: str) -> ValidationError:
 
 
 def excel_number(value: float | int) -> str:
-    """A number as Excel shows it in a General cell: 15 significant digits (4.51029196711093E+17)."""
+    """A number as Excel keeps it: 15 significant digits (4.51029196711093E+17)."""
     return format(float(value), ".15G")
+
+
+def excel_general(value: float | int) -> str:
+    """A large number as a General cell shows it (4.51029E+17): what the user sees, and too few
+    digits to give the ID number away in a message, a page or the error list stored with the batch."""
+    return format(float(value), ".6G")
 
 
 def id_number(value: object) -> str:
     """An 18-character ID number as text; a number (or its scientific spelling) is refused, never rounded."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise numeric_id_error(excel_number(value))
+        raise numeric_id_error(excel_general(value))
     cleaned = code(value).replace(" ", "").replace("-", "").upper()
     if _SCIENTIFIC.match(cleaned):
-        raise numeric_id_error(cleaned)
+        raise numeric_id_error(excel_general(float(cleaned)))
     return cleaned
 
 

@@ -8,8 +8,9 @@ nothing is written, and every bad row is named. Loading the same table twice cha
 every rename and every move of an existing region is listed by code before it is written.
 
 Memory and speed: the file is read once into a dict keyed by code (the whole country, about
-660,000 rows, fits in a few hundred MB), the existing table is read once (no ``IN`` list with
-hundreds of thousands of parameters, which SQLite refuses), and the writes go in batches.
+660,000 rows, takes some 500 MB with the existing table beside it), the existing table is read
+once (no ``IN`` list with hundreds of thousands of parameters, which SQLite refuses), and the
+writes go in batches, their model instances built a batch at a time.
 """
 
 from __future__ import annotations
@@ -252,12 +253,12 @@ def regions_import_tables(
         result.errors.sort(key=lambda e: (e.source, e.line))
         return result
 
-    new: list[Region] = []
+    new: list[str] = []  # codes; the model instances are built a batch at a time
     changed: list[Region] = []
     for code, row in sorted(rows.items(), key=lambda item: (item[1].level, item[0])):
         current = existing.get(code)
         if current is None:
-            new.append(Region(code=code, name=row.name, level=row.level, parent_id=row.parent))
+            new.append(code)
         elif current != (row.name, row.level, row.parent):
             changed.append(Region(code=code, name=row.name, level=row.level, parent_id=row.parent))
             if current[0] != row.name or current[2] != row.parent:
@@ -284,7 +285,11 @@ def regions_import_tables(
     with transaction.atomic():
         # Sorted by level, so a batch never holds a child before its parent is written.
         for start in range(0, len(new), WRITE_BATCH):
-            Region.objects.bulk_create(new[start : start + WRITE_BATCH], batch_size=WRITE_BATCH)
+            batch = [
+                Region(code=code, name=rows[code].name, level=rows[code].level, parent_id=rows[code].parent)
+                for code in new[start : start + WRITE_BATCH]
+            ]
+            Region.objects.bulk_create(batch, batch_size=WRITE_BATCH)
             done = min(start + WRITE_BATCH, len(new))
             say(_("Written %(done)d of %(total)d new regions…") % {"done": done, "total": len(new)})
         if changed:

@@ -126,6 +126,11 @@ def get_spec(kind: str) -> ImportSpec | None:
     return _REGISTRY.get(kind)
 
 
+def registered_specs() -> list[ImportSpec]:
+    """Every kind of import there is (the import API asks which of them a user may use)."""
+    return list(_REGISTRY.values())
+
+
 # --- templates and exports ---------------------------------------------------
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D5F8A")
@@ -444,7 +449,8 @@ def check_file(
             flagged = {headers[key] for key in numeric}
             row_errors = [error for error in row_errors if error.column not in flagged]
             for key, shown in numeric.items():
-                row_errors.append(RowError(number, headers[key], normalise.numeric_id_error(shown).messages[0]))
+                message = normalise.numeric_id_error(normalise.excel_general(float(shown))).messages[0]
+                row_errors.append(RowError(number, headers[key], message))
         errors.extend(row_errors)
         if record is not None and not row_errors:
             cleaned.append((number, record))

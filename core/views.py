@@ -151,11 +151,15 @@ def import_batch(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_error_report(request: HttpRequest, pk: str) -> HttpResponse:
-    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again."""
+    """Every error of a batch, beside the user's own rows, as an .xlsx to correct and upload again.
+
+    Only for the person who uploaded it: the rows hold full ID numbers and phones, which that person
+    sent, and which an administrator looking at the batch sees masked only.
+    """
     user: User = request.user  # type: ignore[assignment]
     batch = import_batch_for_user(user, pk)
     spec = get_spec(batch.kind)
-    if spec is None or not batch.errors:
+    if spec is None or not batch.errors or batch.created_by_id != user.pk:
         raise Http404(_("No such import."))
     response = HttpResponse(import_batch_error_report(batch=batch, spec=spec), content_type=XLSX_CONTENT_TYPE)
     stem = batch.original_name.rsplit(".", 1)[0] or str(spec.title)

@@ -275,7 +275,8 @@ def _resource_arrays(
         statuses=np.asarray([_mask(rule.assistance_statuses, status_bits) for rule in rules], dtype=np.int64),
         vulnerabilities=np.asarray([_mask(rule.vulnerabilities, vulnerability_bits) for rule in rules], dtype=np.int64),
         income_ceiling=floats(rule.income_ceiling for rule in rules),
-        limit=floats(resource.per_person_limit for resource in resources),
+        # A service or goods pays nothing of an amount asked: its limit is 0 (scoring.grant/coverage agree).
+        limit=floats(resource.per_person_limit if resource.pays_money else Decimal(0) for resource in resources),
         budget=floats(resource.budget_left for resource in resources),
         people=ints(resource.capacity_left for resource in resources),
     )

@@ -104,6 +104,7 @@ class ResourceInput:
     capacity_left: int | None = None
     budget_left: Decimal | None = None
     per_person_limit: Decimal | None = None
+    pays_money: bool = True  # False for a service or goods: it pays none of an amount requested
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
 
@@ -177,8 +178,8 @@ class Reason:
 
     ``code`` is one of: ``urgency`` (params ``level``), ``waiting`` (``days``), ``focus_group``
     (``group``), ``not_helped_this_year``, ``locality`` (``level``), ``amount_fit``
-    (``percent``, ``amount``), ``no_amount_asked``. ``matching.reasons.reason_text`` turns it into
-    a sentence.
+    (``percent``, ``amount``), ``not_money`` (``amount``: asked, none of it paid by a service or
+    goods), ``no_amount_asked``. ``matching.reasons.reason_text`` turns it into a sentence.
     """
 
     code: str

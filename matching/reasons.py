@@ -59,6 +59,10 @@ def reason_text(reason: Reason) -> str:
             "percent": params.get("percent", ""),
             "amount": params.get("amount", ""),
         }
+    if reason.code == "not_money":
+        return gettext("A service or goods: none of the %(amount)s yuan requested is paid") % {
+            "amount": params.get("amount", "")
+        }
     if reason.code == "no_amount_asked":
         return gettext("No money requested: help in kind or as a service")
     return reason.code

@@ -76,7 +76,10 @@ def pair_units(
 
 
 def grant(need: NeedInput, resource: ResourceInput) -> Decimal | None:
-    """What the resource would pay this person: the request, capped by the per-person limit."""
+    """What the resource would pay this person: the request, capped by the per-person limit
+    (``None`` for a service or goods: it pays no money, whatever its budget or the request)."""
+    if not resource.pays_money:
+        return None
     if need.amount_requested is None:
         return resource.per_person_limit
     if resource.per_person_limit is None:
@@ -87,6 +90,8 @@ def grant(need: NeedInput, resource: ResourceInput) -> Decimal | None:
 def coverage(need: NeedInput, resource: ResourceInput) -> float | None:
     """Share of the requested amount the resource covers, or ``None`` when nothing is asked."""
     requested = need.amount_requested
+    if requested is not None and requested > 0 and not resource.pays_money:
+        return 0.0  # money asked, and the resource gives a service or goods: none of it is covered
     paid = grant(need, resource)
     if requested is None or requested <= 0 or paid is None:
         return None
@@ -100,7 +105,9 @@ def explain(need: NeedInput, resource: ResourceInput, locality: Locality, weight
     reasons.append(Reason("locality", near / SCALE, {"level": locality.value}))
     share = coverage(need, resource)
     fit = int(amount_fit_units(np.asarray([1.0 if share is None else share]), weights)[0])
-    if share is not None:
+    if share is not None and not resource.pays_money:
+        reasons.append(Reason("not_money", fit / SCALE, {"amount": str(need.amount_requested)}))
+    elif share is not None:
         paid = grant(need, resource)
         reasons.append(Reason("amount_fit", fit / SCALE, {"percent": round(share * 100), "amount": str(paid)}))
     elif fit:

@@ -23,7 +23,7 @@ from accounts.models import JURISDICTION_ROLES, User
 from beneficiaries.models import AssistanceRecord, Need, NeedStatus, Person
 from cases.models import ACTIVE_STATUSES, Direction, Outcome, Referral, ReferralStatus
 from cases.selectors import PROGRAMME_CATEGORY
-from charities.models import Resource, ResourceStatus
+from charities.models import Resource, ResourceForm, ResourceStatus
 from charities.selectors import serving_region_q
 from core.models import Region
 from matching.models import MatchingRun, MatchProposal, ProposalStatus
@@ -266,6 +266,7 @@ def build_problem(*, region: Region, as_of: date, weights: Weights | None = None
                 capacity_left=capacity_left,
                 budget_left=resource.amount_left,
                 per_person_limit=resource.per_person_limit,
+                pays_money=resource.form == ResourceForm.MONEY,
                 starts_on=resource.starts_on,
                 ends_on=resource.ends_on,
             )

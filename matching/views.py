@@ -117,7 +117,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = proposals_visible_to(user).filter(run=run)
     if status in ProposalStatus.values:
         proposals = proposals.filter(status=status)
-    order = ("resource__name", "resource_id", "-score", "id") if by == "resource" else ("need__person__name", "need_id")
+    # Highest score first (within each resource when grouped by resource).
+    order = ("resource__name", "resource_id", "-score", "id") if by == "resource" else ("-score", "need_id", "id")
     page = Paginator(proposals.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "run": run,

@@ -9,6 +9,7 @@ from accounts.api import LogoutView as ApiLogoutView
 from accounts.api import MeView, TokenView
 from core import views as core_views
 from core.api import OrganizationViewSet, RegionViewSet
+from core.import_api import ImportBatchViewSet
 from core.rest import ApiDocsAccess
 
 admin.site.site_header = _("Referral Hub administration")
@@ -22,6 +23,7 @@ admin.site.password_change = accounts_views.admin_password_change  # type: ignor
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("imports", ImportBatchViewSet, basename="import")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

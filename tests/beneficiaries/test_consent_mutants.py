@@ -73,6 +73,7 @@ def test_the_rule_says_no_from_the_moment_of_revocation(caseworker, world, peopl
     consent = make_consent(people.in_township, organization=world.charity)
     consent_revoke(by=caseworker, consent=consent, reason="本人撤回")
     consent.refresh_from_db()
+    assert consent.revoked_at is not None
     ask = {"purpose": "charity_referral", "recipient": world.charity}
     assert not consent_is_in_force(consent, at=consent.revoked_at, **ask)
     assert consent_is_in_force(consent, at=consent.revoked_at - timedelta(microseconds=1), **ask)
@@ -89,6 +90,7 @@ def test_fields_are_answered_for_the_time_asked(caseworker, world, people):
     consent = make_consent(people.in_township, organization=world.charity, fields=["name", "phone"])
     consent_revoke(by=caseworker, consent=consent, reason="本人撤回")
     consent.refresh_from_db()
+    assert consent.revoked_at is not None
     before = consent.revoked_at - timedelta(minutes=1)
     asked = {"organization": world.charity, "person": people.in_township, "purpose": "charity_referral"}
     assert consent_allowed_fields(at=before, **asked) == {"name", "phone"}

@@ -274,7 +274,10 @@ def test_pages_render_for_every_role(
         assert client.get(f"/cases/{referral.pk}/").status_code == 200
         assert client.get(f"/cases/{referral.pk}/print/").status_code == 200
         assert client.get("/cases/notifications/").status_code == 200
-    assert browser(caseworker).get("/cases/happiness/").status_code == 200
+    happiness = browser(caseworker).get("/cases/happiness/")
+    assert happiness.status_code == 200
+    # The period filter reads 起始日期/截止日期, not the referral's 转出方 ("From").
+    assert "起始日期" in happiness.content.decode() and "转出方" not in happiness.content.decode()
     assert browser(caseworker).get("/cases/happiness/export.xlsx").status_code == 200
     assert browser(charity_staff).get("/cases/happiness/").status_code == 403
     assert browser(charity_staff).get("/cases/follow-ups/").status_code == 403

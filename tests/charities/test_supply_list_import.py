@@ -203,4 +203,5 @@ def test_a_charitys_own_project_ledger_imports_with_its_spellings(
         "20000.00",
         "2000.00",
     )
+    assert grant.starts_on is not None and grant.ends_on is not None
     assert (grant.starts_on.isoformat(), grant.ends_on.isoformat()) == ("2026-09-01", "2026-12-31")

@@ -13,10 +13,8 @@ from django.conf import settings
 def _console() -> tuple[logging.Logger, io.StringIO]:
     """The settings' LOGGING applied to a fresh stream: what an operator's terminal shows."""
     stream = io.StringIO()
-    config = {
-        **settings.LOGGING,
-        "handlers": {k: {**v, "stream": stream} for k, v in settings.LOGGING["handlers"].items()},
-    }
+    handlers: dict[str, dict[str, object]] = settings.LOGGING["handlers"]  # type: ignore[assignment]
+    config = {**settings.LOGGING, "handlers": {k: {**v, "stream": stream} for k, v in handlers.items()}}
     logging.config.dictConfig(config)
     return logging.getLogger("django.request"), stream
 

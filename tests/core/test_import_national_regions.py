@@ -128,7 +128,14 @@ def test_thousands_of_villages_load_on_sqlite_in_batches_with_a_progress_line(tm
     monkeypatch.setattr("core.regions.PROGRESS_EVERY", 1_000)
     # SQLite builds before 3.32 (and many distributions' builds) allow 999 variables a statement.
     connection.ensure_connection()
-    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    previous = connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        _load_thousands_of_villages(tmp_path)
+    finally:  # the connection outlives this test
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
+
+
+def _load_thousands_of_villages(tmp_path):
     lines = ["code,name", "610000,陕西省", "610600,延安市", "610622,延川县"]
     for township in range(100, 140):
         lines.append(f"610622{township},乡镇{township}")

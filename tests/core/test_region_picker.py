@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_a_path_a_name_and_a_code_name_the_same_village(caseworker):
     regions = regions_pickable_by(caseworker)
     for text in ("陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村", "永坪村", "永坪镇 › 永坪村", "610622100201"):
-        assert resolve_region(text, queryset=regions).code == "610622100201", text
+        found = resolve_region(text, queryset=regions)
+        assert found is not None and found.code == "610622100201", text
 
 
 def test_a_name_two_regions_share_is_refused_with_both_paths(caseworker):

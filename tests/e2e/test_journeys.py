@@ -88,14 +88,14 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     expect(consent_row).to_contain_text("转介至慈善组织")  # purposes and details by name, not their codes
     expect(consent_row).to_contain_text("姓名、电话、地址")
 
-    # Then refers her to the charity, finding her by name.
-    page.goto("/cases/new/")
-    main.get_by_role("textbox", name="姓名或身份证号").fill("李桂兰")
-    main.get_by_role("button", name="查找").click()
-    main.get_by_role("row", name=re.compile("李桂兰")).get_by_role("link", name="转介").click()
+    # Then refers her from her need's page (issue 15: no second search), the need already ticked.
+    main.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2} ")).first.click()
+    main.get_by_role("link", name="转介", exact=True).click()
     expect(main.get_by_role("heading", name="将 李桂兰 转介至慈善组织")).to_be_visible()
     main.get_by_role("combobox", name=re.compile("^转介给")).select_option(label="延川县慈善协会")
-    main.get_by_role("checkbox", name="李桂兰 · 医疗").check()
+    # Each need by category, date logged and how its description starts, not "李桂兰 · 医疗".
+    need = main.get_by_role("checkbox", name=re.compile(r"^医疗 · 登记于 \d{4}-\d{2}-\d{2} · 慢性病长期服药"))
+    expect(need).to_be_checked()
     main.get_by_role("textbox", name=re.compile("^转介理由")).fill("低保户，慢性病药费负担重，请协助医疗救助。")
     main.get_by_role("button", name="保存并发送").click()
 
@@ -193,7 +193,12 @@ def test_charity_refers_to_government_and_sees_the_decision(
     charity.goto("/cases/new/government/")
     expect(form.get_by_role("heading", level=1)).to_have_text("转介至民政部门")
     form.get_by_role("textbox", name=re.compile("^姓名")).fill("赵大山")
-    form.get_by_role("textbox", name=re.compile("^居住地行政区划代码")).fill(world.our_village.code)
+    # The region picker: typing part of the name offers the villages with their paths.
+    where = form.get_by_role("combobox", name=re.compile("^居住地"))
+    where.press_sequentially("永坪")
+    path = "陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村"
+    expect(form.locator(f'datalist option[value="{path}"]')).to_have_count(1)
+    where.fill(path)  # what choosing the offered village puts in the input
     form.get_by_role("textbox", name=re.compile("^地址")).fill("永坪村三组")
     form.get_by_role("combobox", name=re.compile("^民政部门")).select_option(label="延川县民政局")
     form.get_by_role("textbox", name=re.compile("^可能符合救助条件的理由")).fill("独居老人，无固定收入，未享受低保。")
@@ -293,7 +298,10 @@ def test_public_reads_transparency_and_files_a_complaint(
     main.get_by_role("link", name="投诉举报", exact=True).click()
     expect(main.get_by_role("heading", level=1)).to_contain_text("投诉举报")
     main.get_by_role("combobox", name=re.compile("^被投诉的组织")).select_option(label="延川县慈善协会")
-    main.get_by_role("combobox", name=re.compile("^涉及的县")).select_option(label="延川县")
+    county = main.get_by_role("combobox", name=re.compile("^涉及的县"))
+    county.press_sequentially("延川")  # the public search offers counties, never a township or village
+    expect(main.locator('datalist option[value="陕西省 › 延安市 › 延川县"]')).to_have_count(1)
+    county.fill("陕西省 › 延安市 › 延川县")
     main.get_by_role("textbox", name=re.compile("^投诉举报内容")).fill("村里的救助名额没有公示，希望核查。")
     main.get_by_role("button", name="提交投诉").click()
 

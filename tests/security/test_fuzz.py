@@ -15,6 +15,7 @@ savepoint that is rolled back, and the schema is built once, inside the first te
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -26,7 +27,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 
 from tests.security import test_permission_matrix as matrix
 from tests.security.test_permission_matrix import NOT_IN_MATRIX, PERSONAS, Objects, _client, _kwargs, _walk
@@ -85,6 +86,21 @@ def _url_names() -> dict[str, str]:
             continue
         names[key] = route
     return names
+
+
+def _path(name: str, objects: Objects) -> str:
+    try:
+        return reverse(name, kwargs=_kwargs(name, objects))
+    except AttributeError:
+        # A URL the matrix has no sample object for yet (its test_every_url_has_an_entry says so):
+        # fuzz it anyway, with the first sample object whose id fits the route (a uuid, a number).
+        pattern = next(p for key, _route, p in _walk(get_resolver()) if key == name)
+        for sample in (getattr(objects, field.name) for field in dataclasses.fields(objects)):
+            try:
+                return reverse(name, kwargs=dict.fromkeys(pattern.pattern.regex.groupindex, sample.pk))
+            except NoReverseMatch:
+                continue
+        raise
 
 
 @functools.cache
@@ -207,7 +223,7 @@ def _personas() -> tuple[str, ...]:
 def test_no_bad_input_makes_a_server_error(persona: str, objects: Objects, request: pytest.FixtureRequest) -> None:
     failures = []
     for name in sorted(_url_names()):
-        path = reverse(name, kwargs=_kwargs(name, objects))
+        path = _path(name, objects)
         client = _client(name, persona, request)
         refused: set[str] = set()
         for label, method, kwargs in _requests(path):

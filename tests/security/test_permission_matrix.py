@@ -96,6 +96,9 @@ TARGET = {
     "core:import_batch": "batch",
     "core:import_confirm": "batch",
     "core:import_error_report": "batch",
+    "api:import-detail": "batch",
+    "api:import-errors": "batch",
+    "api:import-confirm": "batch",
     "beneficiaries:person_detail": "person",
     "beneficiaries:person_edit": "person",
     "beneficiaries:person_reveal": "person",
@@ -353,8 +356,20 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("core:import_batch", "POST"): row(LOGIN, TOOK, 404, 404, 404, 404, 404, TOOK),
     ("core:import_confirm", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("core:import_confirm", "POST"): row(LOGIN, REFUSED, 404, 404, 404, 404, 404, REFUSED),
-    ("core:import_error_report", "GET"): row(LOGIN, OK, 404, 404, 404, 404, 404, OK),
+    # The error report holds the rows as uploaded (full ID numbers): the uploader's alone, not the admin's.
+    ("core:import_error_report", "GET"): row(LOGIN, OK, 404, 404, 404, 404, 404, 404),
     ("core:import_error_report", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    # The import API (docs/api-imports.md): the pages' rules. The list is the caller's own batches; an
+    # upload without a file is a 400 for whoever may import some kind (TOOK), a 403 for who may import none.
+    # The administrator reads a batch's counts, not its errors (full ID numbers), and confirms nobody's file.
+    ("api:import-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:import-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, TOOK, TOOK, TOOK),
+    ("api:import-detail", "GET"): row(401, OK, 404, 404, 404, 404, 404, OK),
+    ("api:import-detail", "POST"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:import-errors", "GET"): row(401, OK, 404, 404, 404, 404, 404, 403),
+    ("api:import-errors", "POST"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:import-confirm", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:import-confirm", "POST"): row(401, TOOK, 404, 404, 404, 404, 404, 403),
     ("core:import_start", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),
     ("core:import_start", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
     ("core:import_template", "GET"): row(LOGIN, OK, OK, OK, 403, 403, 403, OK),

@@ -15,7 +15,7 @@ import tracemalloc
 import zipfile
 
 import pytest
-import xlwt
+import xlwt  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 

@@ -156,7 +156,7 @@ def test_the_declarant_cannot_record_government_assistance_for_their_relative(
 
 
 def test_an_assistance_spreadsheet_runs_the_same_check(
-    relative, caseworker, second_caseworker, world, django_capture_on_commit_callbacks
+    relative, caseworker, second_caseworker, world, django_capture_on_commit_callbacks, tasks_in_process
 ):
     from core.models import ImportBatch, ImportStatus
 
