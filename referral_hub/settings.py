@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {"ImportStatusEnum": "core.models.ImportStatus"},
 }
 
 # --- Logging --------------------------------------------------------------
