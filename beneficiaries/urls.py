@@ -1,13 +1,13 @@
 from django.urls import path
 
-from beneficiaries import views
+from beneficiaries import views, views_needs
 
 app_name = "beneficiaries"
 
 urlpatterns = [
     path("", views.person_list, name="person_list"),
-    path("export.xlsx", views.person_export, name="person_export"),
-    path("duplicates/", views.duplicate_list, name="duplicate_list"),
+    path("export.xlsx", views_needs.person_export, name="person_export"),
+    path("duplicates/", views_needs.duplicate_list, name="duplicate_list"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/lookup/", views.person_lookup, name="person_lookup"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
@@ -19,8 +19,8 @@ urlpatterns = [
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("consents/<int:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("consents/<int:pk>/evidence/", views.consent_evidence, name="consent_evidence"),
-    path("needs/", views.need_list, name="need_list"),
-    path("needs/export.xlsx", views.need_export, name="need_export"),
-    path("needs/new/", views.need_create, name="need_create"),
-    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/", views_needs.need_list, name="need_list"),
+    path("needs/export.xlsx", views_needs.need_export, name="need_export"),
+    path("needs/new/", views_needs.need_create, name="need_create"),
+    path("needs/<int:pk>/", views_needs.need_detail, name="need_detail"),
 ]

@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,53 +26,43 @@ from audit.selectors import audit_entries_for
 from audit.services import audit_record
 from beneficiaries import services
 from beneficiaries.crypto import blind_index, mask_id_number
-from beneficiaries.exports import needs_workbook, persons_workbook
 from beneficiaries.forms import (
     REVEAL_LABELS,
     AssistanceRecordForm,
     ConsentForm,
     HouseholdMoneyForm,
-    NeedForm,
-    NeedStatusForm,
     PersonForm,
     RevealForm,
     RevokeForm,
 )
-from beneficiaries.models import OPEN_NEED_STATUSES, Household, Need, NeedStatus, Person, Urgency
+from beneficiaries.models import Household, Person
 from beneficiaries.permissions import (
     can_refer,
     can_reveal,
     can_write_register,
     consent_for_user,
     household_for_user,
-    need_for_user,
     person_for_user,
     require_write,
 )
 from beneficiaries.reveal_policy import RevealLimitReached
-from beneficiaries.search import parse_id_search, search_for_log
+from beneficiaries.search import parse_id_search
 from beneficiaries.selectors import (
-    ENCRYPTED_PERSON_FIELDS,
     household_members_visible_to,
     household_search,
     looks_like_id_number,
     masked_persons,
     name_order,
-    needs_visible_to,
-    open_needs_like,
     person_search,
-    probable_duplicates,
     writable_regions,
 )
 from beneficiaries.validators import normalize_id_number
-from core import form_tokens
-from core.codes import AssistanceStatus, NeedCategory
+from core.codes import AssistanceStatus
 from core.dates import add_years
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
 from core.models import GOVERNMENT_KINDS, Organization, RegionLevel
 from core.selectors import organizations_visible_to, regions_pickable_by
-from core.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 25
 
@@ -477,185 +466,3 @@ def consent_evidence(request: HttpRequest, pk: int) -> FileResponse:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- needs -----------------------------------------------------------------------------
-def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], dict[str, str]]:
-    needs = needs_visible_to(user)
-    filters = {key: request.GET.get(key, "") for key in ("region", "status", "category", "urgency", "q")}
-    if chosen_region := _region_filter(request, user).chosen:
-        needs = needs.filter(chosen_region.subtree_q("region__code"))
-    if filters["status"] in NeedStatus.values:
-        needs = needs.filter(status=filters["status"])
-    if filters["category"] in NeedCategory.values:
-        needs = needs.filter(category=filters["category"])
-    if filters["urgency"] in Urgency.values:
-        needs = needs.filter(urgency=filters["urgency"])
-    if filters["q"].strip() or request.GET.get("idx"):
-        needs = needs.filter(person__in=_by_index(person_search(user, filters["q"]), request).values("id"))
-    needs = needs.defer(*[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS])
-    return needs.order_by("-created_at", "-id"), filters
-
-
-@login_required
-@require_GET
-def need_list(request: HttpRequest) -> HttpResponse:
-    user = _register_reader(request)
-    if (redirect_to := _id_search_redirect(request)) is not None:
-        return redirect_to
-    needs, filters = _filtered_needs(request, user)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "beneficiaries/need_list.html",
-        {
-            "page": page,
-            **filters,
-            **_query_context(request),
-            "region_form": _region_filter(request, user),
-            "statuses": NeedStatus.choices,
-            "categories": NeedCategory.choices,
-            "urgencies": Urgency.choices,
-            "can_write": can_write_register(user),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def need_create(request: HttpRequest) -> HttpResponse:
-    user = _register_reader(request)
-    require_write(user)
-    initial: dict[str, Any] = {}
-    chosen = None
-    person_id = request.POST.get("person") or request.GET.get("person")
-    if person_id:
-        try:
-            chosen = person_for_user(user, person_id)
-        except Http404:
-            chosen = None
-        initial["person"] = chosen.pk if chosen else None
-    form = NeedForm(request.POST or None, initial=form_tokens.fresh_initial(initial))
-    repeats: list[Need] = []
-    if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):
-        messages.info(request, _("This need has already been saved."))
-        return redirect(saved_at)
-    if request.method == "POST" and form.is_valid():
-        if chosen is not None and not form.cleaned_data["confirm_new"]:
-            repeats = list(open_needs_like(chosen, form.cleaned_data["category"]))
-        if chosen is None:
-            form.add_error(None, _("Find and choose the person first."))
-        elif repeats:
-            form.add_error(
-                None,
-                _("%(name)s already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
-                % {"name": chosen.name},
-            )
-        elif not form_tokens.claim(form.cleaned_data["form_token"]):  # a double tap: the first one saves it
-            messages.info(request, _("This need has already been saved."))
-            return redirect("beneficiaries:need_list")
-        else:
-            try:
-                need = services.need_log(
-                    by=user,
-                    person=chosen,
-                    category=form.cleaned_data["category"],
-                    urgency=form.cleaned_data["urgency"],
-                    description=form.cleaned_data["description"],
-                    amount_requested=form.cleaned_data["amount_requested"],
-                    source=form.cleaned_data["source"],
-                    request=request,
-                )
-            except ValidationError as error:
-                form_tokens.release(form.cleaned_data["form_token"])
-                _apply_errors(form, error)
-            else:
-                form_tokens.mark_used(
-                    request, form.cleaned_data["form_token"], reverse("beneficiaries:need_detail", args=[need.pk])
-                )
-                messages.success(request, _("Need logged for %(name)s.") % {"name": chosen.name})
-                return redirect("beneficiaries:need_list")
-    return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen, "repeats": repeats})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _register_reader(request)
-    need = need_for_user(user, pk)
-    form = NeedStatusForm(request.POST or None, initial={"status": need.status})
-    if request.method == "POST":
-        require_write(user)
-        if form.is_valid():
-            try:
-                services.need_set_status(
-                    by=user,
-                    need=need,
-                    status=form.cleaned_data["status"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-            except services.RegisterError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, _("Status changed."))
-            return redirect("beneficiaries:need_detail", pk=need.pk)
-    return render(
-        request,
-        "beneficiaries/need_detail.html",
-        {
-            "need": need,
-            "form": form,
-            "can_write": can_write_register(user),
-            "can_refer": can_refer(user) and need.status in OPEN_NEED_STATUSES,
-            "audit": audit_entries_for(need)[:10],
-        },
-    )
-
-
-# --- duplicates and exports ------------------------------------------------------------------
-@login_required
-@require_GET
-def duplicate_list(request: HttpRequest) -> HttpResponse:
-    user = _register_reader(request)
-    return render(request, "beneficiaries/duplicate_list.html", {"groups": probable_duplicates(user)})
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@require_GET
-def person_export(request: HttpRequest) -> HttpResponse:
-    user = _register_reader(request)
-    query = request.GET.get("q", "").strip()
-    persons = _by_index(person_search(user, query), request).order_by("id")
-    content = persons_workbook(persons)
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        target=user,
-        changes={"what": "persons", "q": search_for_log(query)},
-        request=request,
-    )
-    return _xlsx(content, f"register-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-@login_required
-@require_GET
-def need_export(request: HttpRequest) -> HttpResponse:
-    user = _register_reader(request)
-    needs, filters = _filtered_needs(request, user)
-    content = needs_workbook(needs)
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        target=user,
-        changes={"what": "needs", **filters, "q": search_for_log(filters.get("q", ""))},
-        request=request,
-    )
-    return _xlsx(content, f"needs-{timezone.localdate():%Y%m%d}.xlsx")
