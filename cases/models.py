@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from beneficiaries.models import Consent, Need, Person, Programme, Urgency
-from charities.models import Resource
+from charities.models import DeliveredService, Resource
 from core.models import Organization, Region
 
 
@@ -194,6 +194,14 @@ class Referral(models.Model):
     def programme_label(self) -> str:
         """The government decision's programme as people read it (the field keeps the code)."""
         return str(Programme(self.programme).label) if self.programme in Programme.values else self.programme
+
+    @property
+    def service_labels(self) -> list[str]:
+        """The services of the feedback as people read them (访视照料, 康复), never the codes."""
+        return [
+            str(DeliveredService(code).label) if code in DeliveredService.values else str(code)
+            for code in self.services or []
+        ]
 
     @property
     def is_open(self) -> bool:

@@ -413,6 +413,13 @@ class LedgerEntry:
     referral_id: int | None = None
     record_id: int | None = None
     duplicate: bool = False
+    # Charity help is shown on the day it was given; it counts as a duplicate of other help
+    # of the same need within that day's month.
+    overlap: tuple[date, date] | None = None
+
+    @property
+    def span(self) -> tuple[date, date]:
+        return self.overlap or (self.period_start, self.period_end)
 
 
 @dataclass
@@ -492,7 +499,13 @@ def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledge
     for referral in helped:
         assert referral.person is not None  # noqa: S101 - filtered on person_id above
         day = referral.helped_on or timezone.localdate(referral.updated_at)
-        start, end = _month_bounds(day)
+        what = " · ".join(
+            [
+                str(referral.get_outcome_display()),
+                *([referral.items] if referral.items else []),
+                *referral.service_labels,
+            ]
+        )
         categories = sorted({need.category for need in referral.needs.all()}) or ["other"]
         for category in categories:
             entries.append(
@@ -501,21 +514,23 @@ def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledge
                     person_id=referral.person_id or 0,
                     person_name=referral.person.name,
                     category=category,
-                    what=str(referral.get_outcome_display()) + (f" · {referral.items}" if referral.items else ""),
+                    what=what,
                     amount=referral.amount,
                     organization=referral.to_organization.name,
-                    period_start=start,
-                    period_end=end,
+                    period_start=day,
+                    period_end=day,
                     referral_id=referral.pk,
+                    overlap=_month_bounds(day),
                 )
             )
-    entries.sort(key=lambda e: (e.period_start, e.source, e.person_id))
-    for i, a in enumerate(entries):
-        for b in entries[i + 1 :]:
-            if b.period_start > a.period_end:
+    by_span = sorted(entries, key=lambda e: e.span)
+    for i, a in enumerate(by_span):
+        for b in by_span[i + 1 :]:
+            if b.span[0] > a.span[1]:
                 break
             if a.person_id == b.person_id and a.category == b.category and a.category != "other":
                 a.duplicate = b.duplicate = True
+    entries.sort(key=lambda e: (e.period_start, e.source, e.person_id))
     gaps: list[LedgerGap] = []
     helped_need_ids = set(
         Need.objects.filter(
