@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import JURISDICTION_ROLES, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import Person, Urgency
+from beneficiaries.models import ConsentField, Person, Urgency
 from beneficiaries.permissions import can_write_register
 from beneficiaries.search import parse_id_search
 from beneficiaries.selectors import (
@@ -42,7 +43,7 @@ from cases.forms import (
     ReferralToGovernmentForm,
     RereferForm,
 )
-from cases.models import Direction, ReferralStatus
+from cases.models import Direction, Referral, ReferralStatus
 from cases.notifications import notification_mark_read, notifications_mark_all_read
 from cases.permissions import (
     can_create_to_charity,
@@ -63,8 +64,9 @@ from cases.selectors import (
     page_of_rows,
     referred_person_for_reader,
 )
+from cases.services.referrals import ConsentFieldsNotCovered
 from cases.transfers import transfer_request_create
-from cases.transitions import action_label, allowed_actions
+from cases.transitions import ReferralError, action_label, allowed_actions
 from core import form_tokens
 from core.dates import parse_day
 from core.errors import ReferralHubError
@@ -141,7 +143,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("This referral has already been saved."))
         return redirect(saved_at)
     initial = form_tokens.fresh_initial({"needs": request.GET.getlist("need")})
-    form = ReferralToCharityForm(request.POST or None, user=user, person=person, initial=initial)
+    posted: QueryDict | None = request.POST or None
+    if request.method == "POST" and request.POST.get("drop"):
+        # "Share without these fields and send", offered when the consent does not cover them.
+        posted = request.POST.copy()
+        dropped = set(request.POST["drop"].split(","))
+        posted.setlist("shared_fields", [f for f in request.POST.getlist("shared_fields") if f not in dropped])
+        posted["then"] = "send"
+    form = ReferralToCharityForm(posted, user=user, person=person, initial=initial)
     chosen = request.GET.get("to", "")
     if request.method == "GET" and chosen.isdigit():
         organization = form.fields["to_organization"].queryset.filter(pk=int(chosen)).first()  # type: ignore[attr-defined]
@@ -151,40 +160,72 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and not form_tokens.claim(form.cleaned_data["form_token"]):
         messages.info(request, _("This referral has already been saved."))  # a double tap: the first one saves it
         return redirect("cases:inbox")
+    not_covered: ConsentFieldsNotCovered | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        send_error: Exception | None = None
         try:
-            referral = services.referral_create_to_charity(
-                by=user,
-                person=person,
-                to_organization=data["to_organization"],
-                needs=data["needs"],
-                consent=data["consent"],
-                shared_fields=data["shared_fields"],
-                urgency=data["urgency"],
-                fast_track=data["fast_track"],
-                resource=data["resource"],
-                note=data["note"],
-            )
+            # Create and send are one transaction: a send refused at the consent gate leaves no
+            # draft behind, so a retry does not pile up drafts (issue 15).
+            with transaction.atomic():
+                referral = services.referral_create_to_charity(
+                    by=user,
+                    person=person,
+                    to_organization=data["to_organization"],
+                    needs=data["needs"],
+                    consent=data["consent"],
+                    shared_fields=data["shared_fields"],
+                    urgency=data["urgency"],
+                    fast_track=data["fast_track"],
+                    resource=data["resource"],
+                    note=data["note"],
+                )
+                if posted is not None and posted.get("then") == "send":
+                    send_error = _send_or_refuse(referral, user)
         except ValidationError as error:
             form_tokens.release(data["form_token"])
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except ReferralError as error:  # refused at the consent gate: nothing was saved
+            form_tokens.release(data["form_token"])
+            not_covered = error if isinstance(error, ConsentFieldsNotCovered) else None
+            if not_covered is None:  # the fields not covered get their own panel, with the ways out
+                form.add_error(None, error.message)
         else:
             form_tokens.mark_used(request, data["form_token"], reverse("cases:referral_detail", args=[referral.pk]))
-            if request.POST.get("then") == "send":
-                try:
-                    services.referral_send(referral=referral, by=user)
-                    messages.success(request, _("The referral was sent."))
-                except (ReferralHubError, ValidationError, PermissionDenied) as error:
-                    _refuse(request, error)
-                    messages.warning(request, _("The referral was saved as a draft."))
-            else:
+            if posted is not None and posted.get("then") != "send":
                 messages.success(request, _("The referral was saved as a draft."))
+            elif send_error is None:
+                messages.success(request, _("The referral was sent."))
+            else:
+                _refuse(request, send_error)
+                messages.warning(request, _("The referral was saved as a draft."))
             return redirect("cases:referral_detail", pk=referral.pk)
     if form.is_bound and form.cleaned_data.get("to_organization") is not None:
         form.limit_resources_to(form.cleaned_data["to_organization"])
-    return render(request, "cases/referral_form.html", {"form": form, "person": person})
+    context: dict[str, Any] = {"form": form, "person": person}
+    if not_covered is not None:
+        labels = dict(ConsentField.choices)
+        context["not_covered"] = [labels.get(code, code) for code in not_covered.fields]
+        shared = posted.getlist("shared_fields") if posted is not None else []
+        kept = [f for f in shared if f not in not_covered.fields]
+        context["drop"] = ",".join(not_covered.fields) if kept else ""
+        context["consent_url"] = reverse("beneficiaries:consent_create", args=[person.pk])
+    return render(request, "cases/referral_form.html", context)
+
+
+def _send_or_refuse(referral: Referral, user: User) -> Exception | None:
+    """Send a just-created referral. A refusal at the consent gate propagates (and undoes the
+    create); any other refusal (e.g. a conflict of interest awaiting approval) keeps the draft."""
+    try:
+        services.referral_send(referral=referral, by=user)
+    except ReferralError as error:
+        if error.code == "consent_missing":
+            raise
+        return error
+    except (ReferralHubError, ValidationError, PermissionDenied) as error:
+        return error
+    return None
 
 
 @login_required

@@ -273,6 +273,15 @@ def referral_create_to_government(
 
 
 # --- the transitions --------------------------------------------------------------------
+class ConsentFieldsNotCovered(ReferralError):
+    """A consent is in force for the organization but not for every field shared: ``fields``
+    are the ones it lacks, so a page can offer to share without them (issue 15)."""
+
+    def __init__(self, message: str, *, fields: list[str]) -> None:
+        super().__init__(message, code="consent_missing")
+        self.fields = fields
+
+
 def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, list[str]]:
     """The consent gate (SPEC rule 1): a consent in force for this organization (or the
     network), for charity referral, covering every field shared."""
@@ -287,6 +296,8 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
         if referral.consent is not None
         else consents_in_force(person=person, purpose=purpose, recipient=receiver, at=now)
     )
+    shortest: list[str] = []  # the fewest fields a consent in force lacks (issue 15: name them)
+    labels = dict(ConsentField.choices)
     for consent in candidates:
         if not consent_is_in_force(consent, purpose=purpose, recipient=receiver, at=now):
             continue
@@ -294,14 +305,21 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
         fields = list(referral.shared_fields) or sorted(covered)
         if fields and set(fields) <= covered:
             return consent, fields
+        missing = sorted(set(fields) - covered)
         if referral.consent is not None:
-            missing = sorted(set(fields) - covered)
-            labels = dict(ConsentField.choices)
-            raise ReferralError(
+            raise ConsentFieldsNotCovered(
                 _("The consent does not cover these fields: %(fields)s. Share fewer fields or record a new consent.")
                 % {"fields": "、".join(str(labels.get(f, f)) for f in missing)},
-                code="consent_missing",
+                fields=missing,
             )
+        if missing and (not shortest or len(missing) < len(shortest)):
+            shortest = missing
+    if shortest:
+        raise ConsentFieldsNotCovered(
+            _("The person's consent does not include: %(fields)s.")
+            % {"fields": "、".join(str(labels.get(f, f)) for f in shortest)},
+            fields=shortest,
+        )
     raise ReferralError(
         _(
             "%(name)s has no consent in force that lets us share their details with %(org)s for a charity referral. Record the person's consent first."
