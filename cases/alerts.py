@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -30,7 +30,11 @@ def covering(role: str, region_codes: Iterable[str]) -> QuerySet[User]:
 def needs_logged(*, need_ids: Iterable[int], by: User | None = None) -> int:
     """Tell the covering caseworkers of each emergency need and each early-warning alert."""
     told = 0
-    needs = Need.objects.filter(pk__in=list(need_ids)).select_related("region")
+    needs = Need.objects.filter(
+        Q(source=NeedSource.MONITORING_ALERT) | Q(urgency=Urgency.EMERGENCY), pk__in=list(need_ids)
+    ).select_related("region")
+    # One query per region, not per need: an import can log hundreds of emergencies in one village.
+    recipients_by_region: dict[str, list[User]] = {}
     for need in needs:
         if need.source == NeedSource.MONITORING_ALERT:
             kind = "early_warning"
@@ -46,7 +50,9 @@ def needs_logged(*, need_ids: Iterable[int], by: User | None = None) -> int:
             }
         else:
             continue
-        recipients = [u for u in covering(Role.CASEWORKER, [need.region_id]) if u != by]
+        if need.region_id not in recipients_by_region:
+            recipients_by_region[need.region_id] = list(covering(Role.CASEWORKER, [need.region_id]))
+        recipients = [u for u in recipients_by_region[need.region_id] if u != by]
         notify(recipients=recipients, kind=kind, title=title, body=str(need.get_category_display()))
         told += len(recipients)
     return told
