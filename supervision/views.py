@@ -278,46 +278,38 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def approval_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def _approval_decide(request: HttpRequest, pk: int, *, grant: bool) -> HttpResponse:
+    """复核审批: approve (同意) or refuse (驳回) one pending second approval, with an optional note."""
     user = _user(request)
     if not can_approve(user):
         raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
     approval = approval_for_user(user, pk)
     form = ApprovalForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    decide = referral_approval_grant if grant else referral_approval_refuse
     try:
-        referral_approval_grant(approval=approval, by=user, note=note, request=request)
-        messages.success(
-            request,
-            _("Approved. The caseworker who asked can now send referral %(ref)s.")
-            % {"ref": approval.referral.reference},
-        )
+        decide(approval=approval, by=user, note=note, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except ReferralHubError as error:
         messages.error(request, error.message)
+    else:
+        done = (
+            _("Approved. The caseworker who asked can now send referral %(ref)s.")
+            if grant
+            else _("Refused. Referral %(ref)s cannot be sent; its caseworker was told why.")
+        )
+        messages.success(request, done % {"ref": approval.referral.reference})
     return redirect("supervision:approval_list")
+
+
+@login_required
+@require_POST
+def approval_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    return _approval_decide(request, pk, grant=True)
 
 
 @login_required
 @require_POST
 def approval_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    """复核审批 驳回: the referral cannot be sent; its maker is told why."""
-    user = _user(request)
-    if not can_approve(user):
-        raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
-    approval = approval_for_user(user, pk)
-    form = ApprovalForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        referral_approval_refuse(approval=approval, by=user, note=note, request=request)
-        messages.success(
-            request,
-            _("Refused. Referral %(ref)s cannot be sent; its caseworker was told why.")
-            % {"ref": approval.referral.reference},
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ReferralHubError as error:
-        messages.error(request, error.message)
-    return redirect("supervision:approval_list")
+    return _approval_decide(request, pk, grant=False)
