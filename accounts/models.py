@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -50,6 +51,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator chose the password: the person picks their own at next sign-in."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of e-mails and text messages; the site's last chosen language is kept here."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -62,6 +70,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def reading_language(self) -> str:
+        """The language messages to this person are said in when no request tells (e-mail, SMS)."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def is_admin_role(self) -> bool:

@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Role, User
 from beneficiaries.models import Need, NeedSource, Urgency
 from cases.notifications import notify
 from charities.models import Complaint
+from core.codes import NeedCategory
+from core.texts import choice, text
 from core.validators import ancestor_region_codes
 
 
@@ -38,22 +40,22 @@ def needs_logged(*, need_ids: Iterable[int], by: User | None = None) -> int:
     for need in needs:
         if need.source == NeedSource.MONITORING_ALERT:
             kind = "early_warning"
-            title = _("Early warning in %(region)s: need %(ref)s, please visit the household") % {
-                "region": need.region.name,
-                "ref": need.pk,
-            }
+            title = text(
+                N_("Early warning in %(region)s: need %(ref)s, please visit the household"),
+                region=need.region.name,
+                ref=need.pk,
+            )
         elif need.urgency == Urgency.EMERGENCY:
             kind = "emergency_need"
-            title = _("Emergency need %(ref)s in %(region)s: please respond at once") % {
-                "region": need.region.name,
-                "ref": need.pk,
-            }
+            title = text(
+                N_("Emergency need %(ref)s in %(region)s: please respond at once"), region=need.region.name, ref=need.pk
+            )
         else:
             continue
         if need.region_id not in recipients_by_region:
             recipients_by_region[need.region_id] = list(covering(Role.CASEWORKER, [need.region_id]))
         recipients = [u for u in recipients_by_region[need.region_id] if u != by]
-        notify(recipients=recipients, kind=kind, title=title, body=str(need.get_category_display()))
+        notify(recipients=recipients, kind=kind, title=title, body=choice(NeedCategory(need.category)))
         told += len(recipients)
     return told
 
@@ -73,7 +75,7 @@ def complaint_received(*, complaint: Complaint) -> int:
     notify(
         recipients=recipients,
         kind="complaint",
-        title=_("New complaint %(ref)s") % {"ref": complaint.reference},
-        body=_("Read it in the complaints list and start handling it."),
+        title=text(N_("New complaint %(ref)s"), ref=complaint.reference),
+        body=text(N_("Read it in the complaints list and start handling it.")),
     )
     return len(recipients)

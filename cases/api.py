@@ -510,6 +510,11 @@ class LedgerViewSet(viewsets.ViewSet):
 
 # --- notifications -----------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    """``title`` and ``body`` are said in the caller's language (the request's), from the stored keys."""
+
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "referral", "created_at", "read_at"]

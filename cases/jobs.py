@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases.models import Referral
 from cases.services.follow_ups import follow_ups_sample
 from cases.services.lifecycle import referral_expire
 from cases.transitions import RECEIVER, Message, S, add_event, revoke_access, tell_side
+from core.texts import text
 
 __all__ = [
     "follow_ups_sample",
@@ -52,7 +53,7 @@ def referrals_send_reminders(*, now: datetime | None = None) -> int:
                 referral,
                 side=RECEIVER,
                 kind="reminder",
-                message=Message(_("please answer by %(when)s") % {"when": when}),
+                message=Message(text(N_("please answer by %(when)s"), when=when)),
                 by=None,
             )
             sent += 1

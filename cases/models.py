@@ -7,6 +7,7 @@ SPEC state machine); nothing here changes state on save.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from beneficiaries.models import Consent, Need, Person, Programme, Urgency
 from charities.models import DeliveredService, Resource
 from core.models import Organization, Region
+from core.texts import render
 
 
 class Direction(models.TextChoices):
@@ -313,6 +315,10 @@ class Notification(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # The message keys and parameters (core/texts.py): {"title": text, "body": text}. Rendered in the
+    # reader's language; ``title``/``body`` keep the text in the site's language (rows written before
+    # texts were kept have only those, and are shown as stored).
+    texts = models.JSONField(_("message keys"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(
         _("delivery"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -344,6 +350,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.channel} {self.title}"
+
+    def title_in(self, language: str | None = None) -> str:
+        """The title in ``language`` (None: the active language, i.e. the request's)."""
+        if "title" not in (self.texts or {}):
+            return self.title
+        return render(self.texts["title"], language)[:200]
+
+    def body_in(self, language: str | None = None) -> str:
+        if "title" not in (self.texts or {}):
+            return self.body
+        return render(self.texts.get("body"), language)
+
+    @property
+    def shown_title(self) -> str:
+        return self.title_in()
+
+    @property
+    def shown_body(self) -> str:
+        return self.body_in()
 
 
 class FollowUpStatus(models.TextChoices):

@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # The footer's language choice is kept on the account for e-mails and text messages.
+    "accounts.middleware.LanguageChoiceMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"

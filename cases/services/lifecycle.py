@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from beneficiaries.models import NeedStatus
@@ -39,6 +40,7 @@ from cases.transitions import (
 )
 from charities.models import DeliveredService, Resource
 from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
+from core.texts import text
 
 
 # --- what a referral holds, and the one step that ends it ------------------------------
@@ -130,9 +132,11 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         referral,
         kind="accepted",
         referrer=Message(
-            _("accepted and started by %(org)s") % {"org": org} if start else _("accepted by %(org)s") % {"org": org}
+            text(N_("accepted and started by %(org)s"), org=org) if start else text(N_("accepted by %(org)s"), org=org)
         ),
-        receiver=Message(_("accepted and started") if start else _("accepted"), _("A colleague took the case.")),
+        receiver=Message(
+            text(N_("accepted and started")) if start else text(N_("accepted")), text(N_("A colleague took the case."))
+        ),
         by=by,
     )
     return referral
@@ -155,9 +159,9 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
         referral,
         kind="declined",
         referrer=Message(
-            _("declined by %(org)s — refer the person elsewhere") % {"org": referral.to_organization.name}, reason
+            text(N_("declined by %(org)s — refer the person elsewhere"), org=referral.to_organization.name), reason
         ),
-        receiver=Message(_("declined"), reason),
+        receiver=Message(text(N_("declined")), reason),
         by=by,
     )
     return referral
@@ -171,8 +175,8 @@ def referral_start(*, referral: Referral, by: User) -> Referral:
     tell_both_sides(
         referral,
         kind="started",
-        referrer=Message(_("%(org)s has started helping") % {"org": referral.to_organization.name}),
-        receiver=Message(_("help has started")),
+        referrer=Message(text(N_("%(org)s has started helping"), org=referral.to_organization.name)),
+        receiver=Message(text(N_("help has started"))),
         by=by,
     )
     return referral
@@ -260,15 +264,15 @@ def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Re
         extra=[*fields, "capacity_reserved", "amount_reserved"],
         data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
     )
-    outcome = Outcome(clean.outcome).label
+    outcome = Outcome(clean.outcome)
     tell_both_sides(
         referral,
         kind="feedback",
         referrer=Message(
-            _("%(org)s reported: %(outcome)s") % {"org": referral.to_organization.name, "outcome": outcome},
+            text(N_("%(org)s reported: %(outcome)s"), org=referral.to_organization.name, outcome=outcome),
             clean.note,
         ),
-        receiver=Message(_("feedback: %(outcome)s") % {"outcome": outcome}, clean.note),
+        receiver=Message(text(N_("feedback: %(outcome)s"), outcome=outcome), clean.note),
         by=by,
     )
     return referral
@@ -282,7 +286,11 @@ def referral_close(*, referral: Referral, by: User) -> Referral:
     referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
     referral_end(referral, action="close", by=by, extra=["visible_until"], now=now)
     tell_both_sides(
-        referral, kind="closed", referrer=Message(_("closed")), receiver=Message(_("closed by the office")), by=by
+        referral,
+        kind="closed",
+        referrer=Message(text(N_("closed"))),
+        receiver=Message(text(N_("closed by the office"))),
+        by=by,
     )
     return referral
 
@@ -293,10 +301,10 @@ def withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: d
     tell_both_sides(
         referral,
         kind="withdrawn",
-        referrer=Message(_("withdrawn"), reason),
+        referrer=Message(text(N_("withdrawn")), reason),
         receiver=Message(
-            _("withdrawn by %(org)s") % {"org": referral.from_organization.name},
-            _("The referral was withdrawn; its details are no longer shown to you."),
+            text(N_("withdrawn by %(org)s"), org=referral.from_organization.name),
+            text(N_("The referral was withdrawn; its details are no longer shown to you.")),
         ),
         by=by,
     )
@@ -331,12 +339,17 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
             side=REFERRER,
             kind="expired",
             message=Message(
-                _("no answer from %(org)s in time — refer the person elsewhere")
-                % {"org": referral.to_organization.name},
-                _("The deadline was %(when)s.")
-                % {"when": timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M")},
+                text(
+                    N_("no answer from %(org)s in time — refer the person elsewhere"), org=referral.to_organization.name
+                ),
+                text(
+                    N_("The deadline was %(when)s."),
+                    when=timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M"),
+                ),
             ),
             by=None,
         )
-        tell_side(referral, side=RECEIVER, kind="expired", message=Message(_("expired without an answer")), by=None)
+        tell_side(
+            referral, side=RECEIVER, kind="expired", message=Message(text(N_("expired without an answer"))), by=None
+        )
     return True
