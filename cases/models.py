@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from beneficiaries.models import Consent, Need, Person, Programme, Urgency
@@ -72,10 +73,10 @@ class Referral(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     needs = models.ManyToManyField(Need, verbose_name=_("needs"), blank=True, related_name="referrals")
     from_organization = models.ForeignKey(
-        Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="referrals_sent"
+        Organization, verbose_name=pgettext_lazy("referral party", "from"), on_delete=models.PROTECT, related_name="referrals_sent"
     )
     to_organization = models.ForeignKey(
-        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="referrals_received"
+        Organization, verbose_name=pgettext_lazy("referral party", "to"), on_delete=models.PROTECT, related_name="referrals_received"
     )
     consent = models.ForeignKey(
         Consent,

@@ -253,7 +253,7 @@ def _field_value(person: Person, code: str) -> str:
         return "、".join(person.get_vulnerability_labels())
     if code == ConsentField.INCOME:
         income = person.household.income
-        return "" if income is None else f"{income} 元/年"
+        return "" if income is None else _("%(amount)s yuan a year") % {"amount": income}
     if code == ConsentField.HEALTH:
         return person.health
     return ""
