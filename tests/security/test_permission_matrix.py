@@ -40,7 +40,7 @@ from accounts.models import Role, User
 from audit.models import AuditEntry
 from audit.services import audit_record
 from beneficiaries.models import AssistanceRecord, Consent, Need, Person
-from cases.models import FollowUp, Notification, Referral
+from cases.models import DirectHelp, FollowUp, Notification, Referral
 from charities.models import Complaint, Resource
 from core.models import ImportBatch, Organization, Region
 from matching.models import MatchingRun, MatchProposal, RunStatus
@@ -129,6 +129,7 @@ TARGET = {
     "api:consent-revoke": "consent",
     "api:need-detail": "need",
     "api:assistance-record-detail": "assistance",
+    "api:direct-help-detail": "direct_help",
     "api:resource-detail": "resource",
     "api:complaint-detail": "complaint",
     "api:referral-detail": "referral",
@@ -181,6 +182,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("accounts:two_factor", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("api-docs", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
     ("api:api-root", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
+    ("api:direct-help-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
     ("api:assistance-record-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:assistance-record-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:assistance-record-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
@@ -305,6 +309,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:happiness_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
     ("cases:inbox", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("cases:direct_help_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("cases:direct_help_new", "GET"): row(LOGIN, OK, OK, OK, 403, OK, OK, 403),
+    ("cases:direct_help_new", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
     ("cases:ledger", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:ledger", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
     ("cases:ledger_export", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
@@ -488,6 +495,7 @@ class Objects:
     declaration: Declaration
     approval: ReferralApproval
     audit_entry: AuditEntry
+    direct_help: DirectHelp
 
 
 @pytest.fixture
@@ -539,6 +547,18 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
         ),
         approval=ReferralApproval.objects.create(referral=referral, requested_by=caseworker),
         audit_entry=audit_record(actor=caseworker, action="reveal", target=person, reason="核对"),
+        direct_help=DirectHelp.objects.create(
+            person=person,
+            giver="charity",
+            organization=world.charity,
+            kind="money",
+            category="living",
+            amount=500,
+            given_on=timezone.localdate(),
+            consent_method="verbal_witnessed",
+            consent_witness="村主任",
+            created_by=charity_staff,
+        ),
     )
 
 
