@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('beneficiaries', '0005_transfer_request'),
-        ('cases', '0004_referral_amount_reserved'),
+        ('cases', '0005_notification_texts'),
         ('core', '0005_region_name_and_level_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
