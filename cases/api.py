@@ -93,6 +93,8 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "fast_track",
             "status",
             "respond_by",
+            "start_by",
+            "feedback_by",
             "resource",
             "previous",
             "note",

@@ -133,6 +133,12 @@ class Referral(models.Model):
         related_name="re_referrals",
     )
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    # After acceptance (SPEC state machine): help starts by ``start_by``, feedback is due by
+    # ``feedback_by``; one reminder before and one escalation after the current one.
+    start_by = models.DateTimeField(_("help to start by"), null=True, blank=True)
+    feedback_by = models.DateTimeField(_("feedback due by"), null=True, blank=True)
+    late_reminded_at = models.DateTimeField(_("deadline reminder sent"), null=True, blank=True)
+    late_escalated_at = models.DateTimeField(_("deadline escalated"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -239,6 +245,7 @@ EVENT_LABELS = {
     "expire": _("Expired without an answer"),
     "rerefer": _("Referred again elsewhere"),
     "remind": _("Reminder sent"),
+    "escalate": _("Escalated: past the deadline"),
     "access_ended": _("Access ended (consent revoked)"),
     "follow_up": _("Follow-up visit recorded"),
     "link_person": _("Linked to the person in the register"),

@@ -34,7 +34,7 @@ from core.texts import Text, render, text
 logger = logging.getLogger(__name__)
 
 # Kinds worth a text message even when the referral is not an emergency.
-SMS_KINDS = frozenset({"expired", "reminder", "emergency_need"})
+SMS_KINDS = frozenset({"expired", "reminder", "emergency_need", "emergency_late", "deadline_late"})
 STUCK_AFTER = timedelta(minutes=10)
 
 

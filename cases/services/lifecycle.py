@@ -104,6 +104,21 @@ def referral_end(
 
 # --- the steps -------------------------------------------------------------------------
 @transaction.atomic
+def _next_deadline(referral: Referral, step: str) -> list[str]:
+    """The deadline after acceptance (SPEC state machine): accepted → help starts within
+    ``REFERRAL_START_HOURS``; started → feedback within ``REFERRAL_FEEDBACK_DAYS``, each by
+    urgency. The reminder and escalation flags start again for the new deadline. Returns the
+    fields to save."""
+    now = timezone.now()
+    urgency = referral.urgency if referral.urgency in settings.REFERRAL_START_HOURS else "routine"
+    if step == "accept":
+        referral.start_by = now + timedelta(hours=settings.REFERRAL_START_HOURS[urgency])
+    else:
+        referral.feedback_by = now + timedelta(days=settings.REFERRAL_FEEDBACK_DAYS[urgency])
+    referral.late_reminded_at = referral.late_escalated_at = None
+    return ["start_by", "feedback_by", "late_reminded_at", "late_escalated_at"]
+
+
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
     """Take the case: one place and its money are reserved on the referral's resource."""
     referral = lock_referral(referral)
@@ -124,7 +139,8 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         )
         referral.capacity_reserved = True
         referral.amount_reserved = usage.amount if usage.amount else None
-    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved"])
+    deadlines = _next_deadline(referral, "start" if start else "accept")
+    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved", *deadlines])
     if start:
         move(referral, action="start", by=by, data={"fast_track": True})
     org = referral.to_organization.name
@@ -171,7 +187,7 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
 def referral_start(*, referral: Referral, by: User) -> Referral:
     referral = lock_referral(referral)
     check_transition("start", referral, by)
-    move(referral, action="start", by=by)
+    move(referral, action="start", by=by, extra=_next_deadline(referral, "start"))
     tell_both_sides(
         referral,
         kind="started",
