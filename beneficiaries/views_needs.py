@@ -101,9 +101,6 @@ def need_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-NEED_FORM_TYPED = ("category", "urgency", "description", "amount_requested", "source")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_create(request: HttpRequest) -> HttpResponse:
@@ -111,20 +108,13 @@ def need_create(request: HttpRequest) -> HttpResponse:
     require_write(user)
     initial: dict[str, Any] = {}
     chosen = None
-    # Choosing the person in the live search posts the form as typed so far (``pick``): nothing is
-    # checked or saved yet, and what was typed before choosing stays (issue 15).
-    picked = request.POST.get("pick", "") if request.method == "POST" else ""
-    person_id = picked or request.POST.get("person") or request.GET.get("person")
+    person_id = request.POST.get("person") or request.GET.get("person")
     if person_id:
         try:
             chosen = person_for_user(user, person_id)
         except Http404:
             chosen = None
         initial["person"] = chosen.pk if chosen else None
-    if picked:
-        typed = {name: request.POST[name] for name in NEED_FORM_TYPED if request.POST.get(name)}
-        form = NeedForm(initial=form_tokens.fresh_initial({**typed, **initial}))
-        return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen, "repeats": []})
     form = NeedForm(request.POST or None, initial=form_tokens.fresh_initial(initial))
     repeats: list[Need] = []
     if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):

@@ -23,8 +23,7 @@ from beneficiaries.models import Need
 from cases.models import Direction, Referral, ReferralStatus
 from charities.models import Complaint, ComplaintStatus
 from tests.conftest import World
-from tests.e2e.browser import PHONE
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import fits, on_other_device, screenshot, sign_in
 from tests.factories import (
     ComplaintFactory,
     DeliveryFactory,
@@ -47,22 +46,44 @@ def test_station_worker_logs_a_need_on_a_phone(
     page.goto("/register/needs/new/")
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
-    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
-    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()  # the search answers as she types
-    expect(main.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
+    # Issue 15: what she types before finding the person stays when she picks her.
     main.get_by_role("radio", name="医疗").check()
     main.get_by_role("radio", name="紧急", exact=True).check()
     main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院，自付费用较高。")
+    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
+    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()  # the search answers as she types
+    expect(main.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
+    expect(main.get_by_role("radio", name="医疗")).to_be_checked()
+    expect(main.get_by_role("radio", name="紧急", exact=True)).to_be_checked()
+    expect(main.get_by_role("textbox", name=re.compile("^情况描述"))).to_have_value("老人腿脚不便，上月住院，自付费用较高。")
     main.get_by_role("button", name="保存需求").click()
 
     expect(main.get_by_text("已为 王秀英 登记需求。")).to_be_visible()
     expect(main.get_by_role("heading", name="需求清单", level=1)).to_be_visible()
     expect(main.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
-    # The page fits the phone: nothing to scroll sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    fits(page)  # the page fits the phone: nothing to scroll sideways
     need = Need.objects.get(person__name="王秀英")
     assert (need.category, need.urgency) == ("medical", "urgent")
+
+    # Back and save again: the form comes back empty (nothing is sent again by itself), and the
+    # same need typed again is not logged twice: the form asks first, showing the open one.
+    page.go_back()
+    expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
+    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
+    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()
+    main.get_by_role("radio", name="医疗").check()
+    main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院，自付费用较高。")
+    main.get_by_role("button", name="保存需求").click()
+    question = main.get_by_role("alert").filter(has_text="王秀英 未办结的同类需求")
+    expect(question).to_contain_text("老人腿脚不便，上月住院")
+    expect(main.get_by_text("确需另行登记，请勾选“记录为新需求”后再保存。")).to_be_visible()
+    expect(main.get_by_role("checkbox", name="记录为新需求")).not_to_be_checked()
+    assert Need.objects.filter(person__name="王秀英").count() == 1
+    fits(page)
     screenshot(page, "1-station-worker-logs-a-need")
+    # And the need list on the office desk.
+    desk = on_other_device(new_page, page, "/register/needs/", phone=False)
+    expect(desk.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
 
 
 def test_caseworker_records_consent_and_refers(page: Page, world: World, caseworker: User) -> None:
