@@ -111,7 +111,8 @@ def seed_duplicate_aid(organizations: dict[str, Organization], users: dict[str, 
         granting_organization=bureau,
         note="住院费用医疗救助（二次报销后）",
     )
-    plan = _timeline(random.Random(11), urgency=Urgency.URGENT, path=["send", "accept", "start", "feedback"])
+    rng = random.Random(11)  # noqa: S311 - demo timings, not secrets
+    plan = _timeline(rng, urgency=Urgency.URGENT, path=["send", "accept", "start", "feedback"])
     referral = services.referral_create_to_charity(
         by=caseworker,
         person=person,

@@ -18,11 +18,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from core.models import OrganizationKind
 from audit.models import AuditEntry
 from beneficiaries.models import Need
 from cases.models import Direction, Referral, ReferralStatus
 from charities.models import Complaint, ComplaintStatus
+from core.models import OrganizationKind
 from tests.conftest import World
 from tests.e2e.conftest import fits, on_other_device, screenshot, sign_in
 from tests.factories import (
