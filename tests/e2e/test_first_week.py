@@ -166,3 +166,58 @@ def test_a_second_caseworker_refuses_an_approval_with_a_reason(
     maker.goto("/supervision/approvals/")
     fits(maker)
     expect(maker.get_by_role("main")).to_contain_text("已被 陈丽娟 驳回：申请人与经办人系亲属，且家庭收入超过标准。")
+
+
+def test_after_consent_revocation_the_charity_keeps_its_closed_case_without_the_person(
+    new_page: Callable[..., Page], world: World, caseworker: User, charity_staff: User
+) -> None:
+    person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12), phone="13812345678")
+    consent = make_consent(person, organization=world.charity, fields=["name", "phone", "address"])
+    referral = make_referral(
+        person=person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=consent,
+        needs=[make_need(person, category="medical")],
+        status=ReferralStatus.CLOSED,
+        amount="800.00",
+        services=["care_visit"],
+    )
+    # The caseworker records that she withdrew her consent.
+    office = new_page()
+    sign_in(office, caseworker)
+    office.goto(f"/register/persons/{person.pk}/")
+    desk = office.get_by_role("main")
+    desk.get_by_role("row", name=re.compile("延川县慈善协会.*有效")).get_by_role("link", name="撤回").click()
+    desk.get_by_role("textbox", name=re.compile("^撤回原因")).fill("本人电话告知撤回同意")
+    desk.get_by_role("button", name="保存").click()
+    expect(desk.get_by_text("授权同意已撤回，任何组织都不能再查看相关信息。")).to_be_visible()
+
+    # The charity still finds its case and what it did, but nothing about her.
+    page = new_page(phone=True)
+    sign_in(page, charity_staff)
+    main = page.get_by_role("main")
+    page.goto("/cases/?tab=done")
+    row = main.get_by_role("row").filter(has_text=referral.reference)
+    expect(row).to_contain_text(f"转介 {referral.reference}")
+    expect(main).not_to_contain_text("王秀英")
+    fits(page)
+    row.get_by_role("link", name=referral.reference).first.click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("已结束")
+    result = main.get_by_role("region", name="结果")
+    expect(result).to_contain_text("帮扶金额（元）：800")
+    expect(result).to_contain_text("访视照料")
+    person_panel = main.get_by_role("region", name="当事人")
+    expect(person_panel).to_contain_text("此转介已结束，不再显示该人员的信息。")
+    expect(main).not_to_contain_text("王秀英")
+    expect(main).not_to_contain_text("13812345678")
+    fits(page)
+    screenshot(page, "11-charity-keeps-its-case-after-revocation")
+    # The printed 转介单 at the desk: what it did, not who.
+    paper = new_page(like=page)
+    paper.goto(f"/cases/{referral.pk}/print/")
+    expect(paper.get_by_role("row", name=re.compile("^人员信息"))).to_contain_text(
+        "此转介已结束，不再显示该人员的信息。"
+    )
+    expect(paper.get_by_role("row", name=re.compile("^结果"))).to_contain_text("已帮扶 · 800.00 元 · 访视照料")
+    expect(paper.locator("body")).not_to_contain_text("王秀英")
