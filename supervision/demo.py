@@ -4,7 +4,7 @@ complaints in each state. Idempotent."""
 from __future__ import annotations
 
 from accounts.models import User
-from beneficiaries.models import Person
+from beneficiaries.models import Person, Relation
 from charities.models import Complaint, ComplaintEvent, ComplaintStatus
 from charities.services import complaint_move
 from core.demo import DEMO_TOWNSHIP
@@ -18,8 +18,8 @@ def seed_supervision(organizations: dict[str, Organization], users: dict[str, Us
 
     caseworker, supervisor = users["caseworker"], users["supervisor"]
     if not Declaration.objects.filter(declarant=caseworker).exists():
-        relatives = Person.objects.filter(
-            region__code__startswith=DEMO_TOWNSHIP[:9], id_number_index__isnull=False
+        relatives = Person.objects.filter(  # two adults: heads of their households
+            region__code__startswith=DEMO_TOWNSHIP[:9], id_number_index__isnull=False, relation=Relation.HEAD
         ).order_by("id")[:2]
         for relative, relationship in zip(relatives, ["in_law", "sibling"], strict=False):
             if not relative.id_number:
