@@ -87,8 +87,16 @@ def referrals_visible_to(user: User, *, now: datetime | None = None) -> QuerySet
         # where an OR over a subquery would scan the whole table.
         granted = list(_granted_to_organization(user.organization_id).values_list("content_object_id", flat=True))
         received = Q(id__in=granted, direction=Direction.TO_CHARITY) & receiver_may_see_q(now)
+        # The cases it helped with stay the charity's own record of what it did (issue 15), also
+        # once the person revoked their consent or the after-close period is over: only the
+        # person's details go then (receiver_person_view shows none, the inbox the reference).
+        done = Q(
+            direction=Direction.TO_CHARITY,
+            to_organization_id=user.organization_id,
+            status__in=(ReferralStatus.COMPLETED, ReferralStatus.CLOSED),
+        )
         sent = Q(direction=Direction.TO_GOVERNMENT, from_organization_id=user.organization_id)
-        return referrals.filter(received | sent)
+        return referrals.filter(received | done | sent)
     return referrals.none()
 
 
