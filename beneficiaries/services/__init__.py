@@ -5,6 +5,12 @@ show them by the field); a wrong state raises ``RegisterError`` (409). One modul
 aggregate; callers import from the package.
 """
 
+from beneficiaries.services.applications import (
+    ApplicationReceipt,
+    ApplicationThrottled,
+    application_called_back,
+    application_submit,
+)
 from beneficiaries.services.assistance import (
     assistance_conflicts,
     assistance_record_create,
@@ -48,6 +54,10 @@ from beneficiaries.services.persons import (
 )
 
 __all__ = [
+    "ApplicationReceipt",
+    "ApplicationThrottled",
+    "application_called_back",
+    "application_submit",
     "EVIDENCE_EXTENSIONS",
     "EVIDENCE_MAX_BYTES",
     "EVIDENCE_TYPES",

@@ -55,7 +55,7 @@ def _check_evidence(evidence: UploadedFile | None) -> None:
 
 def consent_grant(
     *,
-    by: User,
+    by: User | None,
     person: Person,
     purposes: Iterable[str],
     recipient_scope: str,
@@ -68,8 +68,11 @@ def consent_grant(
     witness_name: str = "",
     guardian_name: str = "",
     guardian_relation: str = "",
+    wording_version: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
+    """Record a consent. ``by`` is None only for the public online application, where the person
+    agrees to a versioned consent text (``wording_version``) instead of signing a form."""
     purposes = check_codes("purposes", purposes, ConsentPurpose.values)
     fields = check_codes("fields", fields, ConsentField.values)
     errors: dict[str, str] = {}
@@ -87,7 +90,7 @@ def consent_grant(
         errors["witness_name"] = _("A verbal consent needs the name of the witness.")
     elif method == ConsentMethod.SIGNED_FORM and evidence is None:
         errors["evidence"] = _("Attach the scanned signed form.")
-    elif method == ConsentMethod.ONLINE and evidence is None:
+    elif method == ConsentMethod.ONLINE and evidence is None and not wording_version:
         errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
     if recipient_organization is not None and recipient_organization.is_government:
         # Consent is for sharing with charities; offices see the register by their jurisdiction.
@@ -116,6 +119,7 @@ def consent_grant(
             expires_at=expires_at,
             guardian_name=guardian_name.strip(),
             guardian_relation=guardian_relation.strip(),
+            wording_version=wording_version[:32],
             recorded_by=by,
         )
         if evidence is not None:
@@ -125,7 +129,12 @@ def consent_grant(
             actor=by,
             action=AuditAction.CONSENT_GRANT,
             target=consent,
-            changes={"purposes": purposes, "fields": fields, "scope": recipient_scope},
+            changes={
+                "purposes": purposes,
+                "fields": fields,
+                "scope": recipient_scope,
+                **({"wording_version": wording_version} if wording_version else {}),
+            },
             request=request,
         )
     return consent
