@@ -28,11 +28,11 @@ def body_too_large(request: HttpRequest) -> bool:
     return declared > settings.APPLICATION_MAX_BODY_BYTES
 
 
-def _form_page(request: HttpRequest, form: ApplicationForm, *, status: int = 200) -> HttpResponse:
+def _form_page(request: HttpRequest, form: ApplicationForm, *, status: int = 200, error: str = "") -> HttpResponse:
     return render(
         request,
         "beneficiaries/application_form.html",
-        {"form": form, "consent_text": consent_texts.TEXTS[consent_texts.CURRENT_VERSION]},
+        {"form": form, "consent_text": consent_texts.TEXTS[consent_texts.CURRENT_VERSION], "error": error},
         status=status,
     )
 
@@ -41,13 +41,10 @@ def _form_page(request: HttpRequest, form: ApplicationForm, *, status: int = 200
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and body_too_large(request):
-        form = ApplicationForm(initial=application_initial())
-        form.add_error(
-            None,
-            _("The application is too long to be sent (more than %(kb)d KB). Please shorten what you wrote.")
-            % {"kb": settings.APPLICATION_MAX_BODY_BYTES // 1024},
-        )
-        return _form_page(request, form, status=413)
+        error = _("The application is too long to be sent (more than %(kb)d KB). Please shorten what you wrote.") % {
+            "kb": settings.APPLICATION_MAX_BODY_BYTES // 1024
+        }
+        return _form_page(request, ApplicationForm(initial=application_initial()), status=413, error=error)
     form = ApplicationForm(request.POST if request.method == "POST" else None, initial=application_initial())
     if request.method == "POST":
         if form.is_valid():
