@@ -127,3 +127,39 @@ def test_a_supervisor_cannot_record_the_call_back(client: Client, world: World, 
     response = client.post(f"/register/needs/{need.pk}/", {"action": "called_back"})
     assert response.status_code == 403
     assert OnlineApplication.objects.get().called_back_at is None
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("other_county_caseworker", 404),
+        ("charity_staff", 404),
+        ("other_charity_staff", 404),
+        ("supervisor", 403),
+    ],
+)
+def test_the_call_back_is_refused_to_everyone_but_the_region_staff(
+    client: Client, world: World, persona: str, expected: int, request: pytest.FixtureRequest
+) -> None:
+    apply(client)
+    need = Need.objects.get()
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(f"/register/needs/{need.pk}/", {"action": "called_back"})
+    assert response.status_code == expected
+    assert OnlineApplication.objects.get().called_back_at is None
+
+
+def test_the_call_back_needs_a_sign_in(client: Client, world: World) -> None:
+    apply(client)
+    need = Need.objects.get()
+    response = Client().post(f"/register/needs/{need.pk}/", {"action": "called_back"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert OnlineApplication.objects.get().called_back_at is None
+
+
+def test_the_county_caseworker_may_record_the_call_back(client: Client, world: World, caseworker: User) -> None:
+    apply(client)
+    need = Need.objects.get()
+    client.force_login(caseworker)
+    client.post(f"/register/needs/{need.pk}/", {"action": "called_back"})
+    assert OnlineApplication.objects.get().called_back_by == caseworker
