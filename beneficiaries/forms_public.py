@@ -55,7 +55,7 @@ class ApplicationForm(forms.Form):
         label=_("Address (optional)"), required=False, widget=forms.TextInput(attrs={"maxlength": ADDRESS_MAX})
     )
     what_happened = forms.CharField(
-        label=_("What happened"),
+        label=_("Your situation"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": WHAT_HAPPENED_MAX}),
         help_text=_("A few sentences: what happened, since when, what you have already tried."),
     )
