@@ -52,7 +52,9 @@ ReceiptSerializer = inline_serializer(
         "call_back_hours": serializers.IntegerField(),
     },
 )
-RefusalSerializer = inline_serializer("PublicRefusal", {"detail": serializers.CharField(), "code": serializers.CharField()})
+RefusalSerializer = inline_serializer(
+    "PublicRefusal", {"detail": serializers.CharField(), "code": serializers.CharField()}
+)
 
 
 class ApplicationView(APIView):

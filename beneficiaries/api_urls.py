@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from beneficiaries.api_public import ApplicationView
 from beneficiaries.api import AssistanceRecordViewSet, ConsentViewSet, HouseholdViewSet, NeedViewSet, PersonViewSet
+from beneficiaries.api_public import ApplicationView
 
 router = SimpleRouter()
 router.register("households", HouseholdViewSet, basename="household")

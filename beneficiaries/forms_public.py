@@ -29,7 +29,10 @@ URGENCY_CHOICES = [
 
 class ApplicationForm(forms.Form):
     applicant_kind = forms.ChoiceField(
-        label=_("Who is the help for"), choices=ApplicantKind.choices, initial=ApplicantKind.SELF, widget=forms.RadioSelect
+        label=_("Who is the help for"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.SELF,
+        widget=forms.RadioSelect,
     )
     # Lengths are checked by the service (a message that says which limit); maxlength helps the phone's keyboard.
     name = forms.CharField(

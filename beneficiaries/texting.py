@@ -126,7 +126,11 @@ def text_message_send(*, message_id: int, now: datetime | None = None) -> str:
     except Exception as error:  # a backend bug or an unexpected transport error: retried, bounded
         return _record_failure(message, SmsTemporaryError("transport", f"{type(error).__name__}: {error}"), now=now)
     TextMessage.objects.filter(pk=message_id).update(
-        status=TextMessageStatus.SENT, provider_id=provider_id[:64], sent_at=timezone.now(), error_code="", last_error=""
+        status=TextMessageStatus.SENT,
+        provider_id=provider_id[:64],
+        sent_at=timezone.now(),
+        error_code="",
+        last_error="",
     )
     return "sent"
 

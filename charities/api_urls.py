@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from charities.api_lookup import StatusLookupView
 from charities.api import ComplaintViewSet, ResourceViewSet
+from charities.api_lookup import StatusLookupView
 
 router = SimpleRouter()
 router.register("resources", ResourceViewSet, basename="resource")

@@ -24,7 +24,7 @@ from core.rate_limits import rate_limit_hit, rate_limit_passed
 from core.references import APPLICATION_PREFIX, COMPLAINT_PREFIX, reference_normalise
 
 LAST4 = re.compile(r"^\d{4}$")
-COMPLAINT_STAGES = {
+COMPLAINT_STAGES: dict[str, str] = {
     ComplaintStatus.RECEIVED: PublicStage.RECEIVED,
     ComplaintStatus.INVESTIGATING: PublicStage.VERIFYING,
     ComplaintStatus.CONCLUDED: PublicStage.CONCLUDED,
@@ -42,9 +42,9 @@ def _digits(text: str) -> str:
 def _stage_and_last4(reference: str) -> tuple[str, str] | None:
     if reference.startswith(APPLICATION_PREFIX):
         application = (
-            OnlineApplication.objects.filter(reference=reference).select_related("duplicate_of").only(
-                "id", "phone_masked", "called_back_at", "duplicate_of"
-            )
+            OnlineApplication.objects.filter(reference=reference)
+            .select_related("duplicate_of")
+            .only("id", "phone_masked", "called_back_at", "duplicate_of")
         ).first()
         if application is not None:
             return application_stage(application), application.phone_masked[-4:]

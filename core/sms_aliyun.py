@@ -144,7 +144,7 @@ class AliyunSMSBackend:
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310  # nosec B310
                 raw = response.read()
         except urllib.error.HTTPError as error:  # Aliyun answers errors with 4xx/5xx and the JSON body
             raw = error.read()

@@ -54,16 +54,16 @@ from beneficiaries.services.persons import (
 )
 
 __all__ = [
-    "ApplicationReceipt",
-    "ApplicationThrottled",
-    "application_called_back",
-    "application_submit",
     "EVIDENCE_EXTENSIONS",
     "EVIDENCE_MAX_BYTES",
     "EVIDENCE_TYPES",
     "PERSON_EDITABLE",
+    "ApplicationReceipt",
+    "ApplicationThrottled",
     "CheckedIdentity",
     "RegisterError",
+    "application_called_back",
+    "application_submit",
     "assistance_conflicts",
     "assistance_record_create",
     "assistance_records_import",

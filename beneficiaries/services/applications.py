@@ -10,7 +10,7 @@ the answer is the reference number and what happens next.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,7 +60,13 @@ WHAT_HAPPENED_MIN, WHAT_HAPPENED_MAX = 10, 1000
 CATEGORIES_MAX = 4
 HOUSEHOLD_MAX = 20
 APPLICANT_MIN_AGE = 16
-CONSENT_FIELDS = [ConsentField.NAME, ConsentField.GENDER, ConsentField.BIRTH_DATE, ConsentField.PHONE, ConsentField.ADDRESS]
+CONSENT_FIELDS = [
+    ConsentField.NAME,
+    ConsentField.GENDER,
+    ConsentField.BIRTH_DATE,
+    ConsentField.PHONE,
+    ConsentField.ADDRESS,
+]
 CONSENT_PURPOSES = [ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING, ConsentPurpose.FOLLOW_UP]
 
 
@@ -187,7 +193,7 @@ def _open_application_like(*, categories: list[str], phone_index: str, id_index:
 
 
 def _person_for(
-    *, id_number: str, id_index: str, name: str, region: Region, address: str, phone: str, gender: str, born: object
+    *, id_number: str, id_index: str, name: str, region: Region, address: str, phone: str, gender: str, born: date
 ) -> Person:
     """The register's record for this ID number, or a new household and person where they live.
     Nothing of an existing record is changed or shown: the station checks it when it calls back."""
@@ -286,7 +292,9 @@ def application_submit(
     repeated, same_phone = _open_application_like(categories=chosen, phone_index=phone_index, id_index=id_index)
     if repeated is not None and same_phone:
         assert repeated.application is not None  # noqa: S101 - filtered on it
-        return ApplicationReceipt(reference=repeated.application.reference, already_received=True, call_back_hours=hours)
+        return ApplicationReceipt(
+            reference=repeated.application.reference, already_received=True, call_back_hours=hours
+        )
     parsed = check_identity(id_number)
     now = timezone.now()
     with transaction.atomic():

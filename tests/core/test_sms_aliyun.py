@@ -83,7 +83,7 @@ def fake() -> Iterator[tuple[FakeDysms, str]]:
     state = FakeDysms()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
             status, body = state.answer(params)
@@ -148,12 +148,12 @@ def test_a_send_is_signed_as_aliyun_documents_and_carries_the_template(aliyun: F
     assert json.loads(sent["TemplateParam"]) == {"reference": "SQ1 *~", "hours": "72"}
 
 
-def test_a_wrong_secret_is_refused_by_the_provider_and_not_retried(
-    aliyun: FakeDysms, settings: Any, db: None
-) -> None:
+def test_a_wrong_secret_is_refused_by_the_provider_and_not_retried(aliyun: FakeDysms, settings: Any, db: None) -> None:
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = "wrong"
     with pytest.raises(SmsPermanentError) as refused:
-        AliyunSMSBackend().send(phone="13912345678", template="application_received", params={"reference": "x", "hours": "1"})
+        AliyunSMSBackend().send(
+            phone="13912345678", template="application_received", params={"reference": "x", "hours": "1"}
+        )
     assert refused.value.code == "SignatureDoesNotMatch" and "SMS_ALIYUN_ACCESS_KEY_SECRET" in refused.value.meaning
 
 
@@ -201,7 +201,9 @@ def test_retries_stop_at_the_limit(aliyun: FakeDysms, world: Any, settings: Any)
 def test_an_unreachable_provider_is_a_transport_error_to_retry(settings: Any, world: Any, aliyun: FakeDysms) -> None:
     settings.SMS_ALIYUN_ENDPOINT = "http://127.0.0.1:9/"  # discard port: nothing listens
     with pytest.raises(SmsTemporaryError) as down:
-        AliyunSMSBackend().send(phone="13912345678", template="application_received", params={"reference": "x", "hours": "1"})
+        AliyunSMSBackend().send(
+            phone="13912345678", template="application_received", params={"reference": "x", "hours": "1"}
+        )
     assert down.value.code == "transport"
 
 
@@ -237,7 +239,9 @@ def test_delivery_receipts_are_polled_and_recorded_per_message(aliyun: FakeDysms
 
 
 def test_a_staff_notification_goes_through_the_approved_staff_template(aliyun: FakeDysms, db: None) -> None:
-    message = text_send_now(phone="13700001111", template="staff_notice", params={"title": "紧急需求 12"}, text="紧急需求 12")
+    message = text_send_now(
+        phone="13700001111", template="staff_notice", params={"title": "紧急需求 12"}, text="紧急需求 12"
+    )
     assert message.status == "sending" or TextMessage.objects.get(pk=message.pk).status == "sent"
     assert aliyun.requests[0]["TemplateCode"] == "SMS_460009"
     assert json.loads(aliyun.requests[0]["TemplateParam"]) == {"title": "紧急需求 12"}

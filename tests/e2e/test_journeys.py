@@ -334,7 +334,9 @@ def test_public_applies_online_on_a_phone_and_looks_the_stage_up(
     where.press_sequentially("永坪")  # townships and villages of the county, searched as she types
     expect(main.locator('datalist option[value="陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村"]')).to_have_count(1)
     where.fill("陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村")
-    main.get_by_role("textbox", name=re.compile("^困难情况")).fill("丈夫今年查出尿毒症，每周透析三次，医药费远超家里收入。")
+    main.get_by_role("textbox", name=re.compile("^困难情况")).fill(
+        "丈夫今年查出尿毒症，每周透析三次，医药费远超家里收入。"
+    )
     main.get_by_role("checkbox", name="医疗").check()
     main.get_by_role("radio", name=re.compile("^不紧急")).check()
     main.get_by_role("textbox", name=re.compile("^联系电话")).fill("13912345678")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from beneficiaries.forms_public import application_initial
 from beneficiaries.models import Need, OnlineApplication
 from tests.conftest import World
-from tests.public.conftest import APPLY_URL, apply, api_data, form_data
+from tests.public.conftest import APPLY_URL, api_data, apply, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +148,7 @@ def test_the_api_is_held_to_the_address_limit(world: World, settings) -> None:
 
 
 def test_the_api_refuses_bad_fields_in_chinese(world: World) -> None:
-    response = APIClient().post(
-        "/api/v1/applications/", api_data(region="610622000000", agrees=False), format="json"
-    )
+    response = APIClient().post("/api/v1/applications/", api_data(region="610622000000", agrees=False), format="json")
     assert response.status_code == 400
     assert "乡镇" in response.json()["region"][0] and "同意" in response.json()["agrees"][0]
 

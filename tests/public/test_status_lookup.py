@@ -4,6 +4,7 @@ stage only; "not found" and "wrong digits" look the same; throttled per address 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,7 +19,7 @@ from tests.public.conftest import LOOKUP_URL, PHONE, apply
 pytestmark = pytest.mark.django_db
 
 
-def _look(client: Client, reference: str, last4: str, **extra: str) -> tuple[int, str]:
+def _look(client: Client, reference: str, last4: str, **extra: Any) -> tuple[int, str]:
     response = client.post(LOOKUP_URL, {"reference": reference, "phone_last4": last4}, **extra)
     return response.status_code, response.content.decode()
 
