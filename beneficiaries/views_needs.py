@@ -74,7 +74,9 @@ def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], d
         needs = needs.filter(urgency=filters["urgency"])
     if filters["q"].strip() or request.GET.get("idx"):
         needs = needs.filter(person__in=_by_index(person_search(user, filters["q"]), request).values("id"))
-    needs = needs.defer(*[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS])
+    needs = needs.select_related("application").defer(
+        *[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS], "application__phone"
+    )
     return needs.order_by("-created_at", "-id"), filters
 
 
@@ -98,6 +100,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "categories": NeedCategory.choices,
             "urgencies": Urgency.choices,
             "can_write": can_write_register(user),
+            "now": timezone.now(),
         },
     )
 
@@ -165,6 +168,14 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _register_reader(request)
     need = need_for_user(user, pk)
     form = NeedStatusForm(request.POST or None, initial={"status": need.status})
+    if request.method == "POST" and request.POST.get("action") == "called_back":
+        try:
+            services.application_called_back(by=user, need=need, request=request)
+        except services.RegisterError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Recorded: the applicant was called back."))
+        return redirect("beneficiaries:need_detail", pk=need.pk)
     if request.method == "POST":
         require_write(user)
         if form.is_valid():
@@ -191,6 +202,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_refer": can_refer(user) and need.status in OPEN_NEED_STATUSES,
             "audit": audit_entries_for(need)[:10],
             **emergency_context(user, need),
+            "now": timezone.now(),
         },
     )
 

@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "beneficiaries.tasks.evaluate_warning_rules",
         "schedule": crontab(hour=2, minute=30),
     },
+    "text-message-receipts": {"task": "beneficiaries.tasks.poll_text_receipts", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -349,6 +350,8 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_THROTTLE_TOKEN", "20/minute"),
         # Public complaints (投诉举报), per client address.
         "complaints": os.environ.get("API_THROTTLE_COMPLAINTS", "10/hour"),
+        "applications": os.environ.get("API_THROTTLE_APPLICATIONS", "10/hour"),
+        "status_lookup": os.environ.get("API_THROTTLE_STATUS_LOOKUP", "30/hour"),
     },
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -426,6 +429,24 @@ FILE_UPLOAD_HANDLERS = [
 IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", "0"))
 # The public complaint form accepts at most this many complaints per hour from one address.
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
+# The public online application (在线申请, docs/public-api.md): at most this many applications an
+# hour from one address and a day from one phone; a request body above the byte limit is refused unread.
+APPLICATION_RATE_PER_ADDRESS_PER_HOUR = int(os.environ.get("APPLICATION_RATE_PER_ADDRESS_PER_HOUR", "5"))
+APPLICATION_RATE_PER_PHONE_PER_DAY = int(os.environ.get("APPLICATION_RATE_PER_PHONE_PER_DAY", "3"))
+APPLICATION_MAX_BODY_BYTES = int(os.environ.get("APPLICATION_MAX_BODY_BYTES", str(16 * 1024)))
+# The township station calls an applicant back within this many hours (SPEC rule 9: emergencies first).
+APPLICATION_CALL_BACK_HOURS = {
+    "emergency": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_EMERGENCY", "2")),
+    "urgent": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_URGENT", "24")),
+    "routine": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_ROUTINE", "72")),
+}
+# An online consent lasts this long (it can be revoked at any time by calling the station).
+APPLICATION_CONSENT_DAYS = int(os.environ.get("APPLICATION_CONSENT_DAYS", "365"))
+# The public status lookup: tries an hour from one address, and wrong tries an hour for one reference.
+STATUS_LOOKUP_RATE_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUS_LOOKUP_RATE_PER_ADDRESS_PER_HOUR", "20"))
+STATUS_LOOKUP_FAILURES_PER_REFERENCE_PER_HOUR = int(
+    os.environ.get("STATUS_LOOKUP_FAILURES_PER_REFERENCE_PER_HOUR", "5")
+)
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
 
@@ -463,8 +484,27 @@ REFERRAL_VISIBLE_AFTER_CLOSE_DAYS = int(os.environ.get("REFERRAL_VISIBLE_AFTER_C
 # 抽样回访: the share of last week's completed referrals that get a follow-up visit.
 FOLLOW_UP_SHARE = float(os.environ.get("FOLLOW_UP_SHARE", "0.2"))
 FOLLOW_UP_DUE_DAYS = int(os.environ.get("FOLLOW_UP_DUE_DAYS", "14"))
-# Notifications: text messages go through this backend (the default only logs them).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.sms.LoggingSMSBackend")
+# Text messages go through this backend (core/sms.py): the default only logs them;
+# "core.sms_aliyun.AliyunSMSBackend" sends through 阿里云短信服务 (docs/public-api.md, "Text messages").
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LoggingSMSBackend")
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION_ID = os.environ.get("SMS_ALIYUN_REGION_ID", "cn-hangzhou")
+# The signature (签名) the provider approved for the county, e.g. 延川县民政局.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
+# Each message the product sends, as the provider's approved template code and its parameter names.
+# The approved wording is what the person reads; the suggested wording is in docs/public-api.md.
+SMS_TEMPLATES: dict[str, dict[str, object]] = {
+    "staff_notice": {"code": os.environ.get("SMS_TEMPLATE_STAFF_NOTICE", ""), "params": ["title"]},
+    "application_received": {
+        "code": os.environ.get("SMS_TEMPLATE_APPLICATION_RECEIVED", ""),
+        "params": ["reference", "hours"],
+    },
+    "referral_accepted": {"code": os.environ.get("SMS_TEMPLATE_REFERRAL_ACCEPTED", ""), "params": ["reference"]},
+}
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
 NOTIFICATION_QUEUE = os.environ.get("NOTIFICATION_QUEUE", "celery")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

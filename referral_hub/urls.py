@@ -44,6 +44,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
     path("register/", include("beneficiaries.urls")),
+    path("apply/", include("beneficiaries.public_urls")),
     path("supply/", include("charities.urls")),
     path("cases/", include("cases.urls")),
     path("matching/", include("matching.urls")),

@@ -61,6 +61,7 @@ def consent_proof_errors(
     evidence: UploadedFile | None,
     guardian_name: str,
     on: date,
+    wording_version: str = "",
 ) -> dict[str, str]:
     """How a consent was given, and whether that is shown (SPEC rule 2): a verbal consent names its
     witness, a signed form or an online consent has its record attached, a child under 14 consents
@@ -73,7 +74,8 @@ def consent_proof_errors(
         errors["witness_name"] = _("A verbal consent needs the name of the witness.")
     elif method == ConsentMethod.SIGNED_FORM and evidence is None:
         errors["evidence"] = _("Attach the scanned signed form.")
-    elif method == ConsentMethod.ONLINE and evidence is None:
+    elif method == ConsentMethod.ONLINE and evidence is None and not wording_version:
+        # An online consent is the text the person agreed to: its version, or the record attached.
         errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
     if person.age_on(on) < GUARDIAN_CONSENT_UNDER_AGE and not guardian_name.strip():
         errors["guardian_name"] = _("This person is under 14: the guardian gives consent. Enter the guardian's name.")
@@ -87,7 +89,7 @@ def consent_proof_errors(
 
 def consent_grant(
     *,
-    by: User,
+    by: User | None,
     person: Person,
     purposes: Iterable[str],
     recipient_scope: str,
@@ -100,8 +102,11 @@ def consent_grant(
     witness_name: str = "",
     guardian_name: str = "",
     guardian_relation: str = "",
+    wording_version: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
+    """Record a consent. ``by`` is None only for the public online application, where the person
+    agrees to a versioned consent text (``wording_version``) instead of signing a form."""
     purposes = check_codes("purposes", purposes, ConsentPurpose.values)
     fields = check_codes("fields", fields, ConsentField.values)
     errors: dict[str, str] = {}
@@ -121,6 +126,7 @@ def consent_grant(
             evidence=evidence,
             guardian_name=guardian_name,
             on=timezone.localdate(granted_at),
+            wording_version=wording_version,
         )
     )
     if recipient_organization is not None and recipient_organization.is_government:
@@ -147,6 +153,7 @@ def consent_grant(
             expires_at=expires_at,
             guardian_name=guardian_name.strip(),
             guardian_relation=guardian_relation.strip(),
+            wording_version=wording_version[:32],
             recorded_by=by,
         )
         if evidence is not None:
@@ -156,7 +163,12 @@ def consent_grant(
             actor=by,
             action=AuditAction.CONSENT_GRANT,
             target=consent,
-            changes={"purposes": purposes, "fields": fields, "scope": recipient_scope},
+            changes={
+                "purposes": purposes,
+                "fields": fields,
+                "scope": recipient_scope,
+                **({"wording_version": wording_version} if wording_version else {}),
+            },
             request=request,
         )
     return consent

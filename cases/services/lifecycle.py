@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from beneficiaries.models import NeedStatus
+from beneficiaries.texting import text_person
 from cases.models import Direction, Outcome, Referral
 from cases.transitions import (
     RECEIVER,
@@ -155,7 +156,26 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         ),
         by=by,
     )
+    _text_the_person_accepted(referral)
     return referral
+
+
+def _text_the_person_accepted(referral: Referral) -> None:
+    """The person hears that a charity took their case, only where they consented to text messages
+    (``beneficiaries.texting.text_person`` checks); the text names the referral number, not the charity."""
+    person = referral.person
+    if referral.direction != Direction.TO_CHARITY or person is None:
+        return
+    application = person.applications.order_by("-created_at").first()
+    phone = person.phone or (application.phone if application is not None else "")
+    text_person(
+        person=person,
+        phone=phone,
+        template="referral_accepted",
+        params={"reference": referral.reference},
+        text=_("Your case %(reference)s was accepted by an organization that helps. It will contact you.")
+        % {"reference": referral.reference},
+    )
 
 
 def _reason(reason: str, message: str) -> str:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaries', '0005_transfer_request'),
+        ('beneficiaries', '0006_online_applications_and_text_messages'),
         ('core', '0005_region_name_and_level_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
