@@ -55,6 +55,7 @@ def need_picked_up_receiver(*, need: Need, by: User, **_: Any) -> int:
         kind="emergency_picked_up",
         title=text(N_("Emergency need %(ref)s is picked up by %(who)s"), ref=need.pk, who=by.display_name),
         body=choice(NeedCategory(need.category)),
+        need=need,
     )
     return len(recipients)
 
@@ -96,6 +97,7 @@ def emergencies_escalate(*, now: datetime | None = None) -> int:
                     hours=emergency_pickup_hours(),
                 ),
                 body=choice(NeedCategory(need.category)),
+                need=need,
             )
             told += 1
     return told
@@ -135,7 +137,7 @@ def needs_logged(*, need_ids: Iterable[int], by: User | None = None) -> int:
                 else list(covering(Role.CASEWORKER, [need.region_id]))
             )
         recipients = [u for u in recipients_by_region[need.region_id] if u != by]
-        notify(recipients=recipients, kind=kind, title=title, body=choice(NeedCategory(need.category)))
+        notify(recipients=recipients, kind=kind, title=title, body=choice(NeedCategory(need.category)), need=need)
         told += len(recipients)
     return told
 

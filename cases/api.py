@@ -521,7 +521,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "referral", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "referral", "need", "created_at", "read_at"]
         read_only_fields = fields
 
 

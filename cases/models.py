@@ -327,6 +327,10 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    # A notification about a need, not a referral (an emergency, an early warning): its page.
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     # The message keys and parameters (core/texts.py): {"title": text, "body": text}. Rendered in the

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from beneficiaries.models import Urgency
+from beneficiaries.models import Need, Urgency
 from beneficiaries.texting import text_send_now
 from cases.models import Channel, DeliveryStatus, Notification, Referral
 from core.texts import Text, render, text
@@ -49,7 +49,13 @@ def _channels_for(user: User, *, kind: str, referral: Referral | None) -> list[s
 
 
 def notify(
-    *, recipients: Iterable[User], kind: str, title: Text, body: Text = "", referral: Referral | None = None
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: Text,
+    body: Text = "",
+    referral: Referral | None = None,
+    need: Need | None = None,
 ) -> list[Notification]:
     """Write the outbox rows now (in the caller's transaction); deliver after commit.
 
@@ -65,6 +71,7 @@ def notify(
             channel=channel,
             kind=kind,
             referral=referral,
+            need=need,
             title=stored_title,
             body=stored_body,
             texts=texts,

@@ -393,6 +393,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(notification=notification, by=_user(request))
     if notification.referral_id:
         return redirect("cases:referral_detail", pk=notification.referral_id)
+    if notification.need_id:
+        return redirect("beneficiaries:need_detail", pk=notification.need_id)
     return redirect("cases:notification_list")
 
 
