@@ -77,7 +77,9 @@ def test_station_worker_logs_two_needs_and_a_visit_offline_and_each_is_saved_onc
     # Two needs, found in the masked copy by the names the worker knows.
     search = main.get_by_role("searchbox", name=re.compile("^救助对象"))
     search.fill("王秀英")
-    expect(main.get_by_role("button", name=re.compile("^王\\*英 · "))).to_have_count(1)  # not 王秀兰 of the other township
+    expect(main.get_by_role("button", name=re.compile("^王\\*英 · "))).to_have_count(
+        1
+    )  # not 王秀兰 of the other township
     main.get_by_role("button", name=re.compile("^王\\*英 · ")).click()
     need_form = main.locator("#need-form")
     need_form.get_by_role("radio", name="医疗").check()
@@ -135,4 +137,6 @@ def test_station_worker_logs_two_needs_and_a_visit_offline_and_each_is_saved_onc
     assert copy["persons"][0]["name"] == "王*英" and "秀" not in str(copy)  # masked data only
     page.get_by_role("button", name="退出登录").first.click()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
-    page.wait_for_function(READ_COPY.replace("return [", "const r = [").replace("];", "]; return r[0] === undefined && r[1] === 0;"))
+    page.wait_for_function(
+        READ_COPY.replace("return [", "const r = [").replace("];", "]; return r[0] === undefined && r[1] === 0;")
+    )
