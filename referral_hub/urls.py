@@ -8,10 +8,10 @@ from accounts import views as accounts_views
 from accounts.api import LogoutView as ApiLogoutView
 from accounts.api import MeView, TokenView
 from core import views as core_views
-from core.service_worker import service_worker
 from core.api import OrganizationViewSet, RegionViewSet
 from core.import_api import ImportBatchViewSet
 from core.rest import ApiDocsAccess
+from core.service_worker import service_worker
 
 admin.site.site_header = _("Referral Hub administration")
 admin.site.site_title = _("Referral Hub")

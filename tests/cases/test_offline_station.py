@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,7 +35,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 CACHE = "/cases/offline/cache.json"
-SYNC = {"HTTP_X_OFFLINE_SYNC": "1"}
+SYNC = {"X-Offline-Sync": "1"}
 
 
 def _client(user: User) -> Client:
@@ -43,7 +44,7 @@ def _client(user: User) -> Client:
     return client
 
 
-def _copy(user: User) -> dict[str, object]:
+def _copy(user: User) -> dict[str, Any]:
     response = _client(user).get(CACHE)
     assert response.status_code == 200, response.content
     assert response["Cache-Control"] == "no-store"
@@ -82,11 +83,11 @@ def test_the_station_worker_gets_their_township_masked(world: World, station_wor
     assert copy["persons"] == [
         {"id": wang.pk, "name": "王*英", "id_number": wang.id_number_masked, "village": "永坪村"}
     ]
-    assert [v["id"] for v in copy["visits"]] == [visit.pk]  # type: ignore[index]
-    assert copy["visits"][0]["person"] == "王*英"  # type: ignore[index]
+    assert [v["id"] for v in copy["visits"]] == [visit.pk]
+    assert copy["visits"][0]["person"] == "王*英"
     body = json.dumps(copy, ensure_ascii=False)
     assert "王秀英" not in body and wang.id_number not in body and "李桂" not in body  # masked, own township only
-    assert len(copy["form_tokens"]) >= 10  # type: ignore[arg-type]
+    assert len(copy["form_tokens"]) >= 10
     assert AuditEntry.objects.filter(actor=station_worker, action=AuditAction.EXPORT).count() == 1
 
 
@@ -139,8 +140,8 @@ def test_a_need_sent_twice_is_saved_once(station_worker: User, wang: Person) -> 
     client = _client(station_worker)
     token = json.loads(client.get(CACHE).content)["form_tokens"][0]
 
-    first = client.post("/register/needs/new/", _need_fields(wang, token), **SYNC)
-    again = client.post("/register/needs/new/", _need_fields(wang, token), **SYNC)
+    first = client.post("/register/needs/new/", _need_fields(wang, token), headers=SYNC)
+    again = client.post("/register/needs/new/", _need_fields(wang, token), headers=SYNC)
 
     need = Need.objects.get(person=wang)
     assert first.status_code == 201 and first.json()["result"] == "saved"
@@ -154,9 +155,13 @@ def test_a_need_sent_twice_is_saved_once(station_worker: User, wang: Person) -> 
 
 def test_a_need_sent_again_after_signing_in_again_is_saved_once(station_worker: User, wang: Person) -> None:
     token = json.loads(_client(station_worker).get(CACHE).content)["form_tokens"][0]
-    assert _client(station_worker).post("/register/needs/new/", _need_fields(wang, token), **SYNC).status_code == 201
+    assert (
+        _client(station_worker).post("/register/needs/new/", _need_fields(wang, token), headers=SYNC).status_code == 201
+    )
 
-    again = _client(station_worker).post("/register/needs/new/", _need_fields(wang, token), **SYNC)  # a new session
+    again = _client(station_worker).post(
+        "/register/needs/new/", _need_fields(wang, token), headers=SYNC
+    )  # a new session
 
     assert again.json()["result"] == "saved" and again.json()["already"] is True
     assert Need.objects.filter(person=wang).count() == 1
@@ -164,7 +169,7 @@ def test_a_need_sent_again_after_signing_in_again_is_saved_once(station_worker: 
 
 def test_a_need_for_someone_outside_the_township_is_refused_with_the_reason(world: World, station_worker: User) -> None:
     elsewhere = make_person(world.other_township, name="李桂兰", born=date(1948, 9, 2))
-    response = _client(station_worker).post("/register/needs/new/", _need_fields(elsewhere, ""), **SYNC)
+    response = _client(station_worker).post("/register/needs/new/", _need_fields(elsewhere, ""), headers=SYNC)
 
     assert response.status_code == 400 and response.json()["result"] == "refused"
     assert "不在您辖区的名册中" in response.json()["message"]
@@ -172,7 +177,9 @@ def test_a_need_for_someone_outside_the_township_is_refused_with_the_reason(worl
 
 
 def test_a_need_without_a_description_is_refused_naming_the_field(station_worker: User, wang: Person) -> None:
-    response = _client(station_worker).post("/register/needs/new/", _need_fields(wang, "", description=""), **SYNC)
+    response = _client(station_worker).post(
+        "/register/needs/new/", _need_fields(wang, "", description=""), headers=SYNC
+    )
 
     assert response.json()["result"] == "refused"
     assert response.json()["message"].startswith("情况描述：")
@@ -183,8 +190,8 @@ def test_a_repeated_need_is_refused_until_ticked_as_new_and_names_nobody(station
     make_need(wang, category="medical")
     client = _client(station_worker)
 
-    refused = client.post("/register/needs/new/", _need_fields(wang, ""), **SYNC)
-    ticked = client.post("/register/needs/new/", _need_fields(wang, "", confirm_new="on"), **SYNC)
+    refused = client.post("/register/needs/new/", _need_fields(wang, ""), headers=SYNC)
+    ticked = client.post("/register/needs/new/", _need_fields(wang, "", confirm_new="on"), headers=SYNC)
 
     assert refused.json()["result"] == "refused" and "作为新需求登记" in refused.json()["message"]
     assert "王秀英" not in refused.content.decode()  # the phone keeps the answer: no name in it
@@ -198,8 +205,8 @@ def test_a_visit_sent_twice_is_recorded_once(world: World, station_worker: User,
     token = json.loads(client.get(CACHE).content)["form_tokens"][0]
     fields = {"satisfaction": "4", "need_met": "1", "visited_on": "2026-01-05", "note": "", "form_token": token}
 
-    first = client.post(f"/cases/follow-ups/{visit.pk}/", fields, **SYNC)
-    again = client.post(f"/cases/follow-ups/{visit.pk}/", fields, **SYNC)
+    first = client.post(f"/cases/follow-ups/{visit.pk}/", fields, headers=SYNC)
+    again = client.post(f"/cases/follow-ups/{visit.pk}/", fields, headers=SYNC)
 
     visit.refresh_from_db()
     assert first.json()["result"] == "saved" and again.json()["already"] is True
@@ -214,7 +221,7 @@ def test_a_visit_someone_else_recorded_meanwhile_is_refused_with_the_reason(
     fields = {"satisfaction": "4", "need_met": "1", "note": ""}
     assert _client(caseworker).post(f"/cases/follow-ups/{visit.pk}/", fields).status_code == 302
 
-    response = _client(station_worker).post(f"/cases/follow-ups/{visit.pk}/", fields, **SYNC)
+    response = _client(station_worker).post(f"/cases/follow-ups/{visit.pk}/", fields, headers=SYNC)
 
     assert response.status_code == 409
     assert response.json() == {"result": "refused", "message": "此回访已登记过。", "errors": {}}
@@ -228,7 +235,9 @@ def test_a_visit_outside_the_township_is_not_found(world: World, wang: Person) -
         username="station2", role=Role.STATION_WORKER, organization=station, jurisdiction=world.other_township
     )
     visit = _visit(world, wang)
-    response = _client(theirs).post(f"/cases/follow-ups/{visit.pk}/", {"satisfaction": "4", "need_met": "1"}, **SYNC)
+    response = _client(theirs).post(
+        f"/cases/follow-ups/{visit.pk}/", {"satisfaction": "4", "need_met": "1"}, headers=SYNC
+    )
     assert response.status_code == 404
     visit.refresh_from_db()
     assert visit.status == FollowUpStatus.DUE

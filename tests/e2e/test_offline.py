@@ -38,10 +38,6 @@ READ_COPY = """async () => {
 }"""
 
 
-def _queue(page: Page) -> object:
-    return page.get_by_role("main").get_by_role("list").filter(has=page.locator("[data-state]"))
-
-
 def test_station_worker_logs_two_needs_and_a_visit_offline_and_each_is_saved_once(
     new_page: Callable[..., Page], world: World, station_worker: User
 ) -> None:
@@ -70,7 +66,8 @@ def test_station_worker_logs_two_needs_and_a_visit_offline_and_each_is_saved_onc
     expect(status).to_contain_text("永坪镇离线名册：3 人，待回访 1 次")
     page.wait_for_function(OFFLINE_COPY_KEPT, polling=200, timeout=10_000)
     page.context.set_offline(True)
-    assert page.reload().from_service_worker  # no network: the service worker answers with its copy
+    reloaded = page.reload()  # no network: the service worker answers with its copy
+    assert reloaded is not None and reloaded.from_service_worker
     expect(main.get_by_role("heading", name="离线工作台", level=1)).to_be_visible()
     expect(status).to_contain_text("没有网络")
 
