@@ -602,7 +602,7 @@
       })
       .then(function (registration) {
         if (navigator.onLine && registration.active) {
-          registration.active.postMessage({ type: "keep-offline-copy" });
+          registration.active.postMessage({ type: "keep-offline-copy", force: Boolean(app) });
         }
       })
       .catch(function () {

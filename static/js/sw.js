@@ -51,10 +51,18 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Kept again when a page asks and the copy is older than half an hour (or the offline page itself asks).
+async function copyIsFresh() {
+  const copy = await caches.match(CONFIG.offlineUrl, { cacheName: CACHE });
+  const made = copy && Date.parse(copy.headers.get("Date") || "");
+  return Boolean(made) && Date.now() - made < 30 * 60 * 1000;
+}
+
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "keep-offline-copy") {
     event.waitUntil(
-      keepOfflineCopy()
+      (event.data.force ? Promise.resolve(false) : copyIsFresh())
+        .then((fresh) => (fresh ? true : keepOfflineCopy()))
         .catch(() => false)
         .then((kept) => event.source && event.source.postMessage({ type: "offline-copy", kept: kept })),
     );

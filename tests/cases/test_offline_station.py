@@ -193,7 +193,7 @@ def test_a_repeated_need_is_refused_until_ticked_as_new_and_names_nobody(station
     refused = client.post("/register/needs/new/", _need_fields(wang, ""), headers=SYNC)
     ticked = client.post("/register/needs/new/", _need_fields(wang, "", confirm_new="on"), headers=SYNC)
 
-    assert refused.json()["result"] == "refused" and "作为新需求登记" in refused.json()["message"]
+    assert refused.json()["result"] == "refused" and "记录为新需求" in refused.json()["message"]
     assert "王秀英" not in refused.content.decode()  # the phone keeps the answer: no name in it
     assert ticked.json()["result"] == "saved"
     assert Need.objects.filter(person=wang).count() == 2

@@ -137,3 +137,51 @@ def test_station_worker_logs_two_needs_and_a_visit_offline_and_each_is_saved_onc
     page.wait_for_function(
         READ_COPY.replace("return [", "const r = [").replace("];", "]; return r[0] === undefined && r[1] === 0;")
     )
+
+
+def test_a_refused_record_stays_until_edited_and_a_discarded_one_is_never_sent(
+    new_page: Callable[..., Page], world: World, station_worker: User
+) -> None:
+    wang = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
+    li = make_person(world.our_village, name="李明", born=date(1949, 6, 1))
+    make_need(wang, category="medical")  # she already has an open medical need
+    page = new_page(phone=True)
+    sign_in(page, station_worker)
+    page.goto("/cases/offline/")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("status").first).to_contain_text("永坪镇离线名册：2 人")
+    page.wait_for_function(OFFLINE_COPY_KEPT, polling=200, timeout=10_000)
+    page.context.set_offline(True)
+
+    # The ordinary need form, opened without a connection, is the offline one.
+    page.goto("/register/needs/new/")
+    expect(main.get_by_role("heading", name="离线工作台", level=1)).to_be_visible()
+    expect(main.get_by_role("status").first).to_contain_text("您要打开的页面需要联网")
+    need_form = main.locator("#need-form")
+    search = main.get_by_role("searchbox", name=re.compile("^救助对象"))
+    for person, category in (("王秀英", "医疗"), ("李明", "住房")):
+        search.fill(person)
+        main.get_by_role("button", name=re.compile(f"^{person[0]}\\*")).click()
+        need_form.get_by_role("radio", name=category).check()
+        need_form.get_by_role("textbox", name=re.compile("^情况描述")).fill("走访发现的新情况。")
+        need_form.get_by_role("button", name="保存需求").click()
+    waiting = main.locator("#queue-list > li")
+    expect(waiting).to_have_count(2)
+    waiting.filter(has_text="李*").get_by_role("button", name="放弃").click()  # typed by mistake
+    expect(waiting).to_have_count(1)
+
+    page.context.set_offline(False)
+    refused = main.locator("[data-state=refused]")
+    expect(refused).to_contain_text("已驳回：此人已有同类未办结的需求。确需另行登记，请勾选“记录为新需求”后再保存。")
+    assert Need.objects.filter(person=wang).count() == 1 and not Need.objects.filter(person=li).exists()
+    screenshot(page, "16-offline-refused")
+
+    refused.get_by_role("button", name="编辑").click()
+    expect(main.locator("#need-person-chosen")).to_contain_text("王*英")
+    expect(need_form.get_by_role("radio", name="医疗")).to_be_checked()
+    need_form.get_by_role("checkbox", name="记录为新需求").check()
+    need_form.get_by_role("button", name="保存需求").click()
+
+    expect(main.locator("[data-state=saved]")).to_have_count(1)
+    expect(waiting).to_have_count(1)  # the edited record, not a second one
+    assert Need.objects.filter(person=wang).count() == 2 and not Need.objects.filter(person=li).exists()
