@@ -253,3 +253,13 @@ def test_the_service_worker_is_served_from_the_root_uncached(station_worker: Use
     assert response["Cache-Control"] == "no-store"
     first_line = response.content.decode().splitlines()[0]
     assert first_line.startswith("const CONFIG = ") and '"offlineUrl": "/cases/offline/"' in first_line
+
+
+def test_the_offline_page_the_phone_keeps_holds_no_personal_data(
+    world: World, station_worker: User, wang: Person
+) -> None:
+    _visit(world, wang)
+    page = _client(station_worker).get("/cases/offline/").content.decode()
+
+    assert "离线工作台" in page and 'id="need-form"' in page and 'id="visit-form"' in page
+    assert "王" not in page and wang.id_number_masked not in page
