@@ -504,10 +504,10 @@
     }
     showError("need-form-error", "");
     var label = (chosenPerson ? chosenPerson.name + " " + chosenPerson.id_number : "") + " · " + checkedLabel(form, "need-category") + " · " + checkedLabel(form, "need-urgency");
-    keep(newRecord("need", fields, label)).then(function () {
-      form.reset();
-      choosePerson(null);
-    });
+    var record = newRecord("need", fields, label);
+    form.reset(); // at once: the worker may start the next record before the queue has answered
+    choosePerson(null);
+    keep(record);
   }
 
   function today() {
@@ -535,9 +535,9 @@
     // The day of the visit is the day it was recorded here, not the day it reaches the server.
     fields.visited_on = fields.visited_on || today();
     var label = select.options[select.selectedIndex].textContent;
-    keep(newRecord("visit", fields, label, select.value)).then(function () {
-      form.reset();
-    });
+    var record = newRecord("visit", fields, label, select.value);
+    form.reset();
+    keep(record);
   }
 
   function startEdit(record) {
@@ -590,6 +590,47 @@
     }
   }
 
+  // --- the ordinary forms, submitted without a connection -------------------------------------
+  // The need form and the visit form, opened while there was a connection, keep their record in the
+  // queue (with the page's own form token) when the connection is gone at the moment of saving, and
+  // open the offline page, where it waits. The label is the masked one, from the township's copy.
+  function onOrdinaryForm(event) {
+    var form = event.target;
+    var kind = form.dataset && form.dataset.offlineKind;
+    if (!kind || navigator.onLine) {
+      return;
+    }
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (["csrfmiddlewaretoken", "q", "_search", "form_token"].indexOf(name) === -1) {
+        fields[name] = String(value);
+      }
+    });
+    if (kind === "need" && !fields.person) {
+      return; // nobody chosen yet: the offline page's search finds the person
+    }
+    event.preventDefault();
+    var token = (form.querySelector('[name="form_token"]') || {}).value || null;
+    var target = kind === "visit" ? form.dataset.offlineTarget : null;
+    var known = (copy && (kind === "need" ? copy.persons : copy.visits)) || [];
+    var id = kind === "need" ? fields.person : target;
+    var entry = known.filter(function (one) {
+      return String(one.id) === String(id);
+    })[0];
+    var label = entry ? (kind === "need" ? personLabel(entry) : entry.person + " · " + entry.reference) : "#" + id;
+    if (kind === "visit") {
+      fields.visited_on = fields.visited_on || today();
+    }
+    var record = newRecord(kind, fields, label, target);
+    record.token = token;
+    changeQueue(function (records) {
+      records.push(record);
+      return records;
+    }).then(function () {
+      window.location.assign(config.offline);
+    });
+  }
+
   // --- start ----------------------------------------------------------------------------------
   function registerWorker() {
     if (!("serviceWorker" in navigator)) {
@@ -612,6 +653,7 @@
 
   startPage();
   registerWorker();
+  document.addEventListener("submit", onOrdinaryForm);
   window.addEventListener("online", function () {
     render().then(sendNow);
   });

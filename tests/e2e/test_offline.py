@@ -159,14 +159,14 @@ def test_a_refused_record_stays_until_edited_and_a_discarded_one_is_never_sent(
     expect(main.get_by_role("status").first).to_contain_text("您要打开的页面需要联网")
     need_form = main.locator("#need-form")
     search = main.get_by_role("searchbox", name=re.compile("^救助对象"))
-    for person, category in (("王秀英", "医疗"), ("李明", "住房")):
+    for count, (person, category) in enumerate((("王秀英", "医疗"), ("李明", "住房")), start=1):
         search.fill(person)
         main.get_by_role("button", name=re.compile(f"^{person[0]}\\*")).click()
         need_form.get_by_role("radio", name=category).check()
         need_form.get_by_role("textbox", name=re.compile("^情况描述")).fill("走访发现的新情况。")
         need_form.get_by_role("button", name="保存需求").click()
+        expect(main.locator("#queue-list > li")).to_have_count(count)
     waiting = main.locator("#queue-list > li")
-    expect(waiting).to_have_count(2)
     waiting.filter(has_text="李*").get_by_role("button", name="放弃").click()  # typed by mistake
     expect(waiting).to_have_count(1)
 
@@ -185,3 +185,33 @@ def test_a_refused_record_stays_until_edited_and_a_discarded_one_is_never_sent(
     expect(main.locator("[data-state=saved]")).to_have_count(1)
     expect(waiting).to_have_count(1)  # the edited record, not a second one
     assert Need.objects.filter(person=wang).count() == 2 and not Need.objects.filter(person=li).exists()
+
+
+def test_the_ordinary_need_form_saved_without_a_connection_waits_in_the_queue(
+    new_page: Callable[..., Page], world: World, station_worker: User
+) -> None:
+    wang = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
+    page = new_page(phone=True)
+    sign_in(page, station_worker)
+    page.goto("/cases/offline/")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("status").first).to_contain_text("永坪镇离线名册：1 人")
+    page.wait_for_function(OFFLINE_COPY_KEPT, polling=200, timeout=10_000)
+
+    page.goto(f"/register/needs/new/?person={wang.pk}")  # opened with a connection
+    expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
+    main.get_by_role("radio", name="医疗").check()
+    main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院。")
+    page.context.set_offline(True)  # the signal goes while she types
+    main.get_by_role("button", name="保存需求").click()
+
+    expect(main.get_by_role("heading", name="离线工作台", level=1)).to_be_visible()
+    waiting = main.locator("#queue-list > li")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("王*英")
+    expect(waiting).to_contain_text("待发送")
+    assert not Need.objects.filter(person=wang).exists()
+
+    page.context.set_offline(False)
+    expect(main.locator("[data-state=saved]")).to_have_count(1)
+    assert list(Need.objects.filter(person=wang).values_list("category", flat=True)) == ["medical"]
