@@ -21,7 +21,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # Browser libraries come from npm (package-lock.json pins them) and are served from static/vendor/
 # (gitignored): no CDN, county intranets have no internet. Needs Node 20 and npm. The source map
 # goes too: chart.umd.js names it, and the production static build (hashed manifest) fails without it.
-VENDOR := static/vendor/chart.umd.js.map
+# idb-keyval (IndexedDB) keeps the station phone's offline queue and person cache (docs/offline.md).
+VENDOR := static/vendor/idb-keyval.umd.js
 
 $(VENDOR): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node 20) is needed to install the chart library (Chart.js) into static/vendor/: install nodejs and npm, then run make again."; exit 1; }
@@ -30,6 +31,9 @@ $(VENDOR): package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+	@test -f node_modules/idb-keyval/dist/umd.js || { echo "node_modules/idb-keyval/dist/umd.js is missing after npm ci: check package-lock.json."; exit 1; }
+	cp node_modules/idb-keyval/LICENCE static/vendor/idb-keyval.LICENCE
+	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.umd.js
 
 vendor: $(VENDOR)
 install: $(VENV)/.runtime $(VENDOR)

@@ -17,5 +17,6 @@ NAV_ITEMS: list[NavItem] = [
         "cases:direct_help_list",
         frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.CHARITY_STAFF, Role.SUPERVISOR}),
     ),
+    NavItem(_("Work offline"), "cases:station_offline", frozenset({Role.STATION_WORKER})),
     NavItem(_("Happiness list"), "cases:happiness_list", frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})),
 ]

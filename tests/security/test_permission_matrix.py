@@ -313,6 +313,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:transfer_request", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, 403),
     ("cases:follow_up_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("cases:follow_up_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    # The station phone's offline page and its masked copy of the township: station workers only.
+    ("cases:station_offline", "GET"): row(LOGIN, 403, 403, OK, 403, 403, 403, 403),
+    ("cases:station_offline", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:station_offline_cache", "GET"): row(401, 403, 403, OK, 403, 403, 403, 403),
+    ("cases:station_offline_cache", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405),
     ("cases:follow_up_record", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:follow_up_record", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
     ("cases:happiness_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
@@ -407,6 +412,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("dashboards:evaluation_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("healthz", "GET"): row(UP, UP, UP, UP, UP, UP, UP, UP),
     ("healthz_live", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),  # liveness: public, no data
+    ("service_worker", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),  # the script only, no data
+    ("service_worker", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405),
     ("home", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("home", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("matching:confirm_many", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
