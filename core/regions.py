@@ -271,7 +271,9 @@ def _check_row(
         return
     if len(name) > 100:
         result.errors.append(
-            RowError(line, _("The name of region %(code)s is longer than 100 characters.") % {"code": code}, source, record)
+            RowError(
+                line, _("The name of region %(code)s is longer than 100 characters.") % {"code": code}, source, record
+            )
         )
         return
     parent = parent_region_code(code)

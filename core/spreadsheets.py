@@ -90,6 +90,14 @@ class ImportSpec(abc.ABC):
     ) -> tuple[dict[str, Any] | None, list[RowError]]:
         """Check one row; return the cleaned record (or None) and its errors."""
 
+    def clean_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], *, user: User
+    ) -> Iterator[tuple[dict[str, Any] | None, list[RowError]]]:
+        """:meth:`clean_row` for every ``(row number, values)`` of a file, in order. Override to read
+        what the rows refer to (organizations, regions) in a few queries for the whole file."""
+        for number, values in rows:
+            yield self.clean_row(values, row=number, user=user)
+
     def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
         """Checks across rows (e.g. the same ID number twice). Rows are (row number, cleaned)."""
         return []
@@ -469,8 +477,8 @@ def check_file(
     total = len(read.rows)
     rows = [(number, *row_values(read, raw, spec)) for number, raw in read.rows]
     lost_columns, zeroed = zeroed_id_cells(spec, [(values, numeric) for _number, values, numeric in rows])
-    for done, (number, values, numeric) in enumerate(rows, start=1):
-        record, row_errors = spec.clean_row(values, row=number, user=user)
+    results = spec.clean_rows([(number, values) for number, values, _numeric in rows], user=user)
+    for done, ((number, values, numeric), (record, row_errors)) in enumerate(zip(rows, results, strict=True), start=1):
         for key in zeroed.get(done - 1, ()):
             # 451029196711093000 (a number column saved as .csv): Excel's loss when the column shows it
             # or the ID check refused the value, even if the check digit happens to match.

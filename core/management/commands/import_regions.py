@@ -25,12 +25,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, paths: list[Path], dry_run: bool, **options: Any) -> None:
-        tables: list[tuple[str, str]] = []
         for path in paths:
-            try:
-                tables.append((path.name, decode_table(path.read_bytes())))
-            except FileNotFoundError as missing:
-                raise CommandError(_("File not found: %(path)s") % {"path": path}) from missing
+            if not path.is_file():
+                raise CommandError(_("File not found: %(path)s") % {"path": path})
+        # One file's text at a time (villages.json is 85 MB): read as the import reaches it.
+        tables = ((path.name, decode_table(path.read_bytes())) for path in paths)
         several = len(paths) > 1
         result = regions_import_tables(tables=tables, dry_run=dry_run, progress=self._progress)
         if not result.ok:
