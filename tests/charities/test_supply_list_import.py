@@ -235,7 +235,9 @@ def test_a_longer_supply_list_is_checked_and_written_in_as_many_queries_with_an_
 
     def rows(count, prefix):
         return [
-            row(name=f"{prefix}{n}", credit_code=charities[n % 2], service_regions=places[n % 4], designated_counties="")
+            row(
+                name=f"{prefix}{n}", credit_code=charities[n % 2], service_regions=places[n % 4], designated_counties=""
+            )
             for n in range(count)
         ]
 

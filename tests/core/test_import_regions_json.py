@@ -42,7 +42,7 @@ def test_the_five_published_json_files_load_as_they_are():
 
 @pytest.mark.django_db
 def test_the_published_tree_pcas_code_json_loads_down_to_townships():
-    out, _err = run(PUBLISHED / "pcas-code.json")
+    run(PUBLISHED / "pcas-code.json")
     assert Region.objects.get(code="460000000000").name == "海南省"
     danzhou = Region.objects.get(code="460400000000")  # 儋州: city and its own county, one region
     assert (danzhou.name, danzhou.level) == ("儋州市", 2)
@@ -80,8 +80,7 @@ def test_a_rename_in_a_newer_json_is_listed_by_code_in_the_dry_run_then_written(
 def test_json_and_csv_files_load_together(tmp_path):
     villages = tmp_path / "villages.csv"  # modood's villages.csv layout, beside the JSON levels
     villages.write_text(
-        "code,name,streetCode,provinceCode,cityCode,areaCode\n"
-        '610622101005,"文安驿村委会",610622101,61,6106,610622\n',
+        'code,name,streetCode,provinceCode,cityCode,areaCode\n610622101005,"文安驿村委会",610622101,61,6106,610622\n',
         encoding="utf-8",
     )
     run(*levels(), villages)
