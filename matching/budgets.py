@@ -38,6 +38,8 @@ from matching.flow import min_cost_flow_assignment
 logger = logging.getLogger(__name__)
 
 DIVE_ROUNDS = 30
+# Pairs one LP takes at most (about 8 s at 330,000 on a quiet core); a county's LP may be larger.
+MAX_LP_PAIRS = 400_000
 FLOW_ROUNDS = 5
 
 
@@ -60,7 +62,7 @@ class BudgetOutcome:
     flow_units: int
     bound: float | None  # the real-budget LP optimum of the whole problem, when one LP covered it
     status: str
-    counties: int
+    counties: int  # LPs the problem was cut into: a county, or neighbouring counties together
     counties_solved: int
     seconds: float
     prices: FloatArray  # budget duals per resource (units per fen), for a Lagrangian bound
@@ -243,6 +245,24 @@ def _county_keys(candidates: Candidates) -> IntArray:
     return county[first[person_index]][candidates.pair_need]
 
 
+def _county_groups(keys: IntArray) -> list[IntArray]:
+    """Pairs by county, consecutive counties joined while their pairs fit one LP of ``MAX_LP_PAIRS``
+    (a bigger LP loses less where a fund serves several counties, but takes longer)."""
+    counties = np.unique(keys)
+    order = np.argsort(keys, kind="stable")
+    starts = np.searchsorted(keys[order], counties, side="left").tolist()
+    ends = [*starts[1:], int(keys.shape[0])]
+    groups: list[IntArray] = []
+    group_start = 0
+    for start, end in zip(starts, ends, strict=True):
+        if end - group_start > MAX_LP_PAIRS and start > group_start:
+            groups.append(np.sort(order[group_start:start]))
+            group_start = start
+    if keys.shape[0]:
+        groups.append(np.sort(order[group_start:]))
+    return groups
+
+
 def _solve_county(books: _Books, scope: IntArray, deadline: float) -> tuple[float, FloatArray]:
     """Replace the county's part of the assignment by a better one within what the others leave."""
     cand = books.candidates
@@ -277,15 +297,11 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         )
     if not feasible(candidates, start):  # sub-fen amounts only; never seen with yuan and fen
         _repair(books, books.selected, np.arange(candidates.size))
-    keys = _county_keys(candidates)
-    counties = np.unique(keys)
-    order = np.argsort(keys, kind="stable")
-    bounds = [*np.searchsorted(keys[order], counties, side="left").tolist(), candidates.size]
+    groups = _county_groups(_county_keys(candidates))
     solved = 0
     bound: float | None = None
     status = BudgetStage.EXACT
-    for index in range(counties.shape[0]):
-        scope = np.sort(order[bounds[index] : bounds[index + 1]])
+    for scope in groups:
         try:
             value, county_prices = _solve_county(books, scope, deadline)
         except LPTimeLimit:
@@ -297,9 +313,9 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
             break
         solved += 1
         prices = np.maximum(prices, county_prices)
-        if counties.shape[0] == 1:
+        if len(groups) == 1:
             bound = value
-    if counties.shape[0] > 1 and solved:
+    if len(groups) > 1 and solved:
         # What the counties left of a fund serving several of them, for anyone it still fits.
         _fill_with_flows(books, np.arange(candidates.size), books.selected, deadline)
     chosen = np.flatnonzero(books.selected)
@@ -312,7 +328,7 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         flow_units=flow_units,
         bound=bound,
         status=status,
-        counties=int(counties.shape[0]),
+        counties=len(groups),
         counties_solved=solved,
         seconds=time.monotonic() - started,
         prices=prices,
