@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.candidates import BoolArray, Candidates, FloatArray, IntArray
-from matching.exact import INTEGRAL, NO_BUDGET, ExactSolverError, LPTimeLimit, RealBudgetLP, real_budget_lp
+from matching.exact import INTEGRAL, NO_BUDGET, LPTimeLimit, RealBudgetLP, real_budget_lp
 from matching.flow import min_cost_flow_assignment
 
 logger = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         except LPTimeLimit:
             status = BudgetStage.TIME_LIMIT if solved == 0 else BudgetStage.PARTIAL
             break
-        except (ExactSolverError, ValueError, MemoryError):
+        except Exception:  # HiGHS failing in any way leaves the flow's assignment, never a failed run
             logger.exception("budget-exact stage failed; the flow's assignment stands")
             status = BudgetStage.FAILED
             break

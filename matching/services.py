@@ -176,7 +176,7 @@ def run_execute(*, run_id: int) -> None:
         run.save(update_fields=["status", "attempts", "progress", "started_at", "updated_at"])
     try:
         problem = build_problem(region=run.region, as_of=run.as_of, weights=_weights_from_json(run.weights))
-        result = solve(problem, progress=_progress_writer(run_id))
+        result = solve(problem, progress=_progress_writer(run_id), exact_seconds=settings.MATCHING_EXACT_SECONDS)
     except TooManyPairsError:
         _fail(run_id, _("This region has too many possible matches for one run. Run matching for each township."))
         return
@@ -214,6 +214,9 @@ def run_execute(*, run_id: int) -> None:
         locked.candidate_pairs = result.stats.candidate_pairs
         locked.proposed_count = len(result.proposals)
         locked.total_score = result.total_score
+        locked.flow_score = result.flow_score
+        locked.score_bound = result.bound
+        locked.budget_stage = result.budget_stage
         locked.solve_seconds = result.stats.candidate_seconds + result.stats.solve_seconds
         locked.finished_at = timezone.now()
         locked.save()
