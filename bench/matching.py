@@ -73,7 +73,10 @@ VULNERABILITIES = {"elderly_no_self_care": 0.15, "minor": 0.15, "disabled": 0.10
 DEFAULT_SIZES = ((1_000, 100), (10_000, 1_000), (50_000, 5_000), (100_000, 10_000))
 EXACT_UP_TO = 10_000  # the flow model's optimum by HiGHS (the old check) up to this many needs
 LP_UP_TO = 10_000  # one real-budget LP over the whole problem up to this many needs (else Lagrangian)
-# The whole run at 100,000 × 10,000 must stay under 60 s: the stage gets what the flow leaves.
+# Below 100,000 needs the stage runs to its end (the time it takes is printed; a run's own limit
+# is settings.MATCHING_EXACT_SECONDS, 60 s). At 100,000 × 10,000 the whole run must stay under
+# 60 s: the stage gets what the candidates and the flow leave of 55 s.
+BENCH_EXACT_SECONDS = 900.0
 RUN_TARGET_SECONDS = 55.0
 
 
@@ -312,7 +315,8 @@ def main() -> None:
         "--exact-seconds",
         type=float,
         default=None,
-        help=f"the stage's time limit (default {EXACT_SECONDS:.0f} s; at 100,000 needs what the flow leaves of 55 s)",
+        help=f"the stage's time limit (default {BENCH_EXACT_SECONDS:.0f} s; at 100,000 needs what the flow leaves of 55 s;"
+        f" a run's own default is {EXACT_SECONDS:.0f} s)",
     )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -320,7 +324,7 @@ def main() -> None:
         needs, resources = (int(part) for part in args.one.split("x"))
         limit = args.exact_seconds
         if limit is None:
-            limit = None if needs >= 100_000 else 600.0 if needs >= 50_000 else EXACT_SECONDS
+            limit = None if needs >= 100_000 else BENCH_EXACT_SECONDS
         print(json.dumps(run_one(needs, resources, limit, args)))
         return
     print(

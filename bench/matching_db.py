@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from bench.register import COUNTIES, load_people, load_regions  # sets Django up
 from charities.models import Resource, ResourceStatus
-from core.models import Organization, OrganizationKind, Region
+from core.models import Organization, OrganizationKind, Region, RegionLevel
 from matching.models import MatchingRun, RunStatus
 from matching.selectors import build_problem
 from matching.services import run_save_result
@@ -48,8 +48,12 @@ def load_county(resources: int, seed: int = 17) -> None:
             [COUNTY + "%", list(MONEY)],
         )
     county = Region.objects.get(code=COUNTY + "000000")
-    townships = list(Region.objects.filter(code__startswith=COUNTY, level=RegionLevel.TOWNSHIP).values_list("code", flat=True))
-    villages = list(Region.objects.filter(code__startswith=COUNTY, level=RegionLevel.VILLAGE).values_list("code", flat=True))
+    townships = list(
+        Region.objects.filter(code__startswith=COUNTY, level=RegionLevel.TOWNSHIP).values_list("code", flat=True)
+    )
+    villages = list(
+        Region.objects.filter(code__startswith=COUNTY, level=RegionLevel.VILLAGE).values_list("code", flat=True)
+    )
     organizations = Organization.objects.bulk_create(
         Organization(kind=OrganizationKind.CHARITY, name=f"测试慈善会{n}", region=county) for n in range(resources // 5)
     )
@@ -106,10 +110,11 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     call_command("migrate", verbosity=0)
+    started = time.perf_counter()
     if not args.skip_load and not Region.objects.filter(code=COUNTY + "000000").exists():
-        started = time.perf_counter()
         load_regions()
         load_people(60_000, 100_000)
+    if not args.skip_load and not Resource.objects.filter(name__startswith="测试帮扶项目").exists():
         load_county(args.resources)
         print(f"  loaded in {time.perf_counter() - started:.1f} s")
     county = Region.objects.get(code=COUNTY + "000000")

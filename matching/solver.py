@@ -19,7 +19,7 @@ from matching.flow import SolverError, min_cost_flow_assignment
 from matching.problem import MatchingProblem, MatchResult, MatchStats, Proposal
 
 # Seconds the budget-exact stage may take when the caller sets none (settings.MATCHING_EXACT_SECONDS).
-EXACT_SECONDS = 30.0
+EXACT_SECONDS = 60.0
 
 
 def _monotonic(progress: Progress | None) -> Callable[[int], None]:
