@@ -18,6 +18,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def load_county(resources: int, seed: int = 17) -> None:
         cursor.execute("ANALYZE beneficiaries_need, charities_resource")
 
 
-def median_time(action, runs: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def median_time(action: Callable[[], object], runs: int) -> tuple[float, object]:
     times = []
     result = None
     for _ in range(runs):

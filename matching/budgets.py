@@ -318,7 +318,7 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
     if len(groups) > 1 and solved:
         # What the counties left of a fund serving several of them, for anyone it still fits.
         _fill_with_flows(books, np.arange(candidates.size), books.selected, deadline)
-    chosen = np.flatnonzero(books.selected)
+    chosen: IntArray = np.flatnonzero(books.selected)
     if not feasible(candidates, chosen) or int(candidates.pair_units[chosen].sum()) < flow_units:
         logger.error("budget-exact stage produced an infeasible or worse assignment; the flow's stands")
         chosen, status = start, BudgetStage.FAILED

@@ -142,8 +142,9 @@ def real_budget_lp(
     if result.status != 0:
         raise ExactSolverError(result.message)
     prices = np.zeros(resources)
-    budget_duals = np.asarray(result.ineqlin.marginals)[-budget_resources.shape[0] :] if budget_resources.size else []
-    prices[budget_resources] = np.maximum(0.0, -np.asarray(budget_duals, dtype=np.float64))
+    if budget_resources.size:
+        duals = np.asarray(result.ineqlin.marginals, dtype=np.float64)[-budget_resources.shape[0] :]
+        prices[budget_resources] = np.maximum(0.0, -duals)
     return RealBudgetLP(np.clip(np.asarray(result.x), 0.0, 1.0), float(-result.fun), prices)
 
 

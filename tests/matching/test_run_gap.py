@@ -54,7 +54,7 @@ def test_the_run_pays_one_more_person_within_the_budget_and_shows_its_gap(
 ) -> None:
     run = _run(world, caseworker)
     assert run.proposed_count == 3
-    assert sum(p.amount for p in run.proposals.all()) == Decimal("1000.00")
+    assert sum(p.amount or Decimal(0) for p in run.proposals.all()) == Decimal("1000.00")
     assert run.budget_stage == "exact"
     assert run.flow_score is not None and run.flow_score < run.total_score
     assert run.score_bound is not None and run.total_score <= run.score_bound
