@@ -545,6 +545,9 @@ MATCHING_WEIGHTS: dict[str, object] = {}
 # Help of a category received within this many days (the ledger) rules out a proposal of it.
 MATCHING_RECEIVED_PERIOD_DAYS = int(os.environ.get("MATCHING_RECEIVED_PERIOD_DAYS", "90"))
 MATCHING_QUEUE = os.environ.get("MATCHING_QUEUE", "celery")
+# Seconds the budget-exact stage of a run may take (LP with budgets in yuan); at the limit the
+# min-cost flow's assignment stands. A county of ~5,000 needs takes 3–9 s (docs/performance.md).
+MATCHING_EXACT_SECONDS = float(os.environ.get("MATCHING_EXACT_SECONDS", "60"))
 # Only for the test of a worker killed half way: slows every progress step down.
 MATCHING_PROGRESS_DELAY_SECONDS = float(os.environ.get("MATCHING_PROGRESS_DELAY_SECONDS", "0"))
 CELERY_BEAT_SCHEDULE["matching-nightly"] = {
