@@ -85,6 +85,10 @@ pytest: install-dev
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
 	$(call timed,pytest (serial),$(PY) -m pytest -p no:xdist -m serial --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
+	$(call timed,pytest (read replica),if [ -n "$$REPLICA_URL" ]; then \
+	  DATABASE_URL="$$REPLICA_PRIMARY_URL" DATABASE_REPLICA_URL="$$REPLICA_URL" REDIS_URL= REQUIRE_SERVICES= \
+	  $(PY) -m pytest -p no:xdist tests/replica $(PYTEST_ARGS); \
+	else echo "tests/replica skipped: no replica pair (eval \"\$$(.ci/replica-pair)\" starts one)"; fi)
 
 ## Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install-dev

@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # The footer's language choice is kept on the account for e-mails and text messages.
     "accounts.middleware.LanguageChoiceMiddleware",
+    # With a read replica: a user who just changed something reads the primary for a while (core/replica.py).
+    "core.replica.ReplicaStickyMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"
@@ -142,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "cases.context_processors.unread_notifications",
+                "core.replica.replica_context",
             ],
         },
     },
@@ -159,6 +162,20 @@ DATABASES = {
 }
 if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# A read replica (PostgreSQL streaming replication): dashboards, evaluation, reports and exports read
+# from it while it is up and no more than REPLICA_MAX_LAG_SECONDS behind; everything else, and every
+# page of a user who changed something in the last REPLICA_STICKY_SECONDS, reads the primary
+# (core/replica.py). Tests use the primary's test database on the replica (replication copies it).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ---------------------------------------------
