@@ -36,9 +36,10 @@ def need_pick_up(*, by: User, need: Need, request: HttpRequest | None = None) ->
     if not can_pick_up(by, need):
         raise PermissionDenied(_("Only the quick-response team and the caseworkers of this area pick up its needs."))
     with transaction.atomic():
-        current = Need.objects.select_for_update().select_related("responded_by").get(pk=need.pk)
+        # No join in the locked read: PostgreSQL refuses FOR UPDATE on a nullable outer join.
+        current = Need.objects.select_for_update().get(pk=need.pk)
         if current.responded_at is not None:
-            who = current.responded_by.display_name if current.responded_by else _("someone")
+            who = current.responded_by.display_name if current.responded_by_id else _("someone")
             raise RegisterError(
                 _("%(who)s already picked this need up at %(when)s.")
                 % {"who": who, "when": timezone.localtime(current.responded_at).strftime("%m-%d %H:%M")},
