@@ -220,9 +220,14 @@ def test_rechecking_people_already_registered_decrypts_nothing(station_worker, w
     from tests.factories import make_person
 
     people = [make_person(world.our_village, phone="13991234567", health="高血压") for _ in range(5)]
-    decrypted = []
+    decrypted: list[str] = []
     real = crypto.decrypt
-    monkeypatch.setattr(crypto, "decrypt", lambda token: decrypted.append(token) or real(token))
+
+    def counted(token: str) -> str:
+        decrypted.append(token)
+        return real(token)
+
+    monkeypatch.setattr(crypto, "decrypt", counted)
     messages = duplicate_messages(station_worker, [person.id_number_index for person in people])
     assert decrypted == []
-    assert messages[people[0].id_number_index].startswith(f"该身份证号已登记：{people[0].name}，永坪村，户编号 ")
+    assert messages[str(people[0].id_number_index)].startswith(f"该身份证号已登记：{people[0].name}，永坪村，户编号 ")
