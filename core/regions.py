@@ -213,7 +213,7 @@ def _json_rows(text: str, source: str) -> Iterator[tuple[int, str, str, str] | R
     number = 0
     try:
         for item in _json_records(text):
-            stack = [item] if isinstance(item, dict) else list(reversed(item)) if isinstance(item, list) else [item]
+            stack: list[object] = list(reversed(item)) if isinstance(item, list) else [item]
             while stack:
                 record = stack.pop()
                 number += 1

@@ -41,7 +41,7 @@ def test_a_gbk_csv_excel_saved_from_a_number_column_is_refused_on_every_cut_row(
     rows[1][2] = cut_that_passes_the_check(datetime.date(1964, 7, 9))  # would pass the check digit
     batch = upload("走访排查台账.csv", office_csv(rows, "gbk"))
     assert batch.status == ImportStatus.INVALID and batch.valid_rows == 0
-    shown = [format(float(row[2]), ".6G") for row in rows]  # 6.10622E+17: too short to identify anyone
+    shown = [format(float(str(row[2])), ".6G") for row in rows]  # 6.10622E+17: too short to identify anyone
     assert id_errors(batch) == [(3 + n, NUMERIC_ID.format(value=value)) for n, value in enumerate(shown)]
 
 
@@ -52,7 +52,7 @@ def test_one_cut_value_whose_check_fails_gets_excels_message_not_the_check_digit
         number = digits_only_id(datetime.date(1962, 4, 1))
     rows[0][2] = excel_cut(number)
     batch = upload("走访排查台账.csv", office_csv(rows, "gbk"))
-    assert id_errors(batch) == [(3, NUMERIC_ID.format(value=format(float(rows[0][2]), ".6G")))]
+    assert id_errors(batch) == [(3, NUMERIC_ID.format(value=format(float(str(rows[0][2])), ".6G")))]
 
 
 def test_a_general_column_saved_as_csv_is_refused_in_its_scientific_spelling(upload):  # noqa: F811
@@ -63,7 +63,7 @@ def test_a_general_column_saved_as_csv_is_refused_in_its_scientific_spelling(upl
     assert batch.status == ImportStatus.INVALID
     errors = id_errors(batch)
     assert errors[0] == (3, NUMERIC_ID.format(value="4.51029E+17"))
-    assert errors[1] == (4, NUMERIC_ID.format(value=format(float(rows[1][2]), ".6G")))
+    assert errors[1] == (4, NUMERIC_ID.format(value=format(float(str(rows[1][2])), ".6G")))
 
 
 def test_a_real_id_number_ending_in_000_among_whole_ones_is_accepted(upload):  # noqa: F811
