@@ -366,7 +366,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets its own name in the schema.
-    "ENUM_NAME_OVERRIDES": {"ImportStatusEnum": "core.models.ImportStatus"},
+    "ENUM_NAME_OVERRIDES": {"ImportStatusEnum": "core.models.ImportStatus", "CategoryEnum": "core.codes.NeedCategory"},
 }
 
 # --- Logging --------------------------------------------------------------
