@@ -324,7 +324,7 @@ def seed_register_activity(organizations: dict[str, Organization], users: dict[s
         granted = now - timedelta(days=30 + index)
         Consent.objects.create(
             person=person,
-            purposes=[ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING],
+            purposes=[ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING, ConsentPurpose.FOLLOW_UP],
             recipient_scope=RecipientScope.ORGANIZATION if index % 2 else RecipientScope.NETWORK,
             recipient_organization=charity if index % 2 else None,
             fields=["name", "gender", "birth_date", "phone", "address", "assistance_statuses", "vulnerabilities"],

@@ -454,6 +454,17 @@ class Need(models.Model):
         related_name="+",
     )
     status_note = models.CharField(_("note on the status"), max_length=300, blank=True)
+    # 救急难 (SPEC rule 9): the first answer to an emergency, and when nobody answered in time.
+    responded_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("picked up by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     application = models.ForeignKey(
         "beneficiaries.OnlineApplication",
         verbose_name=_("online application"),
@@ -477,6 +488,11 @@ class Need(models.Model):
             ),
             models.Index(fields=["status", "created_at"], name="need_status_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="need_created_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(urgency="emergency", responded_at__isnull=True),
+                name="need_emergency_waiting_idx",
+            ),
         ]
         constraints = [
             # One open alert per person and rule: the periodic job may run twice.

@@ -54,6 +54,7 @@ from beneficiaries.views import (
     _region_filter,
     _register_reader,
 )
+from beneficiaries.views_emergency import emergency_context
 from core import form_tokens
 from core.codes import NeedCategory
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -200,6 +201,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can_write_register(user),
             "can_refer": can_refer(user) and need.status in OPEN_NEED_STATUSES,
             "audit": audit_entries_for(need)[:10],
+            **emergency_context(user, need),
             "now": timezone.now(),
         },
     )

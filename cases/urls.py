@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cases import views
+from cases import views, views_direct_help
 
 app_name = "cases"
 
@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("follow-ups/<int:pk>/", views.follow_up_record_view, name="follow_up_record"),
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+    path("direct-help/", views_direct_help.direct_help_list, name="direct_help_list"),
+    path("direct-help/new/", views_direct_help.direct_help_new, name="direct_help_new"),
     path("happiness/", views.happiness_list, name="happiness_list"),
     path("transfers/new/", views.transfer_request, name="transfer_request"),
     path("happiness/export.xlsx", views.happiness_export, name="happiness_export"),

@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # The footer's language choice is kept on the account for e-mails and text messages.
+    "accounts.middleware.LanguageChoiceMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"
@@ -366,7 +368,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets its own name in the schema.
-    "ENUM_NAME_OVERRIDES": {"ImportStatusEnum": "core.models.ImportStatus", "CategoryEnum": "core.codes.NeedCategory"},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportStatusEnum": "core.models.ImportStatus",
+        "FormEnum": "charities.models.ResourceForm",
+        "CategoryEnum": "core.codes.NeedCategory",
+    },
 }
 
 # --- Logging --------------------------------------------------------------
@@ -461,6 +467,19 @@ REFERRAL_RESPONSE_HOURS = {
 }
 # A reminder goes to the receiving organization this long before respond_by.
 REFERRAL_REMINDER_HOURS_BEFORE = int(os.environ.get("REFERRAL_REMINDER_HOURS_BEFORE", "12"))
+# After acceptance (SPEC state machine): help starts within these hours of accepting, and feedback is
+# due within these days of starting, by urgency; a reminder goes REFERRAL_REMINDER_HOURS_BEFORE
+# before each, an escalation (the referring office and the supervisors) after it.
+REFERRAL_START_HOURS = {
+    "emergency": int(os.environ.get("REFERRAL_START_HOURS_EMERGENCY", "24")),
+    "urgent": int(os.environ.get("REFERRAL_START_HOURS_URGENT", str(3 * 24))),
+    "routine": int(os.environ.get("REFERRAL_START_HOURS_ROUTINE", str(7 * 24))),
+}
+REFERRAL_FEEDBACK_DAYS = {
+    "emergency": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_EMERGENCY", "7")),
+    "urgent": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_URGENT", "15")),
+    "routine": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_ROUTINE", "30")),
+}
 # After a referral closes, the charity still sees it (and the consented data) this long.
 REFERRAL_VISIBLE_AFTER_CLOSE_DAYS = int(os.environ.get("REFERRAL_VISIBLE_AFTER_CLOSE_DAYS", "30"))
 # 抽样回访: the share of last week's completed referrals that get a follow-up visit.
@@ -503,6 +522,11 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "referral-reminders": {"task": "cases.tasks.send_reminders", "schedule": crontab(minute="*/15")},
         "referral-expiry": {"task": "cases.tasks.expire_overdue", "schedule": crontab(minute="*/5")},
+        "referral-deadlines-after-accept": {
+            "task": "cases.tasks.deadlines_after_accept",
+            "schedule": crontab(minute="*/15"),
+        },
+        "emergency-escalation": {"task": "cases.tasks.escalate_emergencies", "schedule": crontab(minute="*/5")},
         "referral-access-after-close": {
             "task": "cases.tasks.end_access_after_close",
             "schedule": crontab(hour=1, minute=40),

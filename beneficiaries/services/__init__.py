@@ -27,6 +27,7 @@ from beneficiaries.services.common import (
 )
 from beneficiaries.services.consent import (
     consent_grant,
+    consent_proof_errors,
     consent_revoke,
     consents_expire,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "check_codes",
     "check_identity",
     "consent_grant",
+    "consent_proof_errors",
     "consent_revoke",
     "consents_expire",
     "duplicate_message",

@@ -40,7 +40,7 @@ from accounts.models import Role, User
 from audit.models import AuditEntry
 from audit.services import audit_record
 from beneficiaries.models import AssistanceRecord, Consent, Need, Person
-from cases.models import FollowUp, Notification, Referral
+from cases.models import DirectHelp, FollowUp, Notification, Referral
 from charities.models import Complaint, Resource
 from core.models import ImportBatch, Organization, Region
 from matching.models import MatchingRun, MatchProposal, RunStatus
@@ -108,6 +108,7 @@ TARGET = {
     "beneficiaries:consent_revoke": "consent",
     "beneficiaries:consent_evidence": "consent",
     "beneficiaries:need_detail": "need",
+    "beneficiaries:need_pick_up": "need",
     "charities:resource_detail": "resource",
     "charities:resource_edit": "resource",
     "charities:resource_status": "resource",
@@ -128,7 +129,9 @@ TARGET = {
     "api:consent-detail": "consent",
     "api:consent-revoke": "consent",
     "api:need-detail": "need",
+    "api:need-pick-up": "need",
     "api:assistance-record-detail": "assistance",
+    "api:direct-help-detail": "direct_help",
     "api:resource-detail": "resource",
     "api:complaint-detail": "complaint",
     "api:referral-detail": "referral",
@@ -181,6 +184,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("accounts:two_factor", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("api-docs", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
     ("api:api-root", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
+    ("api:direct-help-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
     ("api:assistance-record-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:assistance-record-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:assistance-record-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
@@ -218,6 +224,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:logout", "POST"): row(401, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:need-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:need-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    # 救急难 pick-up: the area's caseworkers and station workers (and the quick-response team); a need
+    # that is not emergency can be picked up too. Supervisors and charities write nothing (403).
+    ("api:need-pick-up", "POST"): row(401, TOOK, 404, TOOK, 403, 403, 403, 403),
     ("api:need-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
     ("api:need-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
     ("api:notification-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
@@ -284,6 +293,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("beneficiaries:household_edit", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:need_create", "GET"): row(LOGIN, OK, OK, OK, 403, 404, 404, OK),
     ("beneficiaries:need_create", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:need_pick_up", "POST"): row(LOGIN, DONE, 404, DONE, REFUSED, 404, 404, REFUSED),
+    ("beneficiaries:emergency_board", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("beneficiaries:need_detail", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("beneficiaries:need_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:need_export", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
@@ -310,6 +321,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:happiness_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
     ("cases:inbox", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("cases:direct_help_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("cases:direct_help_new", "GET"): row(LOGIN, OK, OK, OK, 403, OK, OK, 403),
+    ("cases:direct_help_new", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
     ("cases:ledger", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:ledger", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
     ("cases:ledger_export", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
@@ -497,6 +511,7 @@ class Objects:
     declaration: Declaration
     approval: ReferralApproval
     audit_entry: AuditEntry
+    direct_help: DirectHelp
 
 
 @pytest.fixture
@@ -548,6 +563,18 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
         ),
         approval=ReferralApproval.objects.create(referral=referral, requested_by=caseworker),
         audit_entry=audit_record(actor=caseworker, action="reveal", target=person, reason="核对"),
+        direct_help=DirectHelp.objects.create(
+            person=person,
+            giver="charity",
+            organization=world.charity,
+            kind="money",
+            category="living",
+            amount=500,
+            given_on=timezone.localdate(),
+            consent_method="verbal_witnessed",
+            consent_witness="村主任",
+            created_by=charity_staff,
+        ),
     )
 
 
