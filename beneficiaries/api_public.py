@@ -53,7 +53,7 @@ ReceiptSerializer = inline_serializer(
     },
 )
 RefusalSerializer = inline_serializer(
-    "PublicRefusal", {"detail": serializers.CharField(), "code": serializers.CharField()}
+    "PublicRefusal", {"detail": serializers.CharField(), "code": serializers.CharField(required=False)}
 )
 
 

@@ -1,21 +1,33 @@
 """The consent texts the public agrees to online, by version. A text, once used, never changes:
-a new wording is a new version (the consent record keeps the version the person agreed to)."""
+a new wording is a new version (the consent record keeps the version the person agreed to).
+
+The Chinese wording (the catalogue's translation of each msgid below) is the binding one; the
+English msgid is what an English reader of the same version sees. Changing either is a new version.
+"""
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 CURRENT_VERSION = "online-2026-12"
 
-TEXTS: dict[str, str] = {
-    "online-2026-12": (
-        "本人自愿在线申请救助帮扶，并同意：\n"
-        "1. 乡镇（街道）民政服务站和县级民政部门使用我填写的姓名、身份证号码、电话、住址和困难情况，"
-        "核实我的情况、与我电话联系并办理申请；\n"
-        "2. 为帮我解决困难，民政部门可将我的姓名、性别、出生日期、电话和住址提供给本县救助帮扶网络中的"
-        "慈善组织，用于转介、供需匹配和事后回访；\n"
-        "3. 本同意自提交之日起一年内有效，我可随时致电乡镇民政服务站撤回，撤回后不再向慈善组织提供我的信息。\n"
-        "我保证所填信息真实。"
+TEXTS: dict[str, Promise] = {
+    "online-2026-12": _(
+        "I apply for assistance online of my own free will and agree that:\n"
+        "1. the civil affairs service station of my township (street) and the county civil affairs bureau use "
+        "the name, ID number, phone, address and situation I give to verify my situation, call me and handle "
+        "the application;\n"
+        "2. to help me, civil affairs may give my name, gender, birth date, phone and address to the charities "
+        "of this county's assistance network, for referral, matching and follow-up visits;\n"
+        "3. this consent is valid for one year from today; I may withdraw it at any time by calling the "
+        "township station, after which my data is no longer given to charities.\n"
+        "I confirm that what I give is true."
     ),
 }
 
 # Only when ticked: the person may receive text messages about their own case.
-CONTACT_TEXT = "我同意通过短信接收本申请的办理进度（受理、转介结果），短信不含我的姓名和身份证号码。"
+CONTACT_TEXT = _(
+    "I agree to receive text messages about this application (received, referral results); "
+    "the messages carry neither my name nor my ID number."
+)

@@ -379,3 +379,7 @@ def _draw_members(rng: random.Random, surname: str) -> list[dict[str, object]]:
         add(Relation.HEAD, head_gender, 60, 80)
         add(Relation.GRANDCHILD, child_gender, 4, 15)
     return members
+
+
+# The public's doors (issue #16), kept in a module of their own; seed_demo finds them here.
+from beneficiaries.demo_public import seed_online_applications as seed_online_applications  # noqa: E402

@@ -155,7 +155,17 @@ def text_send_now(*, phone: str, template: str, params: dict[str, str], text: st
     try:
         provider_id = _deliver(message)
     except SmsError as error:
-        _record_failure(message, SmsPermanentError(error.code, error.meaning), now=timezone.now())
+        TextMessage.objects.filter(pk=message.pk).update(
+            status=TextMessageStatus.FAILED, error_code=error.code[:64], last_error=error.meaning[:500]
+        )
+        logger.warning(
+            "SMS %s to %s (template %s) failed: %s — %s; the notification outbox tries again",
+            message.pk,
+            message.phone_masked,
+            template,
+            error.code,
+            error.meaning,
+        )
         raise
     TextMessage.objects.filter(pk=message.pk).update(
         status=TextMessageStatus.SENT, provider_id=provider_id[:64], sent_at=timezone.now()

@@ -31,7 +31,7 @@ StageSerializer = inline_serializer(
     },
 )
 NoMatchSerializer = inline_serializer(
-    "PublicLookupRefusal", {"detail": serializers.CharField(), "code": serializers.CharField()}
+    "PublicLookupRefusal", {"detail": serializers.CharField(), "code": serializers.CharField(required=False)}
 )
 
 

@@ -388,6 +388,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportStatusEnum": "core.models.ImportStatus",
         "FormEnum": "charities.models.ResourceForm",
+        "CategoryEnum": "core.codes.NeedCategory",
     },
 }
 

@@ -37,6 +37,7 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...]]] = [
     ("charity-staff", "charity", "/cases/", ("desk", "phone")),  # new referrals, in progress, overdue
     ("admin", "admin", "/admin/", ("desk", "phone")),
     ("public-transparency", None, "/supply/public/", ("desk", "phone")),  # 阳光慈善, no sign-in
+    ("public-apply", None, "/apply/", ("phone",)),  # 在线申请 (issue #16), on the applicant's phone
     ("dashboard", "caseworker", "/dashboards/", ("full",)),  # README's dashboard picture, the whole page
     ("evaluation", "caseworker", "/dashboards/evaluation/", ("full",)),  # response times, follow-up satisfaction
     # The household helped twice for the same thing (a possible duplicate) and its gaps.

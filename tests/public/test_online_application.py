@@ -163,3 +163,9 @@ def test_the_county_caseworker_may_record_the_call_back(client: Client, world: W
     client.force_login(caseworker)
     client.post(f"/register/needs/{need.pk}/", {"action": "called_back"})
     assert OnlineApplication.objects.get().called_back_by == caseworker
+
+
+def test_the_form_reads_in_english_too(client: Client, world: World) -> None:
+    page = client.get(APPLY_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "I apply for assistance online of my own free will" in page
+    assert "本人自愿" not in page

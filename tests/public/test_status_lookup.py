@@ -111,6 +111,8 @@ def test_the_lookup_is_linked_from_the_public_pages(client: Client, world: World
     assert LOOKUP_URL in client.get("/supply/public/").content.decode()
     assert LOOKUP_URL in apply(client).content.decode()
     assert LOOKUP_URL in client.get("/apply/").content.decode()
+    sign_in_page = client.get("/accounts/login/").content.decode()
+    assert LOOKUP_URL in sign_in_page and 'href="/apply/"' in sign_in_page
 
 
 def test_the_complaint_confirmation_links_the_lookup(

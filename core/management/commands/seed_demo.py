@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts
-from beneficiaries.demo import seed_households, seed_register_activity
+from beneficiaries.demo import seed_households, seed_online_applications, seed_register_activity
 from cases.demo import seed_referrals
 from cases.demo_stories import seed_stories
 from charities.demo import seed_supply
@@ -38,6 +38,7 @@ class Command(BaseCommand):
             households = seed_households()
             seed_supply(organizations, users)
             seed_register_activity(organizations, users)
+            seed_online_applications(users)
             seed_referrals(organizations, users)
             seed_stories(organizations, users)
             seed_matching(users)
