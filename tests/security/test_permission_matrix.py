@@ -326,6 +326,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:happiness_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
     ("cases:inbox", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    # City and province levels: our supervisor and caseworkers work at county level (403), admin sees all.
+    ("dashboards:counties", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 403, OK),
+    ("dashboards:upward_report", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 403, OK),
     ("cases:direct_help_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:direct_help_new", "GET"): row(LOGIN, OK, OK, OK, 403, OK, OK, 403),
     ("cases:direct_help_new", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
