@@ -153,7 +153,12 @@
     select.value = chosen;
   }
 
+  var searchedIn = null;
   function render() {
+    if (offline.copy() !== searchedIn) {
+      searchedIn = offline.copy(); // the copy has just been read or refreshed: search it again
+      searchPersons();
+    }
     return readQueue().then(function (records) {
       renderStatus();
       renderQueue(records);

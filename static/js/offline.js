@@ -229,8 +229,10 @@
   }
 
   var sending = null;
+  var again = false;
   function sendNow() {
     if (sending) {
+      again = true; // a record queued while this run is under way: one more run after it
       return sending;
     }
     var run = function () {
@@ -241,6 +243,11 @@
     // One tab sends at a time (the form tokens would stop a second save anyway).
     sending = (navigator.locks ? navigator.locks.request("rh-offline-send", run) : run()).then(function () {
       sending = null;
+      if (again) {
+        again = false;
+        return sendNow();
+      }
+      return null;
     });
     return sending;
   }
