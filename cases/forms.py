@@ -215,3 +215,4 @@ class FollowUpForm(forms.Form):
     )
     visited_on = DayField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    form_token = FormTokenField()

@@ -1,5 +1,6 @@
 """The county dashboard and the evaluation page: each view opens with the access helper, reads
-the filter and hands the report (the selectors' figures as tables) to the template or the export."""
+the filter and hands the report (the selectors' figures as tables) to the template or the export.
+They only read: with a read replica configured they read from it (core/replica.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from core.replica import replica_reads
 from core.spreadsheets import export_workbook
 from dashboards.forms import ScopeForm
 from dashboards.permissions import dashboard_region_for
@@ -51,6 +53,7 @@ def _export(report: Report, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def county(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
     return _page(request, form, county_report(form.scope()), "dashboards:county_export")
@@ -58,6 +61,7 @@ def county(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def county_export(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
     return _export(county_report(form.scope()), "dashboard")
@@ -65,6 +69,7 @@ def county_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def evaluation(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
     return _page(request, form, evaluation_report(form.scope()), "dashboards:evaluation_export")
@@ -72,6 +77,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
     return _export(evaluation_report(form.scope()), "evaluation")

@@ -24,6 +24,7 @@ from cases.models import Direction, Referral, ReferralStatus
 from charities.models import Complaint, ComplaintStatus
 from core.models import OrganizationKind
 from tests.conftest import World
+from tests.e2e.browser import PHONE
 from tests.e2e.conftest import fits, on_other_device, screenshot, sign_in
 from tests.factories import (
     ComplaintFactory,
@@ -427,3 +428,56 @@ def test_public_reads_transparency_and_files_a_complaint(
     expect(phone.get_by_role("main")).to_contain_text("大病医疗救助专项基金")
     phone.goto("/supply/public/complaint/")
     fits(phone)
+
+
+def test_public_applies_online_on_a_phone_and_looks_the_stage_up(
+    new_page: Callable[..., Page], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #16: a member of the public applies on a 375 px phone, then looks the stage up."""
+    from beneficiaries.models import OnlineApplication
+    from tests.factories import valid_id_number
+
+    monkeypatch.setattr("beneficiaries.forms_public.APPLICATION_MIN_SECONDS", 0)  # a person takes longer
+    page = new_page(phone=True)
+    main = page.get_by_role("main")
+
+    page.goto("/supply/public/")  # no sign-in
+    main.get_by_role("link", name="在线申请救助").first.click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("在线申请救助帮扶")
+    main.get_by_role("radio", name="为家庭申请").check()
+    main.get_by_role("textbox", name=re.compile("^您的姓名")).fill("李桂兰")
+    main.get_by_role("textbox", name=re.compile("^您的身份证号码")).fill(valid_id_number(date(1968, 4, 2), male=False))
+    main.get_by_role("spinbutton", name=re.compile("^家庭人口数")).fill("4")
+    where = main.get_by_role("combobox", name=re.compile("^现居住地"))
+    where.press_sequentially("永坪")  # townships and villages of the county, searched as she types
+    expect(main.locator('datalist option[value="陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村"]')).to_have_count(1)
+    where.fill("陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村")
+    main.get_by_role("textbox", name=re.compile("^困难情况")).fill(
+        "丈夫今年查出尿毒症，每周透析三次，医药费远超家里收入。"
+    )
+    main.get_by_role("checkbox", name="医疗").check()
+    main.get_by_role("radio", name=re.compile("^不紧急")).check()
+    main.get_by_role("textbox", name=re.compile("^联系电话")).fill("13912345678")
+    expect(main.get_by_text(re.compile("本人自愿在线申请救助帮扶"))).to_be_visible()
+    main.get_by_role("checkbox", name="我已阅读并同意以上授权同意书").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    main.get_by_role("button", name="提交申请").click()
+
+    expect(main.get_by_role("heading", name="申请已受理")).to_be_visible()
+    application = OnlineApplication.objects.get()
+    expect(main.get_by_text(application.reference)).to_be_visible()
+    expect(main).not_to_contain_text("李桂兰")  # nothing personal is shown back
+    expect(main).not_to_contain_text("5678")
+    assert Need.objects.get().source == "online"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    main.get_by_role("link", name="查询办理进度").first.click()
+    main.get_by_role("textbox", name=re.compile("^受理编号")).fill(application.reference)
+    main.get_by_role("textbox", name=re.compile("^所留电话的后四位")).fill("0000")
+    main.get_by_role("button", name="查询").click()
+    expect(main.get_by_role("alert")).to_contain_text("没有查到")
+    main.get_by_role("textbox", name=re.compile("^所留电话的后四位")).fill("5678")
+    main.get_by_role("button", name="查询").click()
+    expect(main.get_by_role("status")).to_contain_text("办理阶段：受理")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "8-public-applies-online-and-looks-the-stage-up")
