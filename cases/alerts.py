@@ -108,35 +108,36 @@ def emergency_pickup_hours() -> int:
 
 
 def needs_logged(*, need_ids: Iterable[int], by: User | None = None) -> int:
-    """Tell the covering caseworkers of each emergency need and each early-warning alert."""
+    """Tell the quick-response team and the on-call caseworker of each emergency need (an early
+    warning raised as an emergency included), and the covering caseworkers of each other
+    early-warning alert."""
     told = 0
     needs = Need.objects.filter(
         Q(source=NeedSource.MONITORING_ALERT) | Q(urgency=Urgency.EMERGENCY), pk__in=list(need_ids)
     ).select_related("region")
-    # One query per region, not per need: an import can log hundreds of emergencies in one village.
-    recipients_by_region: dict[str, list[User]] = {}
+    # One query per region and kind, not per need: an import can log hundreds of emergencies in one village.
+    recipients_by_region: dict[tuple[str, str], list[User]] = {}
     for need in needs:
-        if need.source == NeedSource.MONITORING_ALERT:
+        if need.urgency == Urgency.EMERGENCY:
+            kind = "emergency_need"
+            title = text(
+                N_("Emergency need %(ref)s in %(region)s: please respond at once"), region=need.region.name, ref=need.pk
+            )
+        else:
             kind = "early_warning"
             title = text(
                 N_("Early warning in %(region)s: need %(ref)s, please visit the household"),
                 region=need.region.name,
                 ref=need.pk,
             )
-        elif need.urgency == Urgency.EMERGENCY:
-            kind = "emergency_need"
-            title = text(
-                N_("Emergency need %(ref)s in %(region)s: please respond at once"), region=need.region.name, ref=need.pk
-            )
-        else:
-            continue
-        if need.region_id not in recipients_by_region:
-            recipients_by_region[need.region_id] = (
+        key = (kind, need.region_id)
+        if key not in recipients_by_region:
+            recipients_by_region[key] = (
                 emergency_responders(need.region_id)
                 if kind == "emergency_need"
                 else list(covering(Role.CASEWORKER, [need.region_id]))
             )
-        recipients = [u for u in recipients_by_region[need.region_id] if u != by]
+        recipients = [u for u in recipients_by_region[key] if u != by]
         notify(recipients=recipients, kind=kind, title=title, body=choice(NeedCategory(need.category)), need=need)
         told += len(recipients)
     return told

@@ -258,3 +258,21 @@ def test_a_referral_that_gave_feedback_is_not_chased(world: World, case: Case, c
     )
     Referral.objects.filter(pk=referral.pk).update(feedback_by=timezone.now() - timedelta(days=1))
     assert referrals_deadlines_after_accept() == 0
+
+
+def test_an_early_warning_raised_as_an_emergency_reaches_the_team(
+    world: World, case: Case, caseworker: User, team: User, on_call: User
+) -> None:
+    from decimal import Decimal
+
+    from beneficiaries.models import WarningRule
+    from beneficiaries.services import household_update, warning_rule_evaluate
+
+    rule = WarningRule.objects.create(
+        name="医疗支出超过收入", kind="medical_share", threshold=Decimal("0.9"), category="medical", urgency="emergency"
+    )
+    household_update(
+        by=caseworker, household=case.person.household, annual_income="10000", annual_medical_expenses="15000"
+    )
+    assert warning_rule_evaluate(rule=rule) == 1
+    assert "sms" in _told(team) and "in_app" in _told(on_call)
