@@ -73,10 +73,16 @@ class Referral(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     needs = models.ManyToManyField(Need, verbose_name=_("needs"), blank=True, related_name="referrals")
     from_organization = models.ForeignKey(
-        Organization, verbose_name=pgettext_lazy("referral party", "from"), on_delete=models.PROTECT, related_name="referrals_sent"
+        Organization,
+        verbose_name=pgettext_lazy("referral party", "from"),
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
     )
     to_organization = models.ForeignKey(
-        Organization, verbose_name=pgettext_lazy("referral party", "to"), on_delete=models.PROTECT, related_name="referrals_received"
+        Organization,
+        verbose_name=pgettext_lazy("referral party", "to"),
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
     )
     consent = models.ForeignKey(
         Consent,
