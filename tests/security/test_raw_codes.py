@@ -270,3 +270,51 @@ def test_the_admin_shows_no_raw_code_either(name: str, admin_user: User, casewor
     names = set(User.objects.values_list("username", flat=True))
     found = raw_codes(page, codes=choice_codes(), msgids=catalogue_msgids(), states=state_words(), names=names)
     assert found == []
+
+
+# Han characters and the full-width punctuation of Chinese sentences.
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20]+")
+
+
+def stored_texts() -> list[str]:
+    """Every text the records hold (names, addresses, descriptions people typed): what an English
+    page may show in Chinese. Choice fields hold codes, not texts, and are left out."""
+    texts: set[str] = {"简体中文"}  # the language switch names each language in itself
+    for model in apps.get_models():
+        fields = [
+            f.name
+            for f in model._meta.get_fields()
+            if isinstance(f, models.CharField | models.TextField) and not f.choices and f.concrete
+        ]
+        if not fields:
+            continue
+        for row in model._default_manager.values_list(*fields):
+            texts.update(str(value) for value in row if value)
+    return sorted(texts, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_an_english_page_has_no_chinese_but_the_records(
+    name: str, world_records: Objects, request: pytest.FixtureRequest
+) -> None:
+    """Acceptance 2 over every page: in English, the only Chinese is what the records hold."""
+    url = _url(name, world_records)
+    problems: list[str] = []
+    for persona in PERSONAS:
+        if MATRIX[(name, "GET")][persona] != OK:
+            continue
+        client = _client(name, persona, request)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        allowed = stored_texts()
+        response = _send(client, "GET", url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for node in visible(getattr(response, "content", b"").decode()).nodes:
+            left = node
+            for text in allowed:
+                if text in left:
+                    left = left.replace(text, " ")
+            # What is left may still be part of a stored text (永坪 of 永坪镇, an example of a place).
+            if any(not any(run in text for text in allowed) for run in CHINESE.findall(left)):
+                problems.append(f"{persona}: {node!r}")
+    assert not problems, f"GET {url} in English\n" + "\n".join(dict.fromkeys(problems))
