@@ -24,17 +24,17 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.models import User
-from beneficiaries.models import Urgency
+from beneficiaries.models import Need, Urgency
+from beneficiaries.texting import text_send_now
 from cases.models import Channel, DeliveryStatus, Notification, Referral
 from core.texts import Text, render, text
 
 logger = logging.getLogger(__name__)
 
 # Kinds worth a text message even when the referral is not an emergency.
-SMS_KINDS = frozenset({"expired", "reminder", "emergency_need"})
+SMS_KINDS = frozenset({"expired", "reminder", "emergency_need", "emergency_late", "deadline_late"})
 STUCK_AFTER = timedelta(minutes=10)
 
 
@@ -49,7 +49,13 @@ def _channels_for(user: User, *, kind: str, referral: Referral | None) -> list[s
 
 
 def notify(
-    *, recipients: Iterable[User], kind: str, title: Text, body: Text = "", referral: Referral | None = None
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: Text,
+    body: Text = "",
+    referral: Referral | None = None,
+    need: Need | None = None,
 ) -> list[Notification]:
     """Write the outbox rows now (in the caller's transaction); deliver after commit.
 
@@ -65,6 +71,7 @@ def notify(
             channel=channel,
             kind=kind,
             referral=referral,
+            need=need,
             title=stored_title,
             body=stored_body,
             texts=texts,
@@ -135,8 +142,14 @@ def _send(notification: Notification) -> None:
         )
         return
     if notification.channel == Channel.SMS:
-        backend = import_string(settings.SMS_BACKEND)()
-        backend.send(phone=user.phone, text=f"{title} {body}".strip()[:300])
+        # One approved template for staff ("staff_notice"); the title carries no name (transitions.py),
+        # said in the recipient's own language.
+        text_send_now(
+            phone=user.phone,
+            template="staff_notice",
+            params={"title": title[:35]},  # Aliyun's limit for one variable
+            text=f"{title} {body}".strip()[:300],
+        )
         return
     raise ValueError(f"unknown channel {notification.channel}")
 

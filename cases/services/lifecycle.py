@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from beneficiaries.models import NeedStatus
+from beneficiaries.texting import text_person
 from cases.models import Direction, Outcome, Referral
 from cases.transitions import (
     RECEIVER,
@@ -103,6 +104,21 @@ def referral_end(
 
 
 # --- the steps -------------------------------------------------------------------------
+def _next_deadline(referral: Referral, step: str) -> list[str]:
+    """The deadline after acceptance (SPEC state machine): accepted → help starts within
+    ``REFERRAL_START_HOURS``; started → feedback within ``REFERRAL_FEEDBACK_DAYS``, each by
+    urgency. The reminder and escalation flags start again for the new deadline. Returns the
+    fields to save."""
+    now = timezone.now()
+    urgency = referral.urgency if referral.urgency in settings.REFERRAL_START_HOURS else "routine"
+    if step == "accept":
+        referral.start_by = now + timedelta(hours=settings.REFERRAL_START_HOURS[urgency])
+    else:
+        referral.feedback_by = now + timedelta(days=settings.REFERRAL_FEEDBACK_DAYS[urgency])
+    referral.late_reminded_at = referral.late_escalated_at = None
+    return ["start_by", "feedback_by", "late_reminded_at", "late_escalated_at"]
+
+
 @transaction.atomic
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
     """Take the case: one place and its money are reserved on the referral's resource."""
@@ -124,7 +140,8 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         )
         referral.capacity_reserved = True
         referral.amount_reserved = usage.amount if usage.amount else None
-    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved"])
+    deadlines = _next_deadline(referral, "start" if start else "accept")
+    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved", *deadlines])
     if start:
         move(referral, action="start", by=by, data={"fast_track": True})
     org = referral.to_organization.name
@@ -139,7 +156,26 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         ),
         by=by,
     )
+    _text_the_person_accepted(referral)
     return referral
+
+
+def _text_the_person_accepted(referral: Referral) -> None:
+    """The person hears that a charity took their case, only where they consented to text messages
+    (``beneficiaries.texting.text_person`` checks); the text names the referral number, not the charity."""
+    person = referral.person
+    if referral.direction != Direction.TO_CHARITY or person is None:
+        return
+    application = person.applications.order_by("-created_at").first()
+    phone = person.phone or (application.phone if application is not None else "")
+    text_person(
+        person=person,
+        phone=phone,
+        template="referral_accepted",
+        params={"reference": referral.reference},
+        text=_("Your case %(reference)s was accepted by an organization that helps. It will contact you.")
+        % {"reference": referral.reference},
+    )
 
 
 def _reason(reason: str, message: str) -> str:
@@ -171,7 +207,7 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
 def referral_start(*, referral: Referral, by: User) -> Referral:
     referral = lock_referral(referral)
     check_transition("start", referral, by)
-    move(referral, action="start", by=by)
+    move(referral, action="start", by=by, extra=_next_deadline(referral, "start"))
     tell_both_sides(
         referral,
         kind="started",

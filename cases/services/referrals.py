@@ -35,6 +35,7 @@ from beneficiaries.selectors import (
     consents_in_force,
     persons_visible_to,
 )
+from beneficiaries.services.emergencies import needs_mark_picked_up
 from cases.government import checked_id_number
 from cases.hooks import referral_conflict_check_act, referral_conflict_check_create, referral_conflict_check_send
 from cases.models import (
@@ -153,6 +154,7 @@ def referral_create_to_charity(
             created_by=by,
         )
         referral.needs.set(needs)
+        needs_mark_picked_up(need_ids=[need.pk for need in needs], by=by)  # 救急难: the caseworker acted
         add_event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
         referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
