@@ -37,7 +37,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["organization", "jurisdiction"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("full_name", "phone", "email")}),
+        (_("Person"), {"fields": ("full_name", "phone", "email", "language")}),
         (_("Role"), {"fields": ("role", "organization", "jurisdiction")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),

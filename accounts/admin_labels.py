@@ -9,6 +9,7 @@ the referral steps: nobody assigns them by hand, so the admin never offers them.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.utils.translation import gettext
@@ -33,8 +34,16 @@ def permission_label(permission: Permission) -> str:
         app = str(model._meta.app_config.verbose_name)
     else:
         text = gettext(permission.name)
-        app = content_type.app_label
+        app = _app_name(content_type.app_label)
     return f"{app} | {text}"
+
+
+def _app_name(app_label: str) -> str:
+    """The app's name in words (核心数据, not ``core``), its label if it is gone."""
+    try:
+        return str(apps.get_app_config(app_label).verbose_name)
+    except LookupError:
+        return app_label
 
 
 def assignable_groups() -> QuerySet[Group]:

@@ -45,6 +45,7 @@ from cases.models import (
     ReferralStatus,
 )
 from core.models import Region
+from core.texts import words_joined
 from core.validators import parse_object_id
 
 VIEW_PERMISSION = "view_referral"
@@ -257,9 +258,9 @@ def _field_value(person: Person, code: str) -> str:
         household = person.household
         return f"{household.register_number} · {household.address}"
     if code == ConsentField.ASSISTANCE_STATUSES:
-        return "、".join(person.get_assistance_status_labels())
+        return words_joined(person.get_assistance_status_labels())
     if code == ConsentField.VULNERABILITIES:
-        return "、".join(person.get_vulnerability_labels())
+        return words_joined(person.get_vulnerability_labels())
     if code == ConsentField.INCOME:
         income = person.household.income
         return "" if income is None else _("%(amount)s yuan a year") % {"amount": income}

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import JURISDICTION_ROLES, Role, User
@@ -605,9 +606,9 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
 
 
 class TransferRequestForm(forms.Form):
-    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=18)
     reason = forms.CharField(
-        label=_("Why the record should move here"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Why the record should move here"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -32,6 +32,7 @@ from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization, Region
 from core.spreadsheets import Column, ImportSpec, RowError, code_table, lookup_code, split_list
+from core.texts import bracketed, words_joined
 from core.validators import normalize_region_code, validate_credit_code
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _region_names(codes: list[str], names: Mapping[str, str] | None = None) -> l
     """延川县（610622000000）rather than a bare code, in the preview."""
     if names is None:
         names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return [f"{names[code]}（{code}）" if code in names else code for code in codes]
+    return [f"{names[code]}{bracketed(code)}" if code in names else code for code in codes]
 
 
 @dataclass
@@ -399,10 +400,10 @@ class SupplyListImport(ImportSpec):
             data.name,
             str(dict(ResourceKind.choices)[data.kind]),
             str(dict(ResourceForm.choices)[data.form]),
-            "、".join(str(labels[c]) for c in data.categories),
+            words_joined(labels[c] for c in data.categories),
             data.purpose,
-            "、".join(_region_names(data.service_region_codes, names)),
-            "、".join(_region_names(data.designated_county_codes, names)),
+            words_joined(_region_names(data.service_region_codes, names)),
+            words_joined(_region_names(data.designated_county_codes, names)),
             show(data.min_age),
             show(data.max_age),
             "、".join(str(AssistanceStatus(code).label) for code in data.assistance_statuses),

@@ -57,6 +57,7 @@ from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
 from core.models import FocusGroup, RegionLevel
 from core.selectors import public_regions, regions_pickable_by
+from core.texts import words_joined
 
 PAGE_SIZE = 25
 # The public totals are the same for everyone and move slowly: computed at most once a minute.
@@ -191,7 +192,7 @@ def resource_export(request: HttpRequest) -> HttpResponse:
                 r.name,
                 r.get_kind_display(),
                 r.get_form_display(),
-                "、".join(str(labels.get(c, c)) for c in r.categories),
+                words_joined(labels.get(c, c) for c in r.categories),
                 " ".join(x.code for x in r.service_regions.all()),
                 " ".join(x.code for x in r.designated_counties.all()),
                 r.capacity_people,

@@ -20,6 +20,7 @@ call site so the catalogue's tools still find it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -85,3 +86,13 @@ def render(value: Any, language: str | None = None) -> str:
         return _say(value)
     with translation.override(language):
         return _say(value)
+
+
+def bracketed(value: object) -> str:
+    """``value`` in the reader's brackets: （…） in Chinese, (…) in English."""
+    return gettext("(%(text)s)") % {"text": value}
+
+
+def words_joined(values: Iterable[object]) -> str:
+    """Items joined with the reader's list separator: 、 in Chinese, a comma in English."""
+    return pgettext("punctuation", ", ").join(str(value) for value in values)

@@ -22,8 +22,12 @@ from beneficiaries.models import (
     Programme,
     RecipientScope,
 )
+from cases.models import Outcome, ReferralStatus
+from cases.transitions import TRANSITIONS, action_label
+from charities.models import ComplaintStatus, ResourceStatus
 from core.codes import NeedCategory
 from core.spreadsheets import get_spec
+from supervision.models import ApprovalStatus, Relationship
 
 KEY_LABELS = {
     "field": gettext_lazy("Field"),
@@ -45,6 +49,23 @@ KEY_LABELS = {
     "what": gettext_lazy("List"),
     "withdrawn": gettext_lazy("Withdrawn"),
     "second_approval": gettext_lazy("Second approval"),
+    "step": pgettext_lazy("audit change", "Step"),
+    "amount": pgettext_lazy("audit change", "Amount (yuan)"),
+    "outcome": pgettext_lazy("audit change", "Outcome"),
+    "eligible": pgettext_lazy("audit change", "Eligible"),
+    "fast_track": pgettext_lazy("audit change", "Simplified procedure"),
+    "need_met": pgettext_lazy("audit change", "Need really met"),
+    "satisfaction": pgettext_lazy("audit change", "Satisfaction"),
+    "person": pgettext_lazy("audit change", "Person"),
+    "consent_revoked": pgettext_lazy("audit change", "Consent revoked"),
+    "new_referral": pgettext_lazy("audit change", "New referral"),
+    "previous": pgettext_lazy("audit change", "Previous referral"),
+    "how": pgettext_lazy("audit change", "How"),
+    "region": pgettext_lazy("audit change", "Region"),
+    "to_region": pgettext_lazy("audit change", "Moved to"),
+    "rows": pgettext_lazy("audit change", "Rows"),
+    "ref": pgettext_lazy("audit change", "Reference"),
+    "export": pgettext_lazy("audit change", "Export"),
 }
 
 
@@ -65,7 +86,9 @@ def _choices(*enums: type[models.Choices]) -> dict[str, str]:
 @cache
 def _values_by_key(language: str) -> dict[str, dict[str, str]]:
     fields = _field_labels(Person, Household)
-    statuses = _choices(NeedStatus)
+    # A step's states are the referral's (or a need's, a resource's, a complaint's): the codes
+    # these share (open, draft, closed) have the same label in each.
+    statuses = _choices(NeedStatus, ResourceStatus, ComplaintStatus) | _choices(ReferralStatus)
     return {
         "field": fields,
         "fields": fields | {k: v for k, v in _choices(ConsentField).items() if k not in fields},
@@ -77,6 +100,17 @@ def _values_by_key(language: str) -> dict[str, dict[str, str]]:
         "from": statuses,
         "to": statuses,
         "what": {"needs": _("needs"), "persons": pgettext("audit list", "people")},
+        "step": {action: action_label(action) for action in TRANSITIONS},
+        "outcome": _choices(Outcome),
+        "relationship": _choices(Relationship),
+        "second_approval": _choices(ApprovalStatus),
+        "how": {"change": _("Changed by the person"), "invite": _("Set from an invite link")},
+        "via": {
+            "api": pgettext("audit via", "the API"),
+            "page": pgettext("audit via", "the referral page"),
+            "print": pgettext("audit via", "the printed referral form"),
+            "admin": pgettext("audit via", "the admin"),
+        },
     }
 
 

@@ -25,6 +25,7 @@ from charities.models import ComplaintEvent, ComplaintStatus
 from charities.permissions import can_read_complaints, complaint_for_user
 from charities.services import can_handle_complaints, complaint_move, complaint_next_step
 from core.errors import ReferralHubError
+from core.texts import bracketed
 from supervision.audit_display import describe_changes, describe_target
 from supervision.forms import ApprovalForm, AuditFilterForm, ComplaintFilterForm, ConcludeForm, DeclarationForm
 from supervision.models import ApprovalStatus
@@ -68,7 +69,7 @@ def _actors_for(user: User) -> list[tuple[int, str]]:
             user.jurisdiction.subtree_q("jurisdiction__code")
             | user.jurisdiction.subtree_q("organization__region__code")
         )
-    return [(u.pk, f"{u.display_name}（{u.username}）") for u in users.order_by("username")[:500]]
+    return [(u.pk, f"{u.display_name}{bracketed(u.username)}") for u in users.order_by("username")[:500]]
 
 
 @login_required

@@ -34,6 +34,7 @@ from core import normalise
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Region, RegionLevel
 from core.spreadsheets import Column, ImportSpec, RowError, code_table, lookup_code, split_list
+from core.texts import bracketed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -366,7 +367,7 @@ class VisitRegisterImport(ImportSpec):
 
     def _region_name(self, code: str) -> str:
         name = Region.objects.filter(code=code).values_list("name", flat=True).first()
-        return f"{name}（{code}）" if name else code
+        return f"{name}{bracketed(code)}" if name else code
 
     def preview(self, cleaned: dict[str, Any]) -> list[str]:
         need = cleaned.get("need") or {}

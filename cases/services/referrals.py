@@ -65,7 +65,7 @@ from cases.transitions import (
 from charities.models import Resource
 from core.codes import AssistanceStatus
 from core.models import Organization, OrganizationKind, Region
-from core.texts import text
+from core.texts import text, words_joined
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -313,7 +313,7 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
         if referral.consent is not None:
             raise ConsentFieldsNotCovered(
                 _("The consent does not cover these fields: %(fields)s. Share fewer fields or record a new consent.")
-                % {"fields": "、".join(str(labels.get(f, f)) for f in missing)},
+                % {"fields": words_joined(labels.get(f, f) for f in missing)},
                 fields=missing,
             )
         if missing and (not shortest or len(missing) < len(shortest)):
@@ -321,7 +321,7 @@ def _consent_for_sending(referral: Referral, now: datetime) -> tuple[Consent, li
     if shortest:
         raise ConsentFieldsNotCovered(
             _("The person's consent does not include: %(fields)s.")
-            % {"fields": "、".join(str(labels.get(f, f)) for f in shortest)},
+            % {"fields": words_joined(labels.get(f, f) for f in shortest)},
             fields=shortest,
         )
     raise ReferralError(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.models import Region, RegionLevel
+from core.texts import bracketed, words_joined
 from core.validators import normalize_region_code
 
 
@@ -74,13 +75,13 @@ def resolve_region_codes(
             _(
                 "These region codes do not exist in the region table: %(codes)s. Check the codes or ask an administrator to import the regions."
             )
-            % {"codes": "、".join(missing)}
+            % {"codes": words_joined(missing)}
         )
     if county_only:
         not_counties = [r for r in found.values() if r.level != RegionLevel.COUNTY]
         if not_counties:
             errors.setdefault(field_name, []).append(
                 _("A designated county must be a county; these are not: %(names)s.")
-                % {"names": "、".join(f"{r.name}（{r.code}）" for r in not_counties)}
+                % {"names": words_joined(f"{r.name}{bracketed(r.code)}" for r in not_counties)}
             )
     return [found[code] for code in dict.fromkeys(normalized) if code in found]

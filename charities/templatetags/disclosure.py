@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import template
 
+from core.texts import words_joined
+
 register = template.Library()
 
 # Below this many people, a count could point at someone a neighbour knows.
@@ -46,4 +48,4 @@ def code_labels(codes: list[str], kind: str) -> str:
     from core.codes import AssistanceStatus, Vulnerability
 
     choices = dict(AssistanceStatus.choices if kind == "status" else Vulnerability.choices)
-    return "、".join(str(choices.get(code, code)) for code in codes)
+    return words_joined(choices.get(code, code) for code in codes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -28,3 +28,32 @@ def in_yuan(value: object) -> str:
     if value is None or value == "":
         return "—"
     return gettext("%(amount)s yuan") % {"amount": value}
+
+
+@register.filter
+def in_brackets(value: object) -> str:
+    """Text in brackets of the reader's language: （延川县民政局） in Chinese, (…) in English."""
+    return gettext("(%(text)s)") % {"text": value}
+
+
+# Punctuation between a label and its value, between items of a list and between clauses: full-width
+# in Chinese (：、；), Latin in English, so an English page carries no Chinese punctuation.
+@register.simple_tag
+def colon() -> str:
+    return pgettext("punctuation", ": ")
+
+
+@register.simple_tag
+def list_sep() -> str:
+    return pgettext("punctuation", ", ")
+
+
+@register.simple_tag
+def semicolon() -> str:
+    return pgettext("punctuation", "; ")
+
+
+@register.filter
+def join_words(values: object) -> str:
+    """Items joined with the reader's list separator (、 in Chinese)."""
+    return pgettext("punctuation", ", ").join(str(value) for value in (values or []))  # type: ignore[attr-defined]

@@ -128,3 +128,16 @@ def test_the_footer_language_choice_is_kept_for_emails(world: World, charity_sta
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     charity_staff.refresh_from_db()
     assert charity_staff.language == "en"
+
+
+def test_no_language_puts_the_name_in_a_title(world: World, case: Case, caseworker: User, charity_staff: User) -> None:
+    """Titles become e-mail subjects and SMS texts: the name stays out of them in every language."""
+    referral = _referral(world, case, ReferralStatus.DRAFT)
+    assert api_as(caseworker).post(f"/api/v1/referrals/{referral.pk}/send/").status_code == 200
+    rows = Notification.objects.filter(referral=referral)
+    assert rows.exists()
+    for row in rows:
+        for language in ("zh-hans", "en"):
+            assert case.person.name not in row.title_in(language)
+    told = rows.get(recipient=charity_staff, channel="in_app")
+    assert case.person.name in told.body_in("en")  # the consent shares the name: the body says it

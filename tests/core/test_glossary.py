@@ -25,6 +25,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.apps import apps
+from django.db import models
 from django.utils import translation
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
@@ -142,7 +143,7 @@ def state_words() -> set[str]:
     with translation.override("zh-hans"):
         for model in apps.get_models():
             for field in model._meta.get_fields():
-                if getattr(field, "choices", None) and "status" in field.name:
+                if isinstance(field, models.Field) and field.choices and "status" in field.name:
                     words.update(str(label) for _value, label in field.flatchoices)
     return words
 
