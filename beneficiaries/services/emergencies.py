@@ -39,7 +39,8 @@ def need_pick_up(*, by: User, need: Need, request: HttpRequest | None = None) ->
         # No join in the locked read: PostgreSQL refuses FOR UPDATE on a nullable outer join.
         current = Need.objects.select_for_update().get(pk=need.pk)
         if current.responded_at is not None:
-            who = current.responded_by.display_name if current.responded_by_id else _("someone")
+            taker = current.responded_by
+            who = taker.display_name if taker is not None else _("someone")
             raise RegisterError(
                 _("%(who)s already picked this need up at %(when)s.")
                 % {"who": who, "when": timezone.localtime(current.responded_at).strftime("%m-%d %H:%M")},
