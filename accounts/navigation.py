@@ -39,6 +39,7 @@ GROUPS: list[tuple[str, Any, tuple[str, ...]]] = [
             "beneficiaries:household_list",
             "beneficiaries:need_list",
             "beneficiaries:need_create",
+            "beneficiaries:emergency_board",
         ),
     ),
     (
@@ -49,6 +50,8 @@ GROUPS: list[tuple[str, Any, tuple[str, ...]]] = [
             "matching:run_list",
             "supervision:approval_list",
             "cases:follow_up_list",
+            "cases:direct_help_list",
+            "cases:station_offline",
             "cases:happiness_list",
         ),
     ),

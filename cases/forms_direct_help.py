@@ -48,7 +48,7 @@ class DirectHelpForm(forms.Form):
         label=_("Pairing cadre"),
         required=False,
         max_length=100,
-        help_text=_("For pairing help (结对帮扶): who gave it."),
+        help_text=_("For pairing help: who gave it."),
     )
     kind = forms.ChoiceField(choices=[("", "—"), *HelpKind.choices], label=_("Kind of help"))
     category = forms.ChoiceField(

@@ -448,7 +448,7 @@ HelpKind = ResourceForm
 class HelpGiver(models.TextChoices):
     CHARITY = "charity", _("A charity or other helping organization")
     DEPARTMENT = "department", _("A government department")
-    PAIRING = "pairing", _("A pairing cadre (结对帮扶)")
+    PAIRING = "pairing", _("A pairing cadre (one-to-one help)")
 
 
 class DirectHelp(models.Model):

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='DirectHelp',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('giver', models.CharField(choices=[('charity', 'A charity or other helping organization'), ('department', 'A government department'), ('pairing', 'A pairing cadre (结对帮扶)')], max_length=16, verbose_name='given by')),
+                ('giver', models.CharField(choices=[('charity', 'A charity or other helping organization'), ('department', 'A government department'), ('pairing', 'A pairing cadre (one-to-one help)')], max_length=16, verbose_name='given by')),
                 ('helper_name', models.CharField(blank=True, max_length=100, verbose_name='pairing cadre')),
                 ('kind', models.CharField(choices=[('money', 'Money'), ('goods', 'Goods'), ('service', 'Service')], max_length=16, verbose_name='kind of help')),
                 ('category', models.CharField(max_length=32, verbose_name='need met')),

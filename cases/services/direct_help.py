@@ -192,7 +192,7 @@ def direct_help_record(
             if person.pk in refused:
                 raise PermissionDenied(
                     _(
-                        "You declared this person as your relative or close associate (严防优亲厚友): you cannot "
+                        "You declared this person as your relative or close associate: you cannot "
                         "record help for them. Ask a colleague to record it."
                     )
                 )
