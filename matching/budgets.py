@@ -38,6 +38,8 @@ from matching.flow import min_cost_flow_assignment
 logger = logging.getLogger(__name__)
 
 DIVE_ROUNDS = 30
+# Below this many seconds left no county LP is started (building one takes about that long).
+MIN_SECONDS = 2.0
 # Pairs one LP takes at most (about 8 s at 330,000 on a quiet core); a county's LP may be larger.
 MAX_LP_PAIRS = 400_000
 FLOW_ROUNDS = 5
@@ -122,10 +124,12 @@ class _Books:
         return scope[ok]
 
 
-def feasible(candidates: Candidates, chosen: IntArray) -> bool:
+def feasible(candidates: Candidates, chosen: IntArray, books: _Books | None = None) -> bool:
     """Does the assignment keep every rule of the real model (budgets in fen, places, one per need)?"""
-    books = _Books.start(candidates, chosen)
-    mask = books.selected
+    if books is None:
+        books = _Books.start(candidates, chosen)
+    mask = np.zeros(candidates.size, dtype=np.bool_)
+    mask[chosen] = True
     if np.unique(candidates.pair_need[chosen]).shape[0] != chosen.shape[0]:
         return False
     held = books.groups[chosen][books.groups[chosen] >= 0]
@@ -295,13 +299,19 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         return BudgetOutcome(
             start, flow_units, flow_units, float(flow_units), BudgetStage.NOT_NEEDED, 0, 0, 0.0, prices
         )
-    if not feasible(candidates, start):  # sub-fen amounts only; never seen with yuan and fen
+    if time_limit < MIN_SECONDS:
+        # Not even time for one county's LP: say so at once rather than overrun the limit.
+        return BudgetOutcome(start, flow_units, flow_units, None, BudgetStage.TIME_LIMIT, 0, 0, 0.0, prices)
+    if not feasible(candidates, start, books):  # sub-fen amounts only; never seen with yuan and fen
         _repair(books, books.selected, np.arange(candidates.size))
     groups = _county_groups(_county_keys(candidates))
     solved = 0
     bound: float | None = None
     status = BudgetStage.EXACT
     for scope in groups:
+        if deadline - time.monotonic() < MIN_SECONDS:
+            status = BudgetStage.TIME_LIMIT if solved == 0 else BudgetStage.PARTIAL
+            break
         try:
             value, county_prices = _solve_county(books, scope, deadline)
         except LPTimeLimit:
@@ -319,7 +329,7 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         # What the counties left of a fund serving several of them, for anyone it still fits.
         _fill_with_flows(books, np.arange(candidates.size), books.selected, deadline)
     chosen: IntArray = np.flatnonzero(books.selected)
-    if not feasible(candidates, chosen) or int(candidates.pair_units[chosen].sum()) < flow_units:
+    if not feasible(candidates, chosen, books) or int(candidates.pair_units[chosen].sum()) < flow_units:
         logger.error("budget-exact stage produced an infeasible or worse assignment; the flow's stands")
         chosen, status = start, BudgetStage.FAILED
     return BudgetOutcome(

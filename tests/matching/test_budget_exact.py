@@ -194,3 +194,16 @@ def test_without_a_tight_budget_the_flow_is_the_optimum_and_the_gap_is_zero() ->
     result = solve(problem(needs, [resource(10, budget_left="1000", capacity_left=2)]))
     assert result.budget_stage == BudgetStage.NOT_NEEDED
     assert result.bound == result.total_score == result.flow_score
+
+
+def test_when_highs_stops_at_its_time_limit_the_flows_assignment_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Stopped:
+        status = 1
+        message = "Time limit reached. (HiGHS Status 13)"
+
+    monkeypatch.setattr(exact, "linprog", lambda *args, **kwargs: Stopped())
+    needs = [need(1, amount_requested="300"), need(2, amount_requested="300"), need(3, amount_requested="400")]
+    needs.append(need(4, amount_requested="500"))
+    result = solve(problem(needs, [resource(10, budget_left="1000")]))
+    assert result.budget_stage == BudgetStage.TIME_LIMIT
+    assert len(result.proposals) == 2 and result.bound is None
