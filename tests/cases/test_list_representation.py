@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework import serializers
 
 from accounts.models import User
-from cases.models import ReferralEvent
+from cases.models import Referral, ReferralEvent
 from core.api_fields import QuickRepresentation
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
@@ -94,3 +94,18 @@ def test_register_pages_list_every_row_once_in_order(many: None, caseworker: Use
         page = first.context["page"]
         assert page.paginator.count == expected
         assert len(list(page)) == min(expected, page.paginator.per_page)
+
+
+def test_choice_labels_follow_the_language_of_each_request(world: World, case: Case, caseworker: User) -> None:
+    make_referral(person=case.person, from_organization=world.bureau, to_organization=world.charity, urgency="urgent")
+    client = Client()
+    client.force_login(caseworker)
+    for language, label, other in [
+        ("zh-hans", "紧急", "Urgent"),
+        ("en", "Urgent", "紧急"),
+        ("zh-hans", "紧急", "Urgent"),
+    ]:
+        page = client.get("/cases/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f">{label}</span>" in page and f">{other}</span>" not in page
+    assert case.person.get_gender_display() == "女"
+    assert Referral(status="no_such_code").get_status_display() == "no_such_code"  # not a choice: the code itself
