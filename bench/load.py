@@ -68,6 +68,7 @@ BENCH_ENV = {
 }
 CASEWORKERS, STATION_WORKERS, CHARITY_STAFF = 20, 10, 20
 COUNTIES_USED = 10
+P95_TARGET_MS = 200  # issue #17, at 100 users (issue #8 asked 300 ms at 50)
 
 
 def parse_seconds(text: str) -> float:
@@ -891,10 +892,10 @@ def main() -> None:
         )
         print("top, halfway through the mix:")
         print("\n".join("  " + line for line in top.splitlines()[:20]))
-    slow = [r["name"] for r in app["rows"] if (r["p95"] or 0) >= 300]
+    slow = [r["name"] for r in app["rows"] if (r["p95"] or 0) >= P95_TARGET_MS]
     print(
         f"\ntargets: zero errors — {'met' if a['failures'] == 0 and not Shared.sign_in_failures else 'MISSED'}; "
-        f"p95 under 300 ms on every endpoint — {'met' if not slow else 'MISSED: ' + ', '.join(slow)}"
+        f"p95 under {P95_TARGET_MS} ms on every endpoint — {'met' if not slow else 'MISSED: ' + ', '.join(slow)}"
     )
 
 

@@ -17,7 +17,8 @@ plain ANALYZE at the server's default, so the database is left as it found it. E
 requested ``--runs`` times per sample (after one warm-up request) through Django's test client,
 signed in as the persona named, DEBUG off. Besides the wall time it reports each request's CPU time:
 this process's and its PostgreSQL backend's (``/proc/<pid>/schedstat``: the server must run on this
-machine), which the other work on a shared machine does not inflate. It is not a test.
+machine), which the other work on a shared machine does not inflate; for that the session plans without parallel
+workers (``--parallel`` allows them, whose CPU is then not counted). It is not a test.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="requests per page and sample (default 3)")
     parser.add_argument("--statistics-target", type=int, default=0, help="default_statistics_target for ANALYZE")
     parser.add_argument("--only", default="", help="time only pages whose label contains this text")
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="let PostgreSQL use parallel workers (their CPU is then missing from the cpu column)",
+    )
     return parser.parse_args()
 
 
@@ -73,6 +79,10 @@ def main() -> None:
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
+    if not args.parallel:
+        # A parallel worker's CPU is not its leader's: without workers the cpu column is the whole cost.
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
     pages = personas_and_pages()
     if args.only:
         pages = [p for p in pages if args.only in p[0]]
@@ -84,7 +94,8 @@ def main() -> None:
     print(f"database {args.database}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
     print(
         f"{args.samples} samples, statistics target "
-        f"{args.statistics_target or 'server default'}; {args.runs} requests per page and sample\n"
+        f"{args.statistics_target or 'server default'}; {args.runs} requests per page and sample; "
+        f"parallel workers {'allowed' if args.parallel else 'off'}\n"
     )
     times: dict[str, list[float]] = {label: [] for label, _u, _x in pages}
     cpus: dict[str, list[float]] = {label: [] for label, _u, _x in pages}

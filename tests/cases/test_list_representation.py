@@ -109,3 +109,21 @@ def test_choice_labels_follow_the_language_of_each_request(world: World, case: C
         assert f">{label}</span>" in page and f">{other}</span>" not in page
     assert case.person.get_gender_display() == "女"
     assert Referral(status="no_such_code").get_status_display() == "no_such_code"  # not a choice: the code itself
+
+
+@pytest.mark.django_db
+def test_region_columns_keep_a_finer_statistics_sample() -> None:
+    """Migrations cases 0005 and beneficiaries 0006: a county's or township's share of a table is
+    estimated from 500 histogram buckets, not 100 (bench/plans.py shows the difference)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL keeps the planner's statistics targets")
+    tables = ["cases_referral", "beneficiaries_need", "beneficiaries_person", "beneficiaries_household"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE a.attname = 'region_id' AND c.relname = ANY(%s)",
+            [tables],
+        )
+        assert dict(cursor.fetchall()) == dict.fromkeys(tables, 500)
