@@ -389,7 +389,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                if response.status_code != 302 or "two-factor" not in (response.headers.get("location") or ""):
+                if response.status_code != 302 or "two-factor" not in ((response.headers or {}).get("location") or ""):
                     response.failure(f"password step answered {response.status_code}")
                     Shared.sign_in_failures.append(self.me["username"])
                     return
@@ -402,7 +402,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                location = response.headers.get("location") or ""
+                location = (response.headers or {}).get("location") or ""
                 if response.status_code != 302 or "login" in location or "two-factor" in location:
                     response.failure(f"two-factor step answered {response.status_code} {location}")
                     Shared.sign_in_failures.append(self.me["username"])
@@ -410,7 +410,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
         def page(self, path: str, name: str) -> None:
             with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:
                 if response.status_code != 200:
-                    response.failure(f"{response.status_code} {response.headers.get('location') or ''}")
+                    response.failure(f"{response.status_code} {(response.headers or {}).get('location') or ''}")
 
         def api(self, path: str, name: str, body: dict[str, Any] | None, expect: int, status: str = "") -> Any:
             with self.client.post(
@@ -443,7 +443,9 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                if response.status_code != 302 or "/register/needs/" not in (response.headers.get("location") or ""):
+                if response.status_code != 302 or "/register/needs/" not in (
+                    (response.headers or {}).get("location") or ""
+                ):
                     response.failure(f"{response.status_code}: the form was not accepted")
 
     class Caseworker(Staff):

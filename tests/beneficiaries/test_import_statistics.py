@@ -53,3 +53,18 @@ def test_a_small_import_leaves_it_to_autovacuum(
     settings.ANALYZE_AFTER_ROWS = 3
     batch = _upload(client, station_worker, two_people(), django_capture_on_commit_callbacks)
     assert analyzed(confirm(client, batch, django_capture_on_commit_callbacks)) == set()
+
+
+def test_loading_the_region_table_analyzes_it(db, tmp_path, settings, django_capture_on_commit_callbacks) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ANALYZE_AFTER_ROWS = 5
+    path = tmp_path / "regions.csv"
+    path.write_text("code,name\n610000,陕西省\n610600,延安市\n610622,延川县\n610622100,永坪镇\n610622100201,永坪村\n")
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        call_command("import_regions", str(path), stdout=StringIO())
+    assert analyzed([q["sql"] for q in ctx.captured_queries]) == (
+        {"core_region"} if connection.vendor == "postgresql" else set()
+    )
