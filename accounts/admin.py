@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_labels import INTERNAL_GROUP_PREFIX, assignable_groups, labelled_permissions, permission_label
-from accounts.models import FailedLogin, User
+from accounts.models import FailedLogin, OnCallDuty, ResponseTeamMember, User
 from accounts.passwords import password_set_by_administrator
 from accounts.services import user_deactivate, user_unlock
 from accounts.two_factor import device_reset
@@ -113,3 +113,22 @@ class FailedLoginAdmin(admin.ModelAdmin[FailedLogin]):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ResponseTeamMember)
+class ResponseTeamMemberAdmin(admin.ModelAdmin[ResponseTeamMember]):
+    """快速响应服务队: who is told at once of an emergency in a village or township."""
+
+    list_display = ["region", "user", "active"]
+    list_filter = ["active"]
+    raw_id_fields = ["user", "region"]
+    search_fields = ["user__username", "user__full_name", "region__name"]
+
+
+@admin.register(OnCallDuty)
+class OnCallDutyAdmin(admin.ModelAdmin[OnCallDuty]):
+    """值班: the county's on-call caseworker, told at once of an emergency."""
+
+    list_display = ["region", "user", "starts_at", "ends_at"]
+    raw_id_fields = ["user", "region"]
+    date_hierarchy = "starts_at"

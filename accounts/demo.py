@@ -1,4 +1,5 @@
-"""The six demo accounts of API.md."""
+"""The six demo accounts of API.md, and a second caseworker (the colleague who grants or refuses a
+conflict-of-interest second approval, 复核审批)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ ACCOUNTS: list[tuple[str, str, str, str | None, str | None]] = [
     ("charity", "张志强", Role.CHARITY_STAFF, "charity", None),
     ("charity2", "刘晓燕", Role.CHARITY_STAFF, "other_charity", None),
     ("supervisor", "赵国庆", Role.SUPERVISOR, "bureau", DEMO_COUNTY),
+    ("caseworker2", "陈丽娟", Role.CASEWORKER, "bureau", DEMO_COUNTY),
 ]
 
 

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -53,3 +53,25 @@ class PasswordChangeRequiredMiddleware:
                     return JsonResponse({"detail": message, "code": "password_change_required"}, status=403)
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class LanguageChoiceMiddleware:
+    """A signed-in person who picks a language in the footer keeps it on their account, so e-mails
+    and text messages sent while they are away (no request to read a language from) use it too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            request.method == "POST"
+            and request.path == reverse("set_language")
+            and user is not None
+            and user.is_authenticated
+        ):
+            language = request.POST.get("language", "")
+            if language in dict(settings.LANGUAGES) and language != user.language:
+                get_user_model().objects.filter(pk=user.pk).update(language=language)
+        return response

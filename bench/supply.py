@@ -9,6 +9,11 @@ It migrates the database, creates (once) 5,000 supplying organizations and 50,00
 and prints the median and 90th-percentile time and the number of SQL queries of each. It prints
 figures; it is not a test. Record them in docs/benchmarks.md.
 
+``--import-only`` (or ``--import-rows N`` after the pages) times the supply-list import as an
+administrator sends it: a 10,000-row .xlsx naming 200 organizations by credit code and a service
+county each, uploaded, checked, confirmed, checked again and written in one transaction (tasks
+in-process), with the number of SQL queries of each step; then the check of the same file again.
+
 The data is skewed like the real list: most organizations work in one county, a few serve a whole
 province, some help designated counties elsewhere point to point (以强带弱); most resources are
 open or closed, some full, paused or still drafts; deliveries cluster on a minority of resources.
@@ -17,32 +22,40 @@ open or closed, some full, paused or still drafts; deliveries cluster on a minor
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "referral_hub.settings")
+os.environ.pop("REDIS_URL", None)  # tasks in-process: the import is timed end to end here
 
 import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from charities.imports import SupplyListImport  # noqa: E402
 from charities.models import Resource, ResourceUsage, UsageKind  # noqa: E402
 from charities.services import resource_recount_help  # noqa: E402
-from core.models import Organization, OrganizationKind, Region, RegionLevel  # noqa: E402
+from core.imports import import_batch_confirm, import_batch_start  # noqa: E402
+from core.models import ImportBatch, Organization, OrganizationKind, Region, RegionLevel  # noqa: E402
 from core.validators import credit_code_check_char  # noqa: E402
 
 ORGANIZATIONS = 5_000
@@ -210,13 +223,120 @@ def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
     return statistics.median(times), times[int(len(times) * 0.9) - 1], queries
 
 
+def supply_workbook(rows: int, organizations: list[Organization], counties: list[str]) -> bytes:
+    spec = SupplyListImport()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("供给清单")
+    sheet.append([column.chinese_header() for column in spec.columns])
+    rng = random.Random(17)
+    stamp = int(time.time())
+    by_key = {column.key: n for n, column in enumerate(spec.columns)}
+    for n in range(rows):
+        values = [""] * len(spec.columns)
+        filled = {
+            "credit_code": organizations[n % len(organizations)].credit_code,
+            "name": f"{BENCH_PREFIX}导入{stamp}-{n:05d}",
+            "kind": rng.choice(["慈善项目", "专项基金", "服务", "物资"]),
+            "form": rng.choice(["资金", "物资", "服务"]),
+            "categories": rng.choice(["医疗、康复", "教育", "生活", "住房"]),
+            "purpose": "医保报销后个人负担仍超过承受能力的大病患者",
+            "service_regions": rng.choice(counties)[:6],
+            "assistance_statuses": "低保、特困" if n % 3 == 0 else "",
+            "vulnerabilities": "重病" if n % 5 == 0 else "",
+            "capacity_people": str(rng.choice([5, 10, 20, 50])),
+            "capacity_amount": "200000",
+            "per_person_limit": "10000",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026年12月31日",
+            "publish": "是" if n % 2 == 0 else "",
+        }
+        for key, value in filled.items():
+            values[by_key[key]] = value
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class Counter:
+    """Counts every query (CaptureQueriesContext keeps only the last 9,000)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def time_import(rows: int) -> None:
+    """The administrator's import of ``rows`` resources: check, then confirm + re-check + write."""
+    counties, _townships = regions()
+    organizations = list(
+        Organization.objects.filter(name__startswith=BENCH_PREFIX, kind=OrganizationKind.CHARITY).order_by("pk")[:200]
+    )
+    if len(organizations) < 200:
+        organizations = []
+        for index in range(200):
+            body = f"53{counties[index % len(counties)][:6]}MJ9{index:06d}"
+            organization, _ = Organization.objects.get_or_create(
+                credit_code=body + credit_code_check_char(body),
+                defaults={
+                    "kind": OrganizationKind.CHARITY,
+                    "name": f"{BENCH_PREFIX}导入慈善组织{index:03d}",
+                    "region_id": counties[index % len(counties)],
+                },
+            )
+            organizations.append(organization)
+    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": Role.ADMIN})
+    content = supply_workbook(rows, organizations, counties)
+    before = Resource.objects.count()
+    check_queries, write_queries, again_queries = Counter(), Counter(), Counter()
+    with connection.execute_wrapper(check_queries):
+        started, cpu = time.perf_counter(), time.process_time()
+        batch = import_batch_start(kind="supply_list", upload=SimpleUploadedFile("供给清单.xlsx", content), user=admin)
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        checked, check_cpu = time.perf_counter(), time.process_time() - cpu
+    if batch.status != "ready":
+        print(f"  import check did not pass: {batch.status} {batch.errors[:3]}")
+        return
+    with connection.execute_wrapper(write_queries):
+        cpu = time.process_time()
+        import_batch_confirm(batch=batch, user=admin)
+        batch.refresh_from_db()
+        done, write_cpu = time.perf_counter(), time.process_time() - cpu
+    print(
+        f"  supply-list import of {rows:,} rows (administrator, {len(organizations)} organizations): "
+        f"check {checked - started:.1f} s wall, {check_cpu:.1f} s CPU ({check_queries.count:,} queries), "
+        f"confirm + re-check + write {done - checked:.1f} s wall, {write_cpu:.1f} s CPU ({write_queries.count:,} queries), "
+        f"total {done - started:.1f} s → {batch.status}, {batch.imported_rows:,} rows, "
+        f"{Resource.objects.count() - before:,} new resources"
+    )
+    with connection.execute_wrapper(again_queries):
+        started = time.perf_counter()
+        again = import_batch_start(kind="supply_list", upload=SimpleUploadedFile("供给清单.xlsx", content), user=admin)
+        again = ImportBatch.objects.get(pk=again.pk)
+    print(
+        f"  check of the same {rows:,} rows again: {time.perf_counter() - started:.1f} s "
+        f"({again_queries.count:,} queries) → {again.status}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--import-rows", type=int, default=10_000, help="0: no import")
+    parser.add_argument("--import-only", action="store_true", help="time the import alone, not the pages")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run against PostgreSQL: set DATABASE_URL=postgres://…/referral_hub_bench_b")
+    settings.DEBUG = False
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bench-supply-"))
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     call_command("migrate", verbosity=0)
+    if args.import_only:
+        time_import(args.import_rows)
+        return
     populate(random.Random(20261122))
     busiest = (
         Resource.service_regions.through.objects.filter(region__level=RegionLevel.COUNTY)
@@ -269,6 +389,8 @@ def main() -> None:
     for label, client, url in pages:
         median, p90, queries = measure(client, url, args.repeat)
         print(f"{label:48} {median:10.1f} {p90:8.1f} {queries:8d}")
+    if args.import_rows:
+        time_import(args.import_rows)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,16 @@ from django.http import HttpRequest
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.models import AssistanceRecord, Consent, Household, Need, Person, WarningRule
+from beneficiaries.models import (
+    AssistanceRecord,
+    Consent,
+    Household,
+    Need,
+    OnlineApplication,
+    Person,
+    TextMessage,
+    WarningRule,
+)
 
 # Admin lists show only masked values: the encrypted columns are never listed or searched.
 
@@ -135,7 +144,7 @@ class NeedAdmin(AuditedAdmin):
     list_filter = ["status", "category", "urgency", "source"]
     search_fields = ["person__name", "description"]
     list_select_related = ["person", "region"]
-    raw_id_fields = ["person", "warning_rule"]
+    raw_id_fields = ["person", "warning_rule", "application"]
     autocomplete_fields = ["region"]
 
 
@@ -144,3 +153,35 @@ class WarningRuleAdmin(admin.ModelAdmin[WarningRule]):
     list_display = ["name", "kind", "threshold", "category", "urgency", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["is_active"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the public form and the SMS outbox only; the admin reads (masked values)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(OnlineApplication)
+class OnlineApplicationAdmin(_ReadOnlyAdmin):
+    list_display = ["reference", "region", "urgency", "phone_masked", "call_back_by", "called_back_at", "created_at"]
+    list_filter = ["urgency", "applicant_kind"]
+    search_fields = ["reference"]
+    list_select_related = ["region"]
+    exclude = ["phone", "phone_index", "what_happened"]
+
+
+@admin.register(TextMessage)
+class TextMessageAdmin(_ReadOnlyAdmin):
+    """Each SMS with what the provider said: accepted, delivered or not, the error code."""
+
+    list_display = ["created_at", "template", "phone_masked", "status", "attempts", "error_code", "delivered_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["provider_id"]
+    exclude = ["phone", "params", "text"]

@@ -43,6 +43,7 @@ from beneficiaries.selectors import (
     persons_visible_to,
     register_scope,
 )
+from beneficiaries.services.emergencies import need_pick_up
 from core.api_fields import QuickRepresentation
 from core.codes import AssistanceStatus, Vulnerability
 from core.dates import ApiDateField
@@ -448,10 +449,11 @@ class NeedSerializer(QuickRepresentation, serializers.ModelSerializer[Need]):
             "source",
             "status",
             "status_note",
+            "responded_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status_note", "created_at", "updated_at"]
+        read_only_fields = ["status_note", "responded_at", "created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -504,3 +506,12 @@ class NeedViewSet(
         if new_status is not None and new_status != need.status:
             need = services.need_set_status(by=user, need=need, status=new_status, request=self.request)
         serializer.instance = need
+
+    @extend_schema(request=None, responses=NeedSerializer)
+    @action(detail=True, methods=["post"], url_path="pick-up")
+    def pick_up(self, request: Request, pk: str) -> Response:
+        """救急难: take an emergency need (the quick-response team, the area's caseworkers and station
+        workers). 409 when someone already did or the need is closed; the others are told."""
+        need = self.get_object()
+        need = need_pick_up(by=_user(request), need=need, request=request._request)
+        return Response(NeedSerializer(need, context={"request": request}).data)

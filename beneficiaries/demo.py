@@ -324,7 +324,7 @@ def seed_register_activity(organizations: dict[str, Organization], users: dict[s
         granted = now - timedelta(days=30 + index)
         Consent.objects.create(
             person=person,
-            purposes=[ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING],
+            purposes=[ConsentPurpose.CHARITY_REFERRAL, ConsentPurpose.MATCHING, ConsentPurpose.FOLLOW_UP],
             recipient_scope=RecipientScope.ORGANIZATION if index % 2 else RecipientScope.NETWORK,
             recipient_organization=charity if index % 2 else None,
             fields=["name", "gender", "birth_date", "phone", "address", "assistance_statuses", "vulnerabilities"],
@@ -379,3 +379,7 @@ def _draw_members(rng: random.Random, surname: str) -> list[dict[str, object]]:
         add(Relation.HEAD, head_gender, 60, 80)
         add(Relation.GRANDCHILD, child_gender, 4, 15)
     return members
+
+
+# The public's doors (issue #16), kept in a module of their own; seed_demo finds them here.
+from beneficiaries.demo_public import seed_online_applications as seed_online_applications  # noqa: E402

@@ -18,3 +18,4 @@ from core.hooks import Hook
 consent_ended = Hook("beneficiaries.consent_ended", required=True)
 records_created = Hook("beneficiaries.records_created")
 recorder_conflicts = Hook("beneficiaries.recorder_conflicts")
+need_picked_up = Hook("beneficiaries.need_picked_up")

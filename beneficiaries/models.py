@@ -243,6 +243,8 @@ class ConsentPurpose(models.TextChoices):
     GOVERNMENT_REFERRAL = "government_referral", _("Referral to government")
     MATCHING = "matching", _("Matching with the supply list")
     FOLLOW_UP = "follow_up", _("Follow-up visits")
+    # Text messages to the person about their own case (application received, referral accepted).
+    CONTACT = "contact", _("Text messages to the person about their own case")
 
 
 class RecipientScope(models.TextChoices):
@@ -296,6 +298,12 @@ class Consent(CachedChoiceLabels, models.Model):
     fields = models.JSONField(_("fields covered"), default=list)
     method = models.CharField(_("method"), max_length=20, choices=ConsentMethod.choices)
     witness_name = models.CharField(_("witness"), max_length=100, blank=True)
+    wording_version = models.CharField(
+        _("consent text version"),
+        max_length=32,
+        blank=True,
+        help_text=_("For an online consent: the version of the consent text the person agreed to."),
+    )
     granted_at = models.DateTimeField(_("granted at"))
     expires_at = models.DateTimeField(_("expires at"))
     evidence = models.FileField(_("evidence (scanned signed form)"), upload_to="consents/%Y/%m/", blank=True)
@@ -447,6 +455,25 @@ class Need(CachedChoiceLabels, models.Model):
         related_name="+",
     )
     status_note = models.CharField(_("note on the status"), max_length=300, blank=True)
+    # 救急难 (SPEC rule 9): the first answer to an emergency, and when nobody answered in time.
+    responded_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("picked up by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    application = models.ForeignKey(
+        "beneficiaries.OnlineApplication",
+        verbose_name=_("online application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+    )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -462,6 +489,11 @@ class Need(CachedChoiceLabels, models.Model):
             ),
             models.Index(fields=["status", "created_at"], name="need_status_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="need_created_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(urgency="emergency", responded_at__isnull=True),
+                name="need_emergency_waiting_idx",
+            ),
         ]
         constraints = [
             # One open alert per person and rule: the periodic job may run twice.
@@ -512,3 +544,18 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.to_region_id}"
+
+
+# Online applications and text messages live in a second module (this one near its size limit).
+from beneficiaries.models_contact import (  # noqa: E402
+    ApplicantKind as ApplicantKind,
+)
+from beneficiaries.models_contact import (  # noqa: E402
+    OnlineApplication as OnlineApplication,
+)
+from beneficiaries.models_contact import (  # noqa: E402
+    TextMessage as TextMessage,
+)
+from beneficiaries.models_contact import (  # noqa: E402
+    TextMessageStatus as TextMessageStatus,
+)

@@ -12,4 +12,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Households"), "beneficiaries:household_list", REGISTER_ROLES),
     NavItem(_("Need list"), "beneficiaries:need_list", REGISTER_ROLES),
     NavItem(_("Log a need"), "beneficiaries:need_create", frozenset({Role.STATION_WORKER, Role.CASEWORKER})),
+    NavItem(
+        _("Emergencies"),
+        "beneficiaries:emergency_board",
+        frozenset({Role.STATION_WORKER, Role.CASEWORKER, Role.SUPERVISOR}),
+    ),
 ]

@@ -20,12 +20,15 @@ from beneficiaries.models import (
     ConsentStatus,
     Household,
     Need,
+    NeedStatus,
+    OnlineApplication,
     Person,
     RecipientScope,
     Relation,
 )
 from beneficiaries.search import parse_id_search
 from beneficiaries.validators import ID_PATTERN, normalize_id_number
+from core.codes import PublicStage
 from core.models import Organization, Region
 
 # Lists show masked copies only: never load (and decrypt) the ciphertext columns for them.
@@ -261,3 +264,19 @@ def consent_allows(
 ) -> bool:
     """May organisation X see field F of person P for purpose U now? (``consent_is_in_force``)"""
     return consent_in_force(person=person, purpose=purpose, fields=[field], recipient=organization, at=at) is not None
+
+
+def application_stage(application: OnlineApplication) -> str:
+    """The one thing the public lookup tells about an application (core.codes.PublicStage):
+    concluded when every need of it has ended, referred when one is with a charity or an office,
+    being verified once the station called back, received before. A repeat from another phone
+    (``duplicate_of``) has no needs of its own: it follows the first one's end, never its referral."""
+    source = application.duplicate_of or application
+    statuses = set(Need.objects.filter(application=source).values_list("status", flat=True))
+    if statuses and not statuses & set(OPEN_NEED_STATUSES):
+        return PublicStage.CONCLUDED
+    if application.duplicate_of is None and NeedStatus.REFERRED in statuses:
+        return PublicStage.REFERRED
+    if application.called_back_at is not None:
+        return PublicStage.VERIFYING
+    return PublicStage.RECEIVED

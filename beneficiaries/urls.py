@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beneficiaries import views, views_needs
+from beneficiaries import views, views_emergency, views_needs
 
 app_name = "beneficiaries"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("needs/export.xlsx", views_needs.need_export, name="need_export"),
     path("needs/new/", views_needs.need_create, name="need_create"),
     path("needs/<int:pk>/", views_needs.need_detail, name="need_detail"),
+    path("needs/<int:pk>/pick-up/", views_emergency.need_pick_up_view, name="need_pick_up"),
+    path("emergencies/", views_emergency.emergency_board, name="emergency_board"),
 ]

@@ -53,7 +53,8 @@ from beneficiaries.views import (
     _region_filter,
     _register_reader,
 )
-from core import form_tokens
+from beneficiaries.views_emergency import emergency_context
+from core import form_tokens, offline
 from core.codes import NeedCategory
 from core.paging import ids_first_page
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -73,7 +74,9 @@ def _filtered_needs(request: HttpRequest, user: User) -> tuple[QuerySet[Need], d
         needs = needs.filter(urgency=filters["urgency"])
     if filters["q"].strip() or request.GET.get("idx"):
         needs = needs.filter(person__in=_by_index(person_search(user, filters["q"]), request).values("id"))
-    needs = needs.defer(*[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS])
+    needs = needs.select_related("application").defer(
+        *[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS], "application__phone"
+    )
     return needs.order_by("-created_at", "-id"), filters
 
 
@@ -97,6 +100,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "categories": NeedCategory.choices,
             "urgencies": Urgency.choices,
             "can_write": can_write_register(user),
+            "now": timezone.now(),
         },
     )
 
@@ -104,8 +108,11 @@ def need_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_create(request: HttpRequest) -> HttpResponse:
+    """The need form; the station phone's offline queue posts here too (``core.offline``: the same
+    checks, answered in JSON)."""
     user = _register_reader(request)
     require_write(user)
+    sync = offline.is_sync(request)
     initial: dict[str, Any] = {}
     chosen = None
     person_id = request.POST.get("person") or request.GET.get("person")
@@ -118,20 +125,32 @@ def need_create(request: HttpRequest) -> HttpResponse:
     form = NeedForm(request.POST or None, initial=form_tokens.fresh_initial(initial))
     repeats: list[Need] = []
     if request.method == "POST" and (saved_at := form_tokens.already_used(request, request.POST.get("form_token"))):
+        if sync:
+            return offline.saved(saved_at, _("This need has already been saved."), already=True)
         messages.info(request, _("This need has already been saved."))
         return redirect(saved_at)
     if request.method == "POST" and form.is_valid():
         if chosen is not None and not form.cleaned_data["confirm_new"]:
             repeats = list(open_needs_like(chosen, form.cleaned_data["category"]))
         if chosen is None:
-            form.add_error(None, _("Find and choose the person first."))
-        elif repeats:
             form.add_error(
                 None,
-                _("%(name)s already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
+                _("This person is not in the register of your area (moved, or not yours): choose the person again.")
+                if person_id and sync
+                else _("Find and choose the person first."),
+            )
+        elif repeats:
+            # The queue keeps its answers on the phone, which holds masked data only: no name there.
+            form.add_error(
+                None,
+                _("This person already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
+                if sync
+                else _("%(name)s already has an open need of this kind. Tick “Record as a new need” to save it anyway.")
                 % {"name": chosen.name},
             )
         elif not form_tokens.claim(form.cleaned_data["form_token"]):  # a double tap: the first one saves it
+            if sync:
+                return offline.busy(_("This need is being saved by another request; it is sent again later."))
             messages.info(request, _("This need has already been saved."))
             return redirect("beneficiaries:need_list")
         else:
@@ -150,11 +169,14 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 form_tokens.release(form.cleaned_data["form_token"])
                 _apply_errors(form, error)
             else:
-                form_tokens.mark_used(
-                    request, form.cleaned_data["form_token"], reverse("beneficiaries:need_detail", args=[need.pk])
-                )
+                url = reverse("beneficiaries:need_detail", args=[need.pk])
+                form_tokens.mark_used(request, form.cleaned_data["form_token"], url)
+                if sync:
+                    return offline.saved(url, _("The need was saved."))
                 messages.success(request, _("Need logged for %(name)s.") % {"name": chosen.name})
                 return redirect("beneficiaries:need_list")
+    if sync and request.method == "POST":
+        return offline.refused(form)
     return render(request, "beneficiaries/need_form.html", {"form": form, "chosen": chosen, "repeats": repeats})
 
 
@@ -164,6 +186,14 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _register_reader(request)
     need = need_for_user(user, pk)
     form = NeedStatusForm(request.POST or None, initial={"status": need.status})
+    if request.method == "POST" and request.POST.get("action") == "called_back":
+        try:
+            services.application_called_back(by=user, need=need, request=request)
+        except services.RegisterError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Recorded: the applicant was called back."))
+        return redirect("beneficiaries:need_detail", pk=need.pk)
     if request.method == "POST":
         require_write(user)
         if form.is_valid():
@@ -189,6 +219,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can_write_register(user),
             "can_refer": can_refer(user) and need.status in OPEN_NEED_STATUSES,
             "audit": audit_entries_for(need)[:10],
+            **emergency_context(user, need),
+            "now": timezone.now(),
         },
     )
 

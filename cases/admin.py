@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cases.models import FollowUp, Notification, Referral, ReferralEvent
+from cases.models import DirectHelp, FollowUp, Notification, Referral, ReferralEvent
 
 
 class ReferralEventInline(admin.TabularInline[ReferralEvent, Referral]):
@@ -76,3 +76,19 @@ class FollowUpAdmin(admin.ModelAdmin[FollowUp]):
     list_display = ["referral", "region", "station", "due_on", "status", "satisfaction", "need_met"]
     list_filter = ["status", "need_met"]
     raw_id_fields = ["referral", "region", "station", "visited_by"]
+
+
+@admin.register(DirectHelp)
+class DirectHelpAdmin(admin.ModelAdmin[DirectHelp]):
+    """Read only: help is recorded through the page or the API, where the person is found by exact
+    ID number, the consent is checked and the entry is audited."""
+
+    list_display = ["given_on", "giver", "organization", "kind", "category", "amount"]
+    list_filter = ["giver", "kind", "category"]
+    raw_id_fields = ["person", "organization", "created_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DirectHelp | None = None) -> bool:
+        return False

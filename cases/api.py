@@ -101,6 +101,8 @@ class ReferralSerializer(QuickRepresentation, serializers.ModelSerializer[Referr
             "fast_track",
             "status",
             "respond_by",
+            "start_by",
+            "feedback_by",
             "resource",
             "previous",
             "note",
@@ -482,7 +484,7 @@ class ReferralViewSet(
 
 # --- ledger ----------------------------------------------------------------------------
 class LedgerEntrySerializer(serializers.Serializer[Any]):
-    source = serializers.CharField()  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=["government", "charity", "direct"])  # type: ignore[assignment]
     person_id = serializers.IntegerField()
     person_name = serializers.CharField()
     category = serializers.CharField()
@@ -493,6 +495,7 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):
     period_end = ApiDateField()
     referral_id = serializers.IntegerField(allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
+    direct_help_id = serializers.IntegerField(allow_null=True)
     duplicate = serializers.BooleanField()
 
 
@@ -506,7 +509,8 @@ class LedgerGapSerializer(serializers.Serializer[Any]):
 
 
 class LedgerViewSet(viewsets.ViewSet):
-    """``?person=`` or ``?household=``: government assistance and charity help in time order,
+    """``?person=`` or ``?household=``: government assistance, charity help through referrals
+    and help given directly (``source`` ``direct``, from ``direct-help/``) in time order,
     with ``duplicate`` flags (same need category, overlapping periods) and ``gaps`` (open needs
     with no help past their deadline)."""
 
@@ -541,9 +545,14 @@ class LedgerViewSet(viewsets.ViewSet):
 
 # --- notifications -----------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    """``title`` and ``body`` are said in the caller's language (the request's), from the stored keys."""
+
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "referral", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "referral", "need", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -9,9 +9,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # The register asks us through hooks and signals (layers run one way: beneficiaries never
         # imports cases).
-        from beneficiaries.hooks import consent_ended, records_created
+        from beneficiaries.hooks import consent_ended, need_picked_up, records_created
         from beneficiaries.signals import reveal_burst
-        from cases.alerts import complaint_received, records_created_receiver
+        from cases.alerts import complaint_received, need_picked_up_receiver, records_created_receiver
         from cases.notifications import reveal_burst_notify
         from cases.services import referrals_withdraw_for_consent
         from charities.hooks import complaint_received as charity_complaint_received
@@ -19,5 +19,6 @@ class CasesConfig(AppConfig):
         consent_ended.connect(referrals_withdraw_for_consent)
         # An emergency need or an early-warning alert tells the caseworkers at once (SPEC rules 9, 13).
         records_created.connect(records_created_receiver)
+        need_picked_up.connect(need_picked_up_receiver)
         charity_complaint_received.connect(complaint_received)
         reveal_burst.connect(reveal_burst_notify, dispatch_uid="cases.reveal_burst_notify")

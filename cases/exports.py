@@ -69,7 +69,7 @@ def _rows(persons: QuerySet[Person]) -> Iterator[Sequence[object]]:
         for entry in sorted(ledger.entries, key=lambda e: (chunk.index(e.person_id), e.period_start)):
             yield [
                 *where[entry.person_id],
-                _("Government assistance") if entry.source == "government" else _("Charity help"),
+                entry.source_label,
                 entry.what,
                 str(categories.get(entry.category, _("Other"))),
                 entry.period_start,

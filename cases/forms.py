@@ -44,7 +44,21 @@ class NeedChoiceField(forms.ModelMultipleChoiceField):
         return need_label(obj)
 
 
+class ResourceSelect(forms.Select):
+    """Each resource's option names its organization (``data-organization``), so the page lists
+    only the chosen charity's resources as soon as the charity is picked (js/referral-form.js)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if isinstance(instance, Resource):
+            option["attrs"]["data-organization"] = str(instance.organization_id)
+        return option
+
+
 class ResourceChoiceField(forms.ModelChoiceField):
+    widget = ResourceSelect
+
     def label_from_instance(self, obj: Resource) -> str:
         return f"{obj.organization.name} · {obj.name}"
 
@@ -201,3 +215,4 @@ class FollowUpForm(forms.Form):
     )
     visited_on = DayField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    form_token = FormTokenField()

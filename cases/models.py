@@ -7,16 +7,19 @@ SPEC state machine); nothing here changes state on save.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from beneficiaries.models import Consent, Need, Person, Programme, Urgency
-from charities.models import DeliveredService, Resource
+from beneficiaries.models import Consent, ConsentMethod, Need, Person, Programme, Urgency
+from charities.models import DeliveredService, Resource, ResourceForm
 from core.choices import CachedChoiceLabels, choice_labels
 from core.models import Organization, Region
+from core.texts import render
 
 
 class Direction(models.TextChoices):
@@ -71,10 +74,16 @@ class Referral(CachedChoiceLabels, models.Model):
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     needs = models.ManyToManyField(Need, verbose_name=_("needs"), blank=True, related_name="referrals")
     from_organization = models.ForeignKey(
-        Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="referrals_sent"
+        Organization,
+        verbose_name=pgettext_lazy("referral party", "from"),
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
     )
     to_organization = models.ForeignKey(
-        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="referrals_received"
+        Organization,
+        verbose_name=pgettext_lazy("referral party", "to"),
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
     )
     consent = models.ForeignKey(
         Consent,
@@ -125,6 +134,12 @@ class Referral(CachedChoiceLabels, models.Model):
         related_name="re_referrals",
     )
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    # After acceptance (SPEC state machine): help starts by ``start_by``, feedback is due by
+    # ``feedback_by``; one reminder before and one escalation after the current one.
+    start_by = models.DateTimeField(_("help to start by"), null=True, blank=True)
+    feedback_by = models.DateTimeField(_("feedback due by"), null=True, blank=True)
+    late_reminded_at = models.DateTimeField(_("deadline reminder sent"), null=True, blank=True)
+    late_escalated_at = models.DateTimeField(_("deadline escalated"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -231,6 +246,7 @@ EVENT_LABELS = {
     "expire": _("Expired without an answer"),
     "rerefer": _("Referred again elsewhere"),
     "remind": _("Reminder sent"),
+    "escalate": _("Escalated: past the deadline"),
     "access_ended": _("Access ended (consent revoked)"),
     "follow_up": _("Follow-up visit recorded"),
     "link_person": _("Linked to the person in the register"),
@@ -312,8 +328,16 @@ class Notification(CachedChoiceLabels, models.Model):
         blank=True,
         related_name="notifications",
     )
+    # A notification about a need, not a referral (an emergency, an early warning): its page.
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # The message keys and parameters (core/texts.py): {"title": text, "body": text}. Rendered in the
+    # reader's language; ``title``/``body`` keep the text in the site's language (rows written before
+    # texts were kept have only those, and are shown as stored).
+    texts = models.JSONField(_("message keys"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(
         _("delivery"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -345,6 +369,25 @@ class Notification(CachedChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.channel} {self.title}"
+
+    def title_in(self, language: str | None = None) -> str:
+        """The title in ``language`` (None: the active language, i.e. the request's)."""
+        if "title" not in (self.texts or {}):
+            return self.title
+        return render(self.texts["title"], language)[:200]
+
+    def body_in(self, language: str | None = None) -> str:
+        if "title" not in (self.texts or {}):
+            return self.body
+        return render(self.texts.get("body"), language)
+
+    @property
+    def shown_title(self) -> str:
+        return self.title_in()
+
+    @property
+    def shown_body(self) -> str:
+        return self.body_in()
 
 
 class FollowUpStatus(models.TextChoices):
@@ -396,3 +439,69 @@ class FollowUp(CachedChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.due_on}"
+
+
+# What the help was (SPEC rule 7: money, goods or services), the ``kind`` of ``direct-help/``: the
+# same codes as a resource's form.
+HelpKind = ResourceForm
+
+
+class HelpGiver(models.TextChoices):
+    CHARITY = "charity", _("A charity or other helping organization")
+    DEPARTMENT = "department", _("A government department")
+    PAIRING = "pairing", _("A pairing cadre (结对帮扶)")
+
+
+class DirectHelp(models.Model):
+    """Help given to a person outside any referral (SPEC rule 16): by a charity, a department or a
+    pairing cadre (结对帮扶 1+1, 1+N), found by exact ID number. It joins the ledger beside the
+    government programmes and the referrals, so duplicates and gaps show across everyone who helps.
+    The person's consent to the record is kept on it (how, witness, guardian, evidence)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="direct_help")
+    giver = models.CharField(_("given by"), max_length=16, choices=HelpGiver.choices)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="direct_help_given"
+    )
+    helper_name = models.CharField(_("pairing cadre"), max_length=100, blank=True)
+    kind = models.CharField(_("kind of help"), max_length=16, choices=HelpKind.choices)
+    category = models.CharField(_("need met"), max_length=32)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    items = models.CharField(_("goods given"), max_length=300, blank=True)
+    services = models.JSONField(_("services given"), default=list, blank=True)
+    given_on = models.DateField(_("given on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    consent_method = models.CharField(_("consent given by"), max_length=20, choices=ConsentMethod.choices)
+    consent_witness = models.CharField(_("witness"), max_length=100, blank=True)
+    consent_guardian = models.CharField(_("guardian"), max_length=100, blank=True)
+    consent_evidence = models.FileField(_("evidence (scanned signed form)"), upload_to="direct-help/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("direct help record")
+        verbose_name_plural = _("direct help records")
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["organization", "-given_on"], name="directhelp_org_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="directhelp_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_kind_display()} {self.given_on}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        labels = dict(DeliveredService.choices)
+        return [str(labels.get(code, code)) for code in self.services]

@@ -12,5 +12,11 @@ NAV_ITEMS: list[NavItem] = [
         frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.SUPERVISOR, Role.CHARITY_STAFF, Role.ADMIN}),
     ),
     NavItem(_("Follow-up visits"), "cases:follow_up_list", frozenset({Role.STATION_WORKER, Role.CASEWORKER})),
+    NavItem(
+        _("Direct help"),
+        "cases:direct_help_list",
+        frozenset({Role.CASEWORKER, Role.STATION_WORKER, Role.CHARITY_STAFF, Role.SUPERVISOR}),
+    ),
+    NavItem(_("Work offline"), "cases:station_offline", frozenset({Role.STATION_WORKER})),
     NavItem(_("Happiness list"), "cases:happiness_list", frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})),
 ]

@@ -24,16 +24,17 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.models import User
-from beneficiaries.models import Urgency
+from beneficiaries.models import Need, Urgency
+from beneficiaries.texting import text_send_now
 from cases.models import Channel, DeliveryStatus, Notification, Referral
+from core.texts import Text, render, text
 
 logger = logging.getLogger(__name__)
 
 # Kinds worth a text message even when the referral is not an emergency.
-SMS_KINDS = frozenset({"expired", "reminder", "emergency_need"})
+SMS_KINDS = frozenset({"expired", "reminder", "emergency_need", "emergency_late", "deadline_late"})
 STUCK_AFTER = timedelta(minutes=10)
 
 
@@ -48,17 +49,32 @@ def _channels_for(user: User, *, kind: str, referral: Referral | None) -> list[s
 
 
 def notify(
-    *, recipients: Iterable[User], kind: str, title: str, body: str = "", referral: Referral | None = None
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: Text,
+    body: Text = "",
+    referral: Referral | None = None,
+    need: Need | None = None,
 ) -> list[Notification]:
-    """Write the outbox rows now (in the caller's transaction); deliver after commit."""
+    """Write the outbox rows now (in the caller's transaction); deliver after commit.
+
+    ``title`` and ``body`` are texts (core/texts.py: message keys and parameters), kept as such and
+    said in each reader's language when read; the columns ``title``/``body`` keep them in the site's
+    language for the admin and for anything reading the row directly."""
+    texts = {"title": title, "body": body}
+    stored_title = render(title, settings.LANGUAGE_CODE)[:200]
+    stored_body = render(body, settings.LANGUAGE_CODE)
     rows = [
         Notification(
             recipient=user,
             channel=channel,
             kind=kind,
             referral=referral,
-            title=title[:200],
-            body=body,
+            need=need,
+            title=stored_title,
+            body=stored_body,
+            texts=texts,
         )
         for user in {u.pk: u for u in recipients}.values()
         for channel in _channels_for(user, kind=kind, referral=referral)
@@ -115,17 +131,25 @@ def _send(notification: Notification) -> None:
     user = notification.recipient
     if notification.channel == Channel.IN_APP:
         return  # the row itself is the message; the notification centre shows it
+    # No request here: the recipient's own language (accounts.User.language) says it.
+    title, body = notification.title_in(user.reading_language), notification.body_in(user.reading_language)
     if notification.channel == Channel.EMAIL:
         send_mail(
-            subject=notification.title,
-            message=notification.body or notification.title,
+            subject=title,
+            message=body or title,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email],
         )
         return
     if notification.channel == Channel.SMS:
-        backend = import_string(settings.SMS_BACKEND)()
-        backend.send(phone=user.phone, text=f"{notification.title} {notification.body}".strip()[:300])
+        # One approved template for staff ("staff_notice"); the title carries no name (transitions.py),
+        # said in the recipient's own language.
+        text_send_now(
+            phone=user.phone,
+            template="staff_notice",
+            params={"title": title[:35]},  # Aliyun's limit for one variable
+            text=f"{title} {body}".strip()[:300],
+        )
         return
     raise ValueError(f"unknown channel {notification.channel}")
 
@@ -198,7 +222,7 @@ def notifications_mark_all_read(*, by: User) -> int:
 def reveal_burst_notify(sender: object, *, by: User, person: object, count: int, **kwargs: object) -> None:
     """beneficiaries.signals.reveal_burst: tell the supervisors over the person's region and over the
     revealing user's jurisdiction. No name of the person, only the staff account and the count."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_noop as N_
 
     from accounts.models import Role
     from core.validators import ancestor_region_codes
@@ -211,10 +235,13 @@ def reveal_burst_notify(sender: object, *, by: User, person: object, count: int,
     notify(
         recipients=supervisors,
         kind="reveal_burst",
-        title=_("Many full values seen by account %(username)s") % {"username": by.username},
-        body=_(
-            "Account %(username)s has seen %(count)d full values (ID numbers, phones and the like) within an hour. "
-            "The audit log lists each one with its reason."
-        )
-        % {"username": by.username, "count": count},
+        title=text(N_("Many full values seen by account %(username)s"), username=by.username),
+        body=text(
+            N_(
+                "Account %(username)s has seen %(count)d full values (ID numbers, phones and the like) within an "
+                "hour. The audit log lists each one with its reason."
+            ),
+            username=by.username,
+            count=count,
+        ),
     )

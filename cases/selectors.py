@@ -34,6 +34,7 @@ from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
     Channel,
+    DirectHelp,
     Direction,
     FollowUp,
     FollowUpStatus,
@@ -107,8 +108,16 @@ def referrals_visible_to(user: User, *, now: datetime | None = None) -> QuerySet
         # where an OR over a subquery would scan the whole table.
         granted = list(_granted_to_organization(user.organization_id).values_list("content_object_id", flat=True))
         received = Q(id__in=granted, direction=Direction.TO_CHARITY) & receiver_may_see_q(now)
+        # The cases it helped with stay the charity's own record of what it did (issue 15), also
+        # once the person revoked their consent or the after-close period is over: only the
+        # person's details go then (receiver_person_view shows none, the inbox the reference).
+        done = Q(
+            direction=Direction.TO_CHARITY,
+            to_organization_id=user.organization_id,
+            status__in=(ReferralStatus.COMPLETED, ReferralStatus.CLOSED),
+        )
         sent = Q(direction=Direction.TO_GOVERNMENT, from_organization_id=user.organization_id)
-        return referrals.filter(received | sent)
+        return referrals.filter(received | done | sent)
     return referrals.none()
 
 
@@ -274,7 +283,7 @@ def _field_value(person: Person, code: str) -> str:
         return "、".join(person.get_vulnerability_labels())
     if code == ConsentField.INCOME:
         income = person.household.income
-        return "" if income is None else f"{income} 元/年"
+        return "" if income is None else _("%(amount)s yuan a year") % {"amount": income}
     if code == ConsentField.HEALTH:
         return person.health
     return ""
@@ -432,6 +441,7 @@ class LedgerEntry:
     period_end: date
     referral_id: int | None = None
     record_id: int | None = None
+    direct_help_id: int | None = None
     duplicate: bool = False
     # Charity help is shown on the day it was given; it counts as a duplicate of other help
     # of the same need within that day's month.
@@ -440,6 +450,16 @@ class LedgerEntry:
     @property
     def span(self) -> tuple[date, date]:
         return self.overlap or (self.period_start, self.period_end)
+
+    @property
+    def source_label(self) -> str:
+        """Where the help came from, as the page, the print and the export say it."""
+        labels = {
+            "government": _("Government assistance"),
+            "charity": _("Charity help"),
+            "direct": _("Direct help (outside a referral)"),
+        }
+        return str(labels.get(self.source, self.source))
 
 
 @dataclass
@@ -482,9 +502,10 @@ def response_hours(urgency: str, fast_track: bool) -> int:
 
 
 def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledger:
-    """Government assistance and charity help of these persons, in time order, with the
-    same need category helped twice in overlapping periods flagged, and open needs with no
-    help past their deadline listed as gaps."""
+    """Government assistance, charity help through referrals and help given directly (SPEC rule
+    16) of these persons, in time order, with the same need category helped twice in overlapping
+    periods flagged, and open needs with no help past their deadline listed as gaps (help given
+    directly for the need's category since it was logged counts as help)."""
     today = today or timezone.localdate()
     person_ids = list(persons.values_list("id", flat=True)[:500])
     entries: list[LedgerEntry] = []
@@ -543,6 +564,30 @@ def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledge
                     overlap=_month_bounds(day),
                 )
             )
+    for help_ in DirectHelp.objects.filter(person_id__in=person_ids).select_related("person", "organization"):
+        what = " · ".join(
+            [
+                str(help_.get_kind_display()),
+                *([help_.items] if help_.items else []),
+                *help_.service_labels,
+                *([help_.helper_name] if help_.helper_name else []),
+            ]
+        )
+        entries.append(
+            LedgerEntry(
+                source="direct",
+                person_id=help_.person_id,
+                person_name=help_.person.name,
+                category=help_.category,
+                what=what,
+                amount=help_.amount,
+                organization=help_.organization.name,
+                period_start=help_.given_on,
+                period_end=help_.given_on,
+                direct_help_id=help_.pk,
+                overlap=_month_bounds(help_.given_on),
+            )
+        )
     by_span = sorted(entries, key=lambda e: e.span)
     for i, a in enumerate(by_span):
         for b in by_span[i + 1 :]:
@@ -560,7 +605,14 @@ def ledger_for(persons: QuerySet[Person], *, today: date | None = None) -> Ledge
     for need in Need.objects.filter(person_id__in=person_ids, status__in=OPEN_NEED_STATUSES).select_related("person"):
         logged = timezone.localdate(need.created_at)
         deadline = logged + timedelta(hours=response_hours(need.urgency, False))
-        if deadline < today and need.pk not in helped_need_ids:
+        helped_directly = any(
+            e.source == "direct"
+            and e.person_id == need.person_id
+            and e.category == need.category
+            and e.period_start >= logged
+            for e in entries
+        )
+        if deadline < today and need.pk not in helped_need_ids and not helped_directly:
             gaps.append(
                 LedgerGap(
                     need_id=need.pk,

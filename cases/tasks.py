@@ -43,3 +43,13 @@ def end_access_after_close() -> int:
 @shared_task(name="cases.tasks.sample_follow_ups")
 def sample_follow_ups() -> int:
     return jobs.follow_ups_sample()
+
+
+@shared_task(name="cases.tasks.deadlines_after_accept")
+def deadlines_after_accept() -> int:
+    return jobs.referrals_deadlines_after_accept()
+
+
+@shared_task(name="cases.tasks.escalate_emergencies")
+def escalate_emergencies() -> int:
+    return jobs.emergencies_escalate()

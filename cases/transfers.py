@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Role, User
 from audit.models import AuditAction
@@ -20,6 +21,7 @@ from beneficiaries.permissions import can_write_register
 from beneficiaries.selectors import persons_visible_to
 from beneficiaries.validators import normalize_id_number, parse_id_number
 from cases.notifications import notify
+from core.texts import text
 from core.validators import ancestor_region_codes
 
 
@@ -58,13 +60,13 @@ def transfer_request_create(*, by: User, id_number: str, reason: str) -> Transfe
         notify(
             recipients=holders,
             kind="transfer_request",
-            title=_("A record transfer is requested"),
-            body=_("%(office)s asks for the record with ID number %(masked)s to move to %(region)s: %(reason)s")
-            % {
-                "office": by.organization.name if by.organization else by.get_username(),
-                "masked": person.id_number_masked,
-                "region": by.jurisdiction.name,
-                "reason": request.reason,
-            },
+            title=text(N_("A record transfer is requested")),
+            body=text(
+                N_("%(office)s asks for the record with ID number %(masked)s to move to %(region)s: %(reason)s"),
+                office=by.organization.name if by.organization else by.get_username(),
+                masked=person.id_number_masked,
+                region=by.jurisdiction.name,
+                reason=request.reason,
+            ),
         )
     return request

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Role, User
@@ -40,6 +41,7 @@ from cases.permissions import RECEIVER, REFERRER, require_side
 from cases.selectors import VIEW_PERMISSION, organization_group_name
 from core.errors import ReferralHubError
 from core.models import GOVERNMENT_KINDS, Organization
+from core.texts import Text, join, text
 from core.validators import ancestor_region_codes
 
 # The side of steps no person takes (the deadline job).
@@ -213,10 +215,10 @@ def staff_of(organization: Organization, *, region_code: str = "") -> list[User]
     return list(User.objects.filter(is_active=True, role=Role.CASEWORKER, jurisdiction_id__in=covering))
 
 
-def headline(referral: Referral, what: str) -> str:
+def headline(referral: Referral, what: Text) -> Text:
     """A notification title: the reference number and what happened, never the person's name
     (titles become e-mail subjects and SMS texts, and are shown in lists)."""
-    return _("Referral %(ref)s: %(what)s") % {"ref": referral.reference, "what": what}
+    return text(N_("Referral %(ref)s: %(what)s"), ref=referral.reference, what=what)
 
 
 def name_visible_to_side(referral: Referral, side: str) -> bool:
@@ -230,25 +232,26 @@ def name_visible_to_side(referral: Referral, side: str) -> bool:
     return referral.status in ACTIVE_STATUSES and ConsentField.NAME in (referral.shared_fields or [])
 
 
-def about_person(referral: Referral, side: str) -> str:
+def about_person(referral: Referral, side: str) -> Text:
     """The opening of a message body: the name where the side may read it, else the reference."""
     if name_visible_to_side(referral, side) and referral.person_name:
-        return _("About %(name)s (referral %(ref)s).") % {"name": referral.person_name, "ref": referral.reference}
-    return _("About the person of referral %(ref)s.") % {"ref": referral.reference}
+        return text(N_("About %(name)s (referral %(ref)s)."), name=referral.person_name, ref=referral.reference)
+    return text(N_("About the person of referral %(ref)s."), ref=referral.reference)
 
 
 @dataclass(frozen=True)
 class Message:
-    """What one side hears: the title's ending and the body's text."""
+    """What one side hears: the title's ending and the body's text, as texts (core/texts.py: message
+    keys and parameters, said in each reader's language), or plain strings (a reason someone typed)."""
 
-    what: str
-    body: str = ""
+    what: Text
+    body: Text = ""
 
 
 def tell_side(referral: Referral, *, side: str, kind: str, message: Message, by: User | None) -> None:
     organization = referral.from_organization if side == REFERRER else referral.to_organization
     recipients = [u for u in staff_of(organization, region_code=referral.region_id) if u != by]
-    body = " ".join(part for part in (about_person(referral, side), message.body) if part)
+    body = join(about_person(referral, side), message.body)
     notify(recipients=recipients, kind=kind, title=headline(referral, message.what), body=body, referral=referral)
 
 

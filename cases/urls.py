@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cases import views
+from cases import views, views_direct_help, views_offline
 
 app_name = "cases"
 
@@ -16,8 +16,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/", views.follow_up_record_view, name="follow_up_record"),
+    path("offline/", views_offline.station_offline, name="station_offline"),
+    path("offline/cache.json", views_offline.station_offline_cache, name="station_offline_cache"),
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+    path("direct-help/", views_direct_help.direct_help_list, name="direct_help_list"),
+    path("direct-help/new/", views_direct_help.direct_help_new, name="direct_help_new"),
     path("happiness/", views.happiness_list, name="happiness_list"),
     path("transfers/new/", views.transfer_request, name="transfer_request"),
     path("happiness/export.xlsx", views.happiness_export, name="happiness_export"),

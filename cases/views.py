@@ -67,7 +67,7 @@ from cases.selectors import (
 from cases.services.referrals import ConsentFieldsNotCovered
 from cases.transfers import transfer_request_create
 from cases.transitions import ReferralError, action_label, allowed_actions
-from core import form_tokens
+from core import form_tokens, offline
 from core.dates import parse_day
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm, resolve_region
@@ -86,10 +86,16 @@ def _refuse(request: HttpRequest, error: Exception) -> None:
     if isinstance(error, ValidationError):
         for message in error.messages:
             messages.error(request, message)
-    elif isinstance(error, ReferralHubError):
-        messages.error(request, error.message)
     else:
-        messages.error(request, str(error) or _("You may not do this."))
+        messages.error(request, _refusal_text(error))
+
+
+def _refusal_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    if isinstance(error, ReferralHubError):
+        return error.message
+    return str(error) or _("You may not do this.")
 
 
 @login_required
@@ -393,6 +399,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(notification=notification, by=_user(request))
     if notification.referral_id:
         return redirect("cases:referral_detail", pk=notification.referral_id)
+    if notification.need_id:
+        return redirect("beneficiaries:need_detail", pk=notification.need_id)
     return redirect("cases:notification_list")
 
 
@@ -415,17 +423,41 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visit form; the station phone's offline queue posts here too (``core.offline``)."""
     user = _user(request)
     follow_up = follow_up_for_user(user, pk)
-    form = FollowUpForm(request.POST or None)
+    sync = offline.is_sync(request) and request.method == "POST"
+    form = FollowUpForm(request.POST or None, initial=form_tokens.fresh_initial())
+    token = request.POST.get("form_token")
+    if request.method == "POST" and (saved_at := form_tokens.already_used(request, token)):
+        if sync:
+            return offline.saved(saved_at, _("This follow-up visit has already been saved."), already=True)
+        messages.info(request, _("This follow-up visit has already been saved."))
+        return redirect(saved_at)
     if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "form_token"}
+        if not form_tokens.claim(token):
+            if sync:
+                return offline.busy(_("This visit is being saved by another request; it is sent again later."))
+            messages.info(request, _("This follow-up visit has already been saved."))
+            return redirect("cases:follow_up_list")
         try:
-            services.follow_up_record(follow_up=follow_up, by=user, **form.cleaned_data)
+            services.follow_up_record(follow_up=follow_up, by=user, **fields)
         except (ReferralHubError, ValidationError, PermissionDenied) as error:
+            form_tokens.release(token)
+            if sync:
+                status = 403 if isinstance(error, PermissionDenied) else 409
+                return offline.refused(message=_refusal_text(error), status=status)
             _refuse(request, error)
         else:
+            url = reverse("cases:follow_up_list")
+            form_tokens.mark_used(request, token, url)
+            if sync:
+                return offline.saved(url, _("The follow-up visit was recorded."))
             messages.success(request, _("The follow-up visit was recorded."))
-            return redirect("cases:follow_up_list")
+            return redirect(url)
+    if sync:
+        return offline.refused(form)
     return render(request, "cases/follow_up_form.html", {"form": form, "follow_up": follow_up})
 
 

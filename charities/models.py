@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Organization, Region
 
@@ -283,8 +284,8 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
     )
-    from_status = models.CharField(_("from"), max_length=16)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(pgettext_lazy("status change", "from"), max_length=16)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=16)
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from charities import views
+from charities import views, views_lookup
 
 app_name = "charities"
 
@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/", views.transparency, name="transparency"),
     path("public/organizations/<int:pk>/", views.public_organization_view, name="public_organization"),
     path("public/complaint/", views.complaint_create, name="complaint_create"),
+    path("public/status/", views_lookup.status_lookup_view, name="status_lookup"),
 ]

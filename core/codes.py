@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssistanceStatus(models.TextChoices):
@@ -45,3 +46,12 @@ class NeedCategory(models.TextChoices):
     LEGAL = "legal", _("Legal")
     GOODS = "goods", _("Goods")
     OTHER = "other", _("Other")
+
+
+class PublicStage(models.TextChoices):
+    """What the public status lookup answers for an application or a complaint: the stage only."""
+
+    RECEIVED = "received", pgettext_lazy("public stage", "Received")
+    VERIFYING = "verifying", pgettext_lazy("public stage", "Being verified")
+    REFERRED = "referred", pgettext_lazy("public stage", "Referred on")
+    CONCLUDED = "concluded", pgettext_lazy("public stage", "Concluded")

@@ -5,6 +5,10 @@ tap) of the same page creates the record once and leads to the one already saved
 A post without a token (an older page, a script) is not refused: the token guards a person's
 browser, not the API. A token that does not verify is treated like none (a fresh one is issued
 when the page is shown again).
+
+A used token is remembered in the cache too, for as long as it verifies: the station phone's
+offline queue (docs/offline.md) may send a record again after its session ended (signed out, or
+idle too long while there was no signal), and the record saved the first time must still be found.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ FIELD_NAME = "form_token"
 _SALT = "core.form_tokens"
 _SESSION_KEY = "form_tokens_used"
 _REMEMBERED = 50  # the last tokens used by this session; older ones have long left the browser's history
+_MAX_AGE = 24 * 3600  # a token older than this is treated like none
 
 
 class FormTokenField(forms.CharField):
@@ -35,7 +40,7 @@ def issue() -> str:
 
 def _token_id(token: str) -> str | None:
     try:
-        value = signing.loads(token, salt=_SALT, max_age=24 * 3600)
+        value = signing.loads(token, salt=_SALT, max_age=_MAX_AGE)
     except signing.BadSignature:
         return None
     return value if isinstance(value, str) else None
@@ -47,7 +52,7 @@ def already_used(request: HttpRequest, token: str | None) -> str | None:
     if token_id is None:
         return None
     used: dict[str, str] = request.session.get(_SESSION_KEY, {})
-    return used.get(token_id)
+    return used.get(token_id) or cache.get(f"{_SALT}:used:{token_id}")
 
 
 def claim(token: str | None) -> bool:
@@ -73,6 +78,12 @@ def mark_used(request: HttpRequest, token: str | None, url: str) -> None:
     used: dict[str, str] = dict(request.session.get(_SESSION_KEY, {}))
     used[token_id] = url
     request.session[_SESSION_KEY] = dict(list(used.items())[-_REMEMBERED:])
+    cache.set(f"{_SALT}:used:{token_id}", url, timeout=_MAX_AGE)
+
+
+def issue_many(count: int) -> list[str]:
+    """Tokens for records made where the server cannot be asked: the offline queue takes one per record."""
+    return [issue() for _ in range(count)]
 
 
 def fresh_initial(initial: dict[str, object] | None = None) -> dict[str, object]:

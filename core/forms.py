@@ -95,7 +95,7 @@ def resolve_region(text: str, *, queryset: QuerySet[Region], levels: Iterable[in
     )
 
 
-def search_url(levels: Iterable[int] | None, *, public: bool = False) -> str:
+def search_url(levels: Iterable[int] | None, *, public: bool = False, scope: str = "") -> str:
     """The search endpoint for these levels; ``public`` adds every county of the country (public
     names) to the user's own regions, for a charity's service regions and designated counties."""
     params = []
@@ -104,6 +104,8 @@ def search_url(levels: Iterable[int] | None, *, public: bool = False) -> str:
         params.append(f"level={','.join(str(level) for level in levels)}")
     if public:
         params.append("public=1")
+    if scope:
+        params.append(f"scope={scope}")
     url = reverse("core:region_search")
     return f"{url}?{'&'.join(params)}" if params else url
 
@@ -119,10 +121,16 @@ class RegionPickerInput(_ProjectTemplateWidget, forms.TextInput):
     template_name = "core/widgets/region_picker.html"
 
     def __init__(
-        self, *, levels: Iterable[int] | None = None, public: bool = False, attrs: dict[str, Any] | None = None
+        self,
+        *,
+        levels: Iterable[int] | None = None,
+        public: bool = False,
+        scope: str = "",
+        attrs: dict[str, Any] | None = None,
     ) -> None:
         self.levels = list(levels or [])
         self.public = public
+        self.scope = scope
         super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
@@ -131,7 +139,7 @@ class RegionPickerInput(_ProjectTemplateWidget, forms.TextInput):
         context["widget"]["attrs"].update(
             {
                 "list": f"{widget_id}-choices",
-                "data-region-search": search_url(self.levels, public=self.public),
+                "data-region-search": search_url(self.levels, public=self.public, scope=self.scope),
                 "placeholder": _("Type part of the name, e.g. 永坪"),
             }
         )

@@ -86,6 +86,23 @@ def excel_general(value: float | int) -> str:
     return format(float(value), ".6G")
 
 
+# 18 digits whose last three are 000: what a number column keeps of an ID number (Excel's 15
+# significant digits, then zeros) when it is shown in full (Number format, or a .csv Excel saved).
+_ZEROED = re.compile(r"^\d{15}000$")
+
+
+def zeroed_id(value: object) -> bool:
+    """Whether the text may be an ID number Excel cut to 15 digits (451029196711093000). About one
+    real ID number in 1,100 ends in 000 too, so one such value proves nothing: the imports refuse it
+    when the column shows the loss (:func:`core.spreadsheets.zeroed_id_columns`) or its check fails."""
+    return bool(_ZEROED.match(code(value).replace(" ", "")))
+
+
+def scientific(value: object) -> bool:
+    """Whether the text is a number in scientific notation (4.51029E+17): a number column's ID number."""
+    return bool(_SCIENTIFIC.match(code(value).replace(" ", "")))
+
+
 def id_number(value: object) -> str:
     """An 18-character ID number as text; a number (or its scientific spelling) is refused, never rounded."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

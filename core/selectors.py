@@ -107,6 +107,22 @@ def public_regions() -> QuerySet[Region]:
     return Region.objects.filter(level__lte=RegionLevel.COUNTY)
 
 
+def application_regions() -> QuerySet[Region]:
+    """Where the public may apply online: the townships and villages of the counties this system
+    serves (a county with an active civil-affairs office), so an application always reaches a station."""
+    counties = {
+        code[:6]
+        for code in Organization.objects.filter(is_active=True, kind__in=GOVERNMENT_KINDS).values_list(
+            "region_id", flat=True
+        )
+        if code
+    }
+    if not counties:
+        return Region.objects.none()
+    served = reduce(or_, [Q(code__startswith=prefix) for prefix in sorted(counties)])
+    return Region.objects.filter(served, level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+
+
 def region_paths(regions: list[Region]) -> dict[str, str]:
     """Each region's path from its province (陕西省 › 延安市 › 延川县 › 永坪镇), one query for all."""
     ancestors = {code for region in regions for code in region.ancestor_codes()}
@@ -123,6 +139,7 @@ def regions_search(
     *,
     levels: list[int] | None = None,
     public: bool = False,
+    scope: str = "",
     limit: int = 20,
 ) -> list[tuple[Region, str]]:
     """Up to ``limit`` regions the user may pick whose name contains ``query`` (or whose code
@@ -132,7 +149,9 @@ def regions_search(
     query = query.strip()
     if not query:
         return []
-    if not user.is_authenticated:
+    if scope == "apply":  # the online application: anyone, townships and villages of the served counties
+        regions = application_regions()
+    elif not user.is_authenticated:
         regions = public_regions()
     elif public and not user.is_admin_role:
         regions = regions_pickable_by(user) | public_regions()

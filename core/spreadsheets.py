@@ -92,6 +92,14 @@ class ImportSpec(abc.ABC):
     ) -> tuple[dict[str, Any] | None, list[RowError]]:
         """Check one row; return the cleaned record (or None) and its errors."""
 
+    def clean_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], *, user: User
+    ) -> Iterator[tuple[dict[str, Any] | None, list[RowError]]]:
+        """:meth:`clean_row` for every ``(row number, values)`` of a file, in order. Override to read
+        what the rows refer to (organizations, regions) in a few queries for the whole file."""
+        for number, values in rows:
+            yield self.clean_row(values, row=number, user=user)
+
     def check_rows(self, rows: list[tuple[int, dict[str, Any]]], *, user: User) -> list[RowError]:
         """Checks across rows (e.g. the same ID number twice). Rows are (row number, cleaned)."""
         return []
@@ -429,6 +437,32 @@ class CheckedFile:
         return sum(1 for number, _record in self.rows if number not in failed)
 
 
+def zeroed_id_cells(
+    spec: ImportSpec, rows: Sequence[tuple[dict[str, str], dict[str, str]]]
+) -> tuple[set[str], dict[int, set[str]]]:
+    """The text-only (ID number) columns where the file shows Excel's loss of digits, and the cells
+    that read like what is left (451029196711093000: 15 digits, then zeros) by row position (0, 1, …).
+
+    A column shows the loss when a cell of it held a number or its scientific spelling, or when two or
+    more such values make at least a tenth of it: real ID numbers end in 000 about once in 1,100, a
+    column Excel turned into numbers nearly always (all but those ending in X)."""
+    columns: set[str] = set()
+    cells: dict[int, set[str]] = {}
+    for key in (column.key for column in spec.columns if column.text_only):
+        filled = cut = 0
+        for position, (values, numeric) in enumerate(rows):
+            value = values.get(key, "")
+            if key in numeric or normalise.scientific(value):
+                columns.add(key)
+            elif normalise.zeroed_id(value):
+                cells.setdefault(position, set()).add(key)
+                cut += 1
+            filled += bool(value.strip())
+        if cut >= 2 and cut * 10 >= filled:
+            columns.add(key)
+    return columns, cells
+
+
 def check_file(
     file: IO[bytes],
     spec: ImportSpec,
@@ -443,9 +477,15 @@ def check_file(
     cleaned: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
     total = len(read.rows)
-    for done, (number, raw) in enumerate(read.rows, start=1):
-        values, numeric = row_values(read, raw, spec)
-        record, row_errors = spec.clean_row(values, row=number, user=user)
+    rows = [(number, *row_values(read, raw, spec)) for number, raw in read.rows]
+    lost_columns, zeroed = zeroed_id_cells(spec, [(values, numeric) for _number, values, numeric in rows])
+    results = spec.clean_rows([(number, values) for number, values, _numeric in rows], user=user)
+    for done, ((number, values, numeric), (record, row_errors)) in enumerate(zip(rows, results, strict=True), start=1):
+        for key in zeroed.get(done - 1, ()):
+            # 451029196711093000 (a number column saved as .csv): Excel's loss when the column shows it
+            # or the ID check refused the value, even if the check digit happens to match.
+            if key in lost_columns or any(error.column == headers[key] for error in row_errors):
+                numeric[key] = normalise.code(values[key]).replace(" ", "")
         if numeric:
             # A number in an ID column lost its last digits; whatever the row check made of it, say that.
             flagged = {headers[key] for key in numeric}

@@ -55,15 +55,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def region_search(request: HttpRequest) -> JsonResponse:
     """The region pickers' search: up to 20 regions the user may choose whose name contains
     ``q`` (or whose code starts with it), each with its path; ``level=4,5`` limits the levels.
-    Without signing in (the public transparency page): counties and above only, public names."""
+    Without signing in (the public transparency page): counties and above only, public names;
+    ``scope=apply`` (the online application): the townships and villages of the served counties."""
     user: User = request.user  # type: ignore[assignment]
-    if user.is_authenticated and not regions_pickable_by(user).exists():
+    scope = "apply" if request.GET.get("scope") == "apply" else ""  # the online application (anyone)
+    if not scope and user.is_authenticated and not regions_pickable_by(user).exists():
         return JsonResponse({"error": _("You have no region to choose from.")}, status=403)
     levels = [
         int(part) for part in request.GET.get("level", "").split(",") if part.strip() in {"1", "2", "3", "4", "5"}
     ]
     query = request.GET.get("q", "")[:50]
-    found = regions_search(user, query, levels=levels, public=request.GET.get("public") == "1")
+    found = regions_search(user, query, levels=levels, public=request.GET.get("public") == "1", scope=scope)
     return JsonResponse(
         {
             "results": [

@@ -42,13 +42,22 @@ def _require_read(user: User) -> None:
 
 
 # County-wide figures of a run, null for a user whose jurisdiction is narrower than the run's region.
-WIDE_FIGURES = ("needs_count", "resources_count", "candidate_pairs", "total_score")
+WIDE_FIGURES = (
+    "needs_count",
+    "resources_count",
+    "candidate_pairs",
+    "total_score",
+    "flow_score",
+    "score_bound",
+    "gap_percent",
+)
 
 
 class MatchingRunSerializer(serializers.ModelSerializer[MatchingRun]):
     region_name = serializers.CharField(source="region.name", read_only=True)
     started_by_name = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
+    gap_percent = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = MatchingRun
@@ -67,6 +76,10 @@ class MatchingRunSerializer(serializers.ModelSerializer[MatchingRun]):
             "resources_count",
             "candidate_pairs",
             "total_score",
+            "flow_score",
+            "score_bound",
+            "gap_percent",
+            "budget_stage",
             "solve_seconds",
             "attempts",
             "weights",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 import numpy as np
@@ -52,8 +52,9 @@ class Candidates:
 
     ``needs`` and ``resources`` are the inputs sorted by id; ``pair_need`` and ``pair_resource``
     index into them. ``capacity`` is each resource's capacity in people after the budget
-    conversion. Every solver (min-cost flow, greedy, exact LP) reads the same arrays, so their
-    totals are comparable.
+    conversion (the flow's simplified model); ``places`` is the people limit alone and
+    ``budget_cents`` the budget in fen (-1: none), which the budget-exact stage keeps as money.
+    Every solver (min-cost flow, greedy, LPs) reads the same arrays, so their totals are comparable.
     """
 
     needs: tuple[NeedInput, ...]
@@ -64,10 +65,27 @@ class Candidates:
     pair_locality: IntArray
     pair_units: IntArray
     capacity: IntArray
+    places: IntArray
+    budget_cents: IntArray
+    requested_cents: IntArray  # per need, -1 when no amount is asked
+    limit_cents: IntArray  # per resource, -1 when no per-person limit, 0 for a service or goods
 
     @property
     def size(self) -> int:
         return int(self.pair_need.shape[0])
+
+    def grant_cents(self, pairs: IntArray | None = None) -> IntArray:
+        """What each pair pays in fen: the request capped by the limit, 0 when neither is known.
+
+        The same rule as ``scoring.grant`` (the amount a proposal carries), in whole fen so the
+        budget-exact stage checks budgets without rounding error.
+        """
+        need = self.pair_need if pairs is None else self.pair_need[pairs]
+        res = self.pair_resource if pairs is None else self.pair_resource[pairs]
+        requested = self.requested_cents[need]
+        limit = self.limit_cents[res]
+        grant = np.where(requested < 0, limit, np.where(limit < 0, requested, np.minimum(requested, limit)))
+        return np.maximum(grant, 0).astype(np.int64)
 
     def locality(self, pair: int) -> Locality:
         return scoring.LOCALITIES[int(self.pair_locality[pair])]
@@ -189,6 +207,13 @@ def _need_arrays(
         requested=np.asarray([_float_or_nan(need.amount_requested) for need in needs], dtype=np.float64),
         priority=scoring.priority_units(needs, weights),
     )
+
+
+def _cents(value: Decimal | None, rounding: str) -> int:
+    """Yuan as whole fen: grants rounded up and budgets down, so a check in fen never overspends."""
+    if value is None:
+        return -1
+    return int((value * 100).to_integral_value(rounding=rounding))
 
 
 def _column(values: list[int]) -> IntArray:
@@ -451,6 +476,7 @@ def build_candidates(problem: MatchingProblem, progress: Progress | None = None)
     if not has_room.all():
         need, res, level, total = need[has_room], res[has_room], level[has_room], total[has_room]
     report(50)
+    people = np.where(rules.people >= 0, rules.people, builder.pairs_per_resource)
     return Candidates(
         needs=needs,
         resources=resources,
@@ -460,4 +486,10 @@ def build_candidates(problem: MatchingProblem, progress: Progress | None = None)
         pair_locality=level,
         pair_units=total,
         capacity=capacity,
+        places=np.minimum(people, builder.pairs_per_resource).astype(np.int64),
+        budget_cents=_column([_cents(resource.budget_left, ROUND_FLOOR) for resource in resources]),
+        requested_cents=_column([_cents(need.amount_requested, ROUND_CEILING) for need in needs]),
+        limit_cents=_column(
+            [_cents(resource.per_person_limit, ROUND_CEILING) if resource.pays_money else 0 for resource in resources]
+        ),
     )

@@ -1,4 +1,7 @@
-"""An independent exact optimum, to check the min-cost flow against (tests and benchmark).
+"""Linear programmes solved by HiGHS: the flow model's optimum (a check) and the real-budget LP.
+
+``lp_optimum_units`` is an independent exact optimum of the flow's model, to check the
+min-cost flow against (tests and benchmark).
 
 The assignment problem written as a linear programme: one variable per compatible pair in
 [0, 1], at most one pair per need, at most ``capacity`` pairs per resource, at most one pair per
@@ -6,9 +9,18 @@ person at the same resource, maximise the total score. The rows form two laminar
 needs; the resources with their person groups inside them), so the matrix is totally unimodular,
 the LP optimum is attained at an integer point and equals the best integer assignment. SciPy's
 HiGHS solves it by a method unrelated to OR-Tools' flow algorithm.
+
+``real_budget_lp`` drops the flow's simplification (a budget turned into places at the largest
+grant): each budget is a row in money, the sum of the grants paid. That matrix is no longer
+totally unimodular; its LP optimum is an upper bound on every assignment within the budgets,
+which is what the budget-exact stage (``matching.budgets``) rounds and what every "gap" of a run
+or of the benchmark is measured against.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +28,7 @@ import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 from scipy.sparse import csr_array, vstack  # type: ignore[import-untyped]
 
-from matching.candidates import Candidates
+from matching.candidates import Candidates, FloatArray, IntArray
 
 
 class ExactSolverError(RuntimeError):
@@ -50,3 +62,156 @@ def lp_optimum_units(candidates: Candidates) -> int:
     if result.status != 0:
         raise ExactSolverError(result.message)
     return round(-result.fun)
+
+
+# --- the real-budget model: budgets as money ----------------------------------------------
+NO_BUDGET = np.iinfo(np.int64).max // 4
+# Value of a variable read as 1 (or 0): HiGHS's primal feasibility tolerance is 1e-7.
+INTEGRAL = 1e-6
+
+
+@dataclass(frozen=True)
+class RealBudgetLP:
+    """The LP relaxation of the budget-exact model on some pairs, solved by HiGHS.
+
+    ``x`` is one value in [0, 1] per pair given, ``value`` the LP optimum in units (an upper
+    bound on every assignment of those pairs that keeps the budgets in money), ``prices`` the
+    budget rows' duals per resource in units per fen (0 where the budget does not bind).
+    """
+
+    x: FloatArray
+    value: float
+    prices: FloatArray
+
+
+class LPTimeLimit(ExactSolverError):
+    """HiGHS stopped at its time limit before the LP optimum."""
+
+
+def real_budget_lp(
+    candidates: Candidates,
+    pairs: IntArray,
+    places: IntArray,
+    budget_cents: IntArray,
+    grants: IntArray,
+    groups: IntArray,
+    time_limit: float | None = None,
+) -> RealBudgetLP:
+    """Maximise the total score over ``pairs`` with x in [0, 1]: at most one pair per need and
+    per person at a resource, at most ``places`` people and at most ``budget_cents`` fen paid
+    per resource (``grants``: fen per pair, parallel to ``pairs``; ``NO_BUDGET``: no budget;
+    ``groups``: ``Candidates.person_resource_groups`` of every pair)."""
+    resources = len(candidates.resources)
+    count = int(pairs.shape[0])
+    if count == 0:
+        return RealBudgetLP(np.zeros(0), 0.0, np.zeros(resources))
+    columns = np.arange(count)
+    ones = np.ones(count)
+    need = candidates.pair_need[pairs]
+    res = candidates.pair_resource[pairs]
+    needs_used, need_row = np.unique(need, return_inverse=True)
+    resources_used, resource_row = np.unique(res, return_inverse=True)
+    blocks = [
+        csr_array((ones, (need_row, columns)), shape=(needs_used.shape[0], count)),
+        csr_array((ones, (resource_row, columns)), shape=(resources_used.shape[0], count)),
+    ]
+    bounds = [np.ones(needs_used.shape[0]), places[resources_used].astype(np.float64)]
+    pair_groups = groups[pairs]
+    grouped = pair_groups >= 0
+    if grouped.any():
+        groups_used, group_row = np.unique(pair_groups[grouped], return_inverse=True)
+        shape = (groups_used.shape[0], count)
+        blocks.append(csr_array((np.ones(int(grouped.sum())), (group_row, columns[grouped])), shape=shape))
+        bounds.append(np.ones(groups_used.shape[0]))
+    budgeted = budget_cents[res] < NO_BUDGET
+    budget_resources, budget_row = np.unique(res[budgeted], return_inverse=True)
+    shape = (budget_resources.shape[0], count)
+    blocks.append(csr_array((grants[budgeted].astype(np.float64), (budget_row, columns[budgeted])), shape=shape))
+    bounds.append(budget_cents[budget_resources].astype(np.float64))
+    options = {} if time_limit is None else {"time_limit": max(time_limit, 0.001)}
+    result = linprog(
+        c=-candidates.pair_units[pairs].astype(np.float64),
+        A_ub=vstack(blocks).tocsr(),
+        b_ub=np.concatenate(bounds),
+        bounds=(0, 1),
+        method="highs-ds",
+        options=options,
+    )
+    if result.status == 1:
+        raise LPTimeLimit(result.message)
+    if result.status != 0:
+        raise ExactSolverError(result.message)
+    prices = np.zeros(resources)
+    if budget_resources.size:
+        duals = np.asarray(result.ineqlin.marginals, dtype=np.float64)[-budget_resources.shape[0] :]
+        prices[budget_resources] = np.maximum(0.0, -duals)
+    return RealBudgetLP(np.clip(np.asarray(result.x), 0.0, 1.0), float(-result.fun), prices)
+
+
+def real_budget_lp_bound(candidates: Candidates, time_limit: float | None = None) -> RealBudgetLP:
+    """The LP relaxation of the budget-exact model on every pair: the bound gaps are measured against."""
+    budgets = np.where(candidates.budget_cents >= 0, candidates.budget_cents, NO_BUDGET)
+    pairs = np.arange(candidates.size)
+    groups, _count = candidates.person_resource_groups()
+    return real_budget_lp(candidates, pairs, candidates.places, budgets, candidates.grant_cents(), groups, time_limit)
+
+
+# Fixed-point scale of the priced scores in the Lagrangian flow (units × 1,000).
+PRICE_SCALE = 1000
+
+
+@dataclass(frozen=True)
+class LagrangianBound:
+    value: float  # units; never below the real-budget LP optimum
+    overspend: FloatArray  # fen the priced flow pays beyond each budget (negative: left over)
+
+
+def lagrangian_bound(candidates: Candidates, prices: FloatArray) -> LagrangianBound:
+    """An upper bound on every assignment within the budgets, from budget prices (units per fen).
+
+    For any prices λ ≥ 0, charging each pair λ × its grant, letting the places alone limit the
+    flow and adding back λ × each budget bounds every feasible assignment from above (Lagrangian
+    duality); with the real-budget LP's duals it equals the LP optimum. Used where one LP over the
+    whole problem would not fit (the benchmark's 50,000 and 100,000 sizes): never below the LP bound.
+    Priced scores are rounded up, so the bound stays an upper bound.
+    """
+    from matching.flow import min_cost_flow_assignment  # the flow imports nothing of this module
+
+    prices = np.maximum(np.asarray(prices, dtype=np.float64), 0.0)
+    budgets = np.where(candidates.budget_cents >= 0, candidates.budget_cents, 0).astype(np.float64)
+    prices = np.where(candidates.budget_cents >= 0, prices, 0.0)
+    priced = candidates.pair_units.astype(np.float64) - prices[candidates.pair_resource] * candidates.grant_cents()
+    scaled = np.ceil(priced * PRICE_SCALE).astype(np.int64)
+    keep = np.flatnonzero(scaled > 0)
+    sub = dataclasses.replace(
+        candidates,
+        pair_need=candidates.pair_need[keep],
+        pair_resource=candidates.pair_resource[keep],
+        pair_locality=candidates.pair_locality[keep],
+        pair_units=scaled[keep],
+        capacity=candidates.places,
+    )
+    chosen = keep[min_cost_flow_assignment(sub)]
+    spent = np.bincount(
+        candidates.pair_resource[chosen],
+        weights=candidates.grant_cents(chosen).astype(np.float64),
+        minlength=len(candidates.resources),
+    )
+    value = float(scaled[chosen].sum()) / PRICE_SCALE + float((prices * budgets).sum())
+    return LagrangianBound(value, np.where(candidates.budget_cents >= 0, spent - budgets, 0.0))
+
+
+def refined_lagrangian_bound(candidates: Candidates, prices: FloatArray, target: float, rounds: int) -> float:
+    """The least of ``rounds`` Lagrangian bounds, moving the prices by subgradient steps (Polyak's
+    rule towards ``target``, a known feasible score) from the given ones."""
+    best = np.inf
+    step = 1.0
+    for _round in range(rounds):
+        bound = lagrangian_bound(candidates, prices)
+        best = min(best, bound.value)
+        norm = float((bound.overspend**2).sum())
+        if norm == 0 or bound.value <= target:
+            break
+        prices = np.maximum(0.0, prices + step * (bound.value - target) / norm * bound.overspend)
+        step *= 0.7
+    return float(best)

@@ -22,6 +22,16 @@ class RunStatus(models.TextChoices):
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
+class BudgetStageChoice(models.TextChoices):
+    """What the budget-exact stage did (``matching.budgets.BudgetStage``)."""
+
+    EXACT = "exact", _("Budgets kept in yuan")
+    NOT_NEEDED = "not_needed", _("No budget was tight")
+    PARTIAL = "partial", _("Time limit: some counties kept the flow's assignment")
+    TIME_LIMIT = "time_limit", _("Time limit: the flow's assignment was kept")
+    FAILED = "failed", _("Solver failed: the flow's assignment was kept")
+
+
 class MatchingRun(models.Model):
     """One matching job for a region (a county, or a township in it)."""
 
@@ -46,6 +56,21 @@ class MatchingRun(models.Model):
     candidate_pairs = models.PositiveIntegerField(_("compatible pairs"), default=0)
     proposed_count = models.PositiveIntegerField(_("proposals"), default=0)
     total_score = models.FloatField(_("total score"), default=0)
+    flow_score = models.FloatField(
+        _("min-cost flow score"),
+        null=True,
+        blank=True,
+        help_text=_("The flow alone, with each budget counted as places at the largest grant."),
+    )
+    score_bound = models.FloatField(
+        _("upper bound (real budgets)"),
+        null=True,
+        blank=True,
+        help_text=_("LP relaxation with every budget in yuan: no assignment within the budgets scores more."),
+    )
+    budget_stage = models.CharField(
+        _("budget-exact stage"), max_length=16, choices=BudgetStageChoice.choices, blank=True
+    )
     solve_seconds = models.FloatField(_("seconds to solve"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -78,6 +103,15 @@ class MatchingRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def gap_percent(self) -> float | None:
+        """How far the run's score may be below the best within the budgets: (bound − score) / bound."""
+        if self.score_bound is None or self.status != RunStatus.DONE:
+            return None
+        if self.score_bound <= 0:
+            return 0.0
+        return max(0.0, 100 * (self.score_bound - self.total_score) / self.score_bound)
 
 
 class ProposalStatus(models.TextChoices):

@@ -213,13 +213,24 @@ class MatchStats:
     candidate_pairs: int
     matched: int
     candidate_seconds: float
-    solve_seconds: float
+    solve_seconds: float  # the flow, the budget-exact stage and the proposals with their reasons
+    flow_seconds: float = 0.0
+    exact_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
-    """Proposals in need-id order, the total score and figures for the run's record."""
+    """Proposals in need-id order, the total score and figures for the run's record.
+
+    ``flow_score`` is what the min-cost flow alone scored (budgets as places at the largest
+    grant); ``bound`` the LP relaxation's optimum with budgets as money (no assignment can score
+    more), ``None`` when the budget-exact stage did not finish one LP over the whole problem;
+    ``budget_stage`` one of ``matching.budgets.BudgetStage``.
+    """
 
     proposals: tuple[Proposal, ...]
     total_score: float
     stats: MatchStats
+    flow_score: float = 0.0
+    bound: float | None = None
+    budget_stage: str = ""

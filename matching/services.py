@@ -32,7 +32,7 @@ from core.models import Region, RegionLevel
 from matching.candidates import TooManyPairsError
 from matching.models import ACTIVE_RUN_STATUSES, MatchingRun, MatchProposal, ProposalStatus, RunStatus
 from matching.permissions import require_run
-from matching.problem import Locality, Weights
+from matching.problem import Locality, MatchResult, Weights
 from matching.selectors import (
     PENDING_REFERRAL_STATUSES,
     build_problem,
@@ -176,7 +176,7 @@ def run_execute(*, run_id: int) -> None:
         run.save(update_fields=["status", "attempts", "progress", "started_at", "updated_at"])
     try:
         problem = build_problem(region=run.region, as_of=run.as_of, weights=_weights_from_json(run.weights))
-        result = solve(problem, progress=_progress_writer(run_id))
+        result = solve(problem, progress=_progress_writer(run_id), exact_seconds=settings.MATCHING_EXACT_SECONDS)
     except TooManyPairsError:
         _fail(run_id, _("This region has too many possible matches for one run. Run matching for each township."))
         return
@@ -184,6 +184,12 @@ def run_execute(*, run_id: int) -> None:
         logger.exception("matching run %s failed", run_id)
         _fail(run_id, _("The run stopped because of an internal error; nothing was proposed. Please start it again."))
         return
+    run_save_result(run_id=run_id, result=result)
+
+
+def run_save_result(*, run_id: int, result: MatchResult) -> None:
+    """Write a solved run's proposals and mark it done, in one transaction (replacing whatever an
+    earlier attempt left). Does nothing unless the run is still running."""
     regions = dict(Need.objects.filter(pk__in=[p.need_id for p in result.proposals]).values_list("pk", "region_id"))
     with transaction.atomic():
         locked = MatchingRun.objects.select_for_update().filter(pk=run_id).first()
@@ -214,6 +220,9 @@ def run_execute(*, run_id: int) -> None:
         locked.candidate_pairs = result.stats.candidate_pairs
         locked.proposed_count = len(result.proposals)
         locked.total_score = result.total_score
+        locked.flow_score = result.flow_score
+        locked.score_bound = result.bound
+        locked.budget_stage = result.budget_stage
         locked.solve_seconds = result.stats.candidate_seconds + result.stats.solve_seconds
         locked.finished_at = timezone.now()
         locked.save()
@@ -357,6 +366,7 @@ __all__ = [
     "proposals_awaiting_consent",
     "proposals_confirm_many",
     "run_execute",
+    "run_save_result",
     "run_start",
     "runs_start_nightly",
 ]

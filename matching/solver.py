@@ -1,34 +1,25 @@
-"""The best assignment for a whole county at once, as a min-cost flow over the compatible pairs.
+"""The best assignment for a whole county at once: a min-cost flow, then budgets as money.
 
-Network (docs/matching.md has the picture)::
-
-    source ──cap 1──▶ need ──cap 1, cost −score──▶ resource ──cap places──▶ sink
-       └───────────────────── bypass, cost 0 ──────────────────────────────▶┘
-
-Every need receives one unit from the source and sends it either through one resource or down
-the bypass (left unmatched), so "at most one resource per need" and "no more people than a
-resource has places" are arc capacities, and the cheapest flow is the assignment with the highest
-total score. When one person has several needs a resource could serve, their arcs meet in a small
-node with one unit of capacity before the resource: places count people, not needs. The constraint matrix of this network is totally unimodular, so the optimum of the
-flow is the optimum over all integer assignments, not an approximation of it.
+``solve`` builds the compatible pairs (``matching.candidates``), solves the min-cost flow
+(``matching.flow``: exact for its model, in which a budget is places at the largest grant), then
+runs the budget-exact stage (``matching.budgets``: the LP relaxation with budgets in money, dived
+to an integer assignment, time-limited, the flow's assignment when it fails or runs out of time).
+docs/matching.md has the pictures and the measurements.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from matching import scoring
+from matching.budgets import BudgetOutcome, budget_exact
 from matching.candidates import Candidates, IntArray, Progress, build_candidates
+from matching.flow import SolverError, min_cost_flow_assignment
 from matching.problem import MatchingProblem, MatchResult, MatchStats, Proposal
 
-
-class SolverError(RuntimeError):
-    """The flow solver did not reach an optimum (it should always: the bypass makes any flow feasible)."""
+# Seconds the budget-exact stage may take when the caller sets none (settings.MATCHING_EXACT_SECONDS).
+EXACT_SECONDS = 60.0
 
 
 def _monotonic(progress: Progress | None) -> Callable[[int], None]:
@@ -43,53 +34,6 @@ def _monotonic(progress: Progress | None) -> Callable[[int], None]:
             progress(percent)
 
     return report
-
-
-def min_cost_flow_assignment(candidates: Candidates) -> IntArray:
-    """Indices (into the candidate arrays) of the pairs in the optimal assignment."""
-    if candidates.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    need = candidates.pair_need
-    res = candidates.pair_resource
-    groups, group_count = candidates.person_resource_groups()
-    # Nodes: source 0, sink 1, one per need, one per resource (by index), then one per group of a
-    # person's needs at the same resource. Needs and resources without a pair stay isolated.
-    source, sink = 0, 1
-    first_need = 2
-    first_resource = first_need + len(candidates.needs)
-    first_group = first_resource + len(candidates.resources)
-    needs_used = np.flatnonzero(np.bincount(need, minlength=len(candidates.needs)))
-    resources_used = np.flatnonzero(np.bincount(res, minlength=len(candidates.resources)))
-    count = needs_used.shape[0]
-
-    flow = min_cost_flow.SimpleMinCostFlow()
-    _add_arcs(flow, np.full(count, source), first_need + needs_used, np.ones(count), np.zeros(count))
-    # A pair's arc leads to its resource, or to its person-and-resource group, which passes one unit on.
-    heads = np.where(groups >= 0, first_group + groups, first_resource + res)
-    pair_arcs = _add_arcs(flow, first_need + need, heads, np.ones(candidates.size), -candidates.pair_units)
-    if group_count:
-        grouped = groups >= 0
-        group_resource = np.zeros(group_count, dtype=np.int64)
-        group_resource[groups[grouped]] = res[grouped]
-        group_nodes = first_group + np.arange(group_count)
-        _add_arcs(flow, group_nodes, first_resource + group_resource, np.ones(group_count), np.zeros(group_count))
-    places = candidates.capacity[resources_used]
-    _add_arcs(flow, first_resource + resources_used, np.full(places.shape[0], sink), places, np.zeros(places.shape[0]))
-    _add_arcs(flow, np.asarray([source]), np.asarray([sink]), np.asarray([count]), np.zeros(1))
-    flow.set_nodes_supplies(np.asarray([source, sink], dtype=np.int32), np.asarray([count, -count], dtype=np.int64))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise SolverError(f"min-cost flow ended with status {status}")
-    return np.flatnonzero(flow.flows(pair_arcs) > 0)
-
-
-def _add_arcs(
-    flow: min_cost_flow.SimpleMinCostFlow, tails: IntArray, heads: IntArray, capacities: Any, costs: Any
-) -> IntArray:
-    """Add arcs in one call (a Python loop over millions of arcs would dominate the run time)."""
-    return flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), np.asarray(capacities, np.int64), np.asarray(costs, np.int64)
-    )
 
 
 def total_units(candidates: Candidates, chosen: IntArray) -> int:
@@ -115,26 +59,31 @@ def proposals_for(candidates: Candidates, chosen: IntArray) -> tuple[Proposal, .
     return tuple(proposals)
 
 
-def solve(problem: MatchingProblem, progress: Progress | None = None) -> MatchResult:
+def solve(
+    problem: MatchingProblem, progress: Progress | None = None, exact_seconds: float = EXACT_SECONDS
+) -> MatchResult:
     """Propose the best assignment of the problem's needs to its resources.
 
     ``progress`` is called with a percentage (0–100, never decreasing) so a Celery task can
-    store it for the progress bar.
+    store it for the progress bar. ``exact_seconds`` bounds the budget-exact stage (0: flow only).
     """
     report = _monotonic(progress)
     report(0)
     started = time.perf_counter()
     candidates = build_candidates(problem, progress=report)
     built = time.perf_counter()
-    report(60)
-    chosen = min_cost_flow_assignment(candidates)
+    report(55)
+    flow = min_cost_flow_assignment(candidates)
+    flowed = time.perf_counter()
+    report(65)
+    outcome = budget_exact(candidates, flow, time_limit=exact_seconds)
     report(90)
-    proposals = proposals_for(candidates, chosen)
+    proposals = proposals_for(candidates, outcome.chosen)
     solved = time.perf_counter()
     report(100)
     return MatchResult(
         proposals=proposals,
-        total_score=total_units(candidates, chosen) / scoring.SCALE,
+        total_score=outcome.units / scoring.SCALE,
         stats=MatchStats(
             needs=len(candidates.needs),
             resources=len(candidates.resources),
@@ -142,5 +91,13 @@ def solve(problem: MatchingProblem, progress: Progress | None = None) -> MatchRe
             matched=len(proposals),
             candidate_seconds=built - started,
             solve_seconds=solved - built,
+            flow_seconds=flowed - built,
+            exact_seconds=outcome.seconds,
         ),
+        flow_score=outcome.flow_units / scoring.SCALE,
+        bound=None if outcome.bound is None else outcome.bound / scoring.SCALE,
+        budget_stage=outcome.status,
     )
+
+
+__all__ = ["BudgetOutcome", "SolverError", "min_cost_flow_assignment", "proposals_for", "solve", "total_units"]

@@ -121,6 +121,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # The footer's language choice is kept on the account for e-mails and text messages.
+    "accounts.middleware.LanguageChoiceMiddleware",
+    # With a read replica: a user who just changed something reads the primary for a while (core/replica.py).
+    "core.replica.ReplicaStickyMiddleware",
 ]
 
 ROOT_URLCONF = "referral_hub.urls"
@@ -140,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "cases.context_processors.unread_notifications",
+                "core.replica.replica_context",
             ],
         },
     },
@@ -157,6 +162,20 @@ DATABASES = {
 }
 if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# A read replica (PostgreSQL streaming replication): dashboards, evaluation, reports and exports read
+# from it while it is up and no more than REPLICA_MAX_LAG_SECONDS behind; everything else, and every
+# page of a user who changed something in the last REPLICA_STICKY_SECONDS, reads the primary
+# (core/replica.py). Tests use the primary's test database on the replica (replication copies it).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ---------------------------------------------
@@ -227,6 +246,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "beneficiaries.tasks.evaluate_warning_rules",
         "schedule": crontab(hour=2, minute=30),
     },
+    "text-message-receipts": {"task": "beneficiaries.tasks.poll_text_receipts", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -347,6 +367,8 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_THROTTLE_TOKEN", "20/minute"),
         # Public complaints (投诉举报), per client address.
         "complaints": os.environ.get("API_THROTTLE_COMPLAINTS", "10/hour"),
+        "applications": os.environ.get("API_THROTTLE_APPLICATIONS", "10/hour"),
+        "status_lookup": os.environ.get("API_THROTTLE_STATUS_LOOKUP", "30/hour"),
     },
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -363,7 +385,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets its own name in the schema.
-    "ENUM_NAME_OVERRIDES": {"ImportStatusEnum": "core.models.ImportStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportStatusEnum": "core.models.ImportStatus",
+        "FormEnum": "charities.models.ResourceForm",
+        "CategoryEnum": "core.codes.NeedCategory",
+    },
 }
 
 # --- Logging --------------------------------------------------------------
@@ -425,6 +451,24 @@ IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", 
 ANALYZE_AFTER_ROWS = int(os.environ.get("ANALYZE_AFTER_ROWS", "1000"))
 # The public complaint form accepts at most this many complaints per hour from one address.
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
+# The public online application (在线申请, docs/public-api.md): at most this many applications an
+# hour from one address and a day from one phone; a request body above the byte limit is refused unread.
+APPLICATION_RATE_PER_ADDRESS_PER_HOUR = int(os.environ.get("APPLICATION_RATE_PER_ADDRESS_PER_HOUR", "5"))
+APPLICATION_RATE_PER_PHONE_PER_DAY = int(os.environ.get("APPLICATION_RATE_PER_PHONE_PER_DAY", "3"))
+APPLICATION_MAX_BODY_BYTES = int(os.environ.get("APPLICATION_MAX_BODY_BYTES", str(16 * 1024)))
+# The township station calls an applicant back within this many hours (SPEC rule 9: emergencies first).
+APPLICATION_CALL_BACK_HOURS = {
+    "emergency": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_EMERGENCY", "2")),
+    "urgent": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_URGENT", "24")),
+    "routine": int(os.environ.get("APPLICATION_CALL_BACK_HOURS_ROUTINE", "72")),
+}
+# An online consent lasts this long (it can be revoked at any time by calling the station).
+APPLICATION_CONSENT_DAYS = int(os.environ.get("APPLICATION_CONSENT_DAYS", "365"))
+# The public status lookup: tries an hour from one address, and wrong tries an hour for one reference.
+STATUS_LOOKUP_RATE_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUS_LOOKUP_RATE_PER_ADDRESS_PER_HOUR", "20"))
+STATUS_LOOKUP_FAILURES_PER_REFERENCE_PER_HOUR = int(
+    os.environ.get("STATUS_LOOKUP_FAILURES_PER_REFERENCE_PER_HOUR", "5")
+)
 # Health check: how long to wait for a Celery worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "1.5"))
 
@@ -444,13 +488,45 @@ REFERRAL_RESPONSE_HOURS = {
 }
 # A reminder goes to the receiving organization this long before respond_by.
 REFERRAL_REMINDER_HOURS_BEFORE = int(os.environ.get("REFERRAL_REMINDER_HOURS_BEFORE", "12"))
+# After acceptance (SPEC state machine): help starts within these hours of accepting, and feedback is
+# due within these days of starting, by urgency; a reminder goes REFERRAL_REMINDER_HOURS_BEFORE
+# before each, an escalation (the referring office and the supervisors) after it.
+REFERRAL_START_HOURS = {
+    "emergency": int(os.environ.get("REFERRAL_START_HOURS_EMERGENCY", "24")),
+    "urgent": int(os.environ.get("REFERRAL_START_HOURS_URGENT", str(3 * 24))),
+    "routine": int(os.environ.get("REFERRAL_START_HOURS_ROUTINE", str(7 * 24))),
+}
+REFERRAL_FEEDBACK_DAYS = {
+    "emergency": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_EMERGENCY", "7")),
+    "urgent": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_URGENT", "15")),
+    "routine": int(os.environ.get("REFERRAL_FEEDBACK_DAYS_ROUTINE", "30")),
+}
 # After a referral closes, the charity still sees it (and the consented data) this long.
 REFERRAL_VISIBLE_AFTER_CLOSE_DAYS = int(os.environ.get("REFERRAL_VISIBLE_AFTER_CLOSE_DAYS", "30"))
 # 抽样回访: the share of last week's completed referrals that get a follow-up visit.
 FOLLOW_UP_SHARE = float(os.environ.get("FOLLOW_UP_SHARE", "0.2"))
 FOLLOW_UP_DUE_DAYS = int(os.environ.get("FOLLOW_UP_DUE_DAYS", "14"))
-# Notifications: text messages go through this backend (the default only logs them).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.sms.LoggingSMSBackend")
+# Text messages go through this backend (core/sms.py): the default only logs them;
+# "core.sms_aliyun.AliyunSMSBackend" sends through 阿里云短信服务 (docs/public-api.md, "Text messages").
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LoggingSMSBackend")
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION_ID = os.environ.get("SMS_ALIYUN_REGION_ID", "cn-hangzhou")
+# The signature (签名) the provider approved for the county, e.g. 延川县民政局.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
+# Each message the product sends, as the provider's approved template code and its parameter names.
+# The approved wording is what the person reads; the suggested wording is in docs/public-api.md.
+SMS_TEMPLATES: dict[str, dict[str, object]] = {
+    "staff_notice": {"code": os.environ.get("SMS_TEMPLATE_STAFF_NOTICE", ""), "params": ["title"]},
+    "application_received": {
+        "code": os.environ.get("SMS_TEMPLATE_APPLICATION_RECEIVED", ""),
+        "params": ["reference", "hours"],
+    },
+    "referral_accepted": {"code": os.environ.get("SMS_TEMPLATE_REFERRAL_ACCEPTED", ""), "params": ["reference"]},
+}
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
 NOTIFICATION_QUEUE = os.environ.get("NOTIFICATION_QUEUE", "celery")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -467,6 +543,11 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "referral-reminders": {"task": "cases.tasks.send_reminders", "schedule": crontab(minute="*/15")},
         "referral-expiry": {"task": "cases.tasks.expire_overdue", "schedule": crontab(minute="*/5")},
+        "referral-deadlines-after-accept": {
+            "task": "cases.tasks.deadlines_after_accept",
+            "schedule": crontab(minute="*/15"),
+        },
+        "emergency-escalation": {"task": "cases.tasks.escalate_emergencies", "schedule": crontab(minute="*/5")},
         "referral-access-after-close": {
             "task": "cases.tasks.end_access_after_close",
             "schedule": crontab(hour=1, minute=40),
@@ -486,6 +567,9 @@ MATCHING_WEIGHTS: dict[str, object] = {}
 # Help of a category received within this many days (the ledger) rules out a proposal of it.
 MATCHING_RECEIVED_PERIOD_DAYS = int(os.environ.get("MATCHING_RECEIVED_PERIOD_DAYS", "90"))
 MATCHING_QUEUE = os.environ.get("MATCHING_QUEUE", "celery")
+# Seconds the budget-exact stage of a run may take (LP with budgets in yuan); at the limit the
+# min-cost flow's assignment stands. A county of ~5,000 needs takes 3–9 s (docs/performance.md).
+MATCHING_EXACT_SECONDS = float(os.environ.get("MATCHING_EXACT_SECONDS", "60"))
 # Only for the test of a worker killed half way: slows every progress step down.
 MATCHING_PROGRESS_DELAY_SECONDS = float(os.environ.get("MATCHING_PROGRESS_DELAY_SECONDS", "0"))
 CELERY_BEAT_SCHEDULE["matching-nightly"] = {

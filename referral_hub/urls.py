@@ -11,6 +11,7 @@ from core import views as core_views
 from core.api import OrganizationViewSet, RegionViewSet
 from core.import_api import ImportBatchViewSet
 from core.rest import ApiDocsAccess
+from core.service_worker import service_worker
 
 admin.site.site_header = _("Referral Hub administration")
 admin.site.site_title = _("Referral Hub")
@@ -41,9 +42,11 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/live", core_views.healthz_live, name="healthz_live"),
+    path("sw.js", service_worker, name="service_worker"),
     path("accounts/", include("accounts.urls")),
     path("", include("core.urls")),
     path("register/", include("beneficiaries.urls")),
+    path("apply/", include("beneficiaries.public_urls")),
     path("supply/", include("charities.urls")),
     path("cases/", include("cases.urls")),
     path("matching/", include("matching.urls")),

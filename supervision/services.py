@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from audit.models import AuditAction
@@ -20,6 +21,7 @@ from beneficiaries.crypto import blind_index, decrypt, mask_id_number
 from beneficiaries.validators import normalize_id_number, parse_id_number
 from cases.models import Direction
 from core.errors import ReferralHubError
+from core.texts import text
 from supervision.models import (
     ApprovalStatus,
     ConflictFlag,
@@ -362,7 +364,7 @@ def _tell_requester_refused(approval: ReferralApproval) -> None:
     notify(
         recipients=[approval.requested_by],
         kind="approval_refused",
-        title=_("Referral %(ref)s: second approval refused") % {"ref": approval.referral.reference},
+        title=text(N_("Referral %(ref)s: second approval refused"), ref=approval.referral.reference),
         body=approval.note,
         referral=approval.referral,
     )

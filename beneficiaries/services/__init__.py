@@ -5,6 +5,12 @@ show them by the field); a wrong state raises ``RegisterError`` (409). One modul
 aggregate; callers import from the package.
 """
 
+from beneficiaries.services.applications import (
+    ApplicationReceipt,
+    ApplicationThrottled,
+    application_called_back,
+    application_submit,
+)
 from beneficiaries.services.assistance import (
     assistance_conflicts,
     assistance_record_create,
@@ -21,6 +27,7 @@ from beneficiaries.services.common import (
 )
 from beneficiaries.services.consent import (
     consent_grant,
+    consent_proof_errors,
     consent_revoke,
     consents_expire,
 )
@@ -52,14 +59,19 @@ __all__ = [
     "EVIDENCE_MAX_BYTES",
     "EVIDENCE_TYPES",
     "PERSON_EDITABLE",
+    "ApplicationReceipt",
+    "ApplicationThrottled",
     "CheckedIdentity",
     "RegisterError",
+    "application_called_back",
+    "application_submit",
     "assistance_conflicts",
     "assistance_record_create",
     "assistance_records_import",
     "check_codes",
     "check_identity",
     "consent_grant",
+    "consent_proof_errors",
     "consent_revoke",
     "consents_expire",
     "duplicate_message",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -53,9 +53,43 @@ def _check_evidence(evidence: UploadedFile | None) -> None:
         raise ValidationError({"evidence": _("This file is not really a PDF, JPG or PNG; scan the form again.")})
 
 
+def consent_proof_errors(
+    *,
+    person: Person,
+    method: str,
+    witness_name: str,
+    evidence: UploadedFile | None,
+    guardian_name: str,
+    on: date,
+    wording_version: str = "",
+) -> dict[str, str]:
+    """How a consent was given, and whether that is shown (SPEC rule 2): a verbal consent names its
+    witness, a signed form or an online consent has its record attached, a child under 14 consents
+    through a guardian. One rule for a consent record and for the consent kept on a record of
+    direct help. Field name → message; empty when the proof is complete."""
+    errors: dict[str, str] = {}
+    if method not in ConsentMethod.values:
+        errors["method"] = _("Choose how the consent was given.")
+    elif method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
+        errors["witness_name"] = _("A verbal consent needs the name of the witness.")
+    elif method == ConsentMethod.SIGNED_FORM and evidence is None:
+        errors["evidence"] = _("Attach the scanned signed form.")
+    elif method == ConsentMethod.ONLINE and evidence is None and not wording_version:
+        # An online consent is the text the person agreed to: its version, or the record attached.
+        errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
+    if person.age_on(on) < GUARDIAN_CONSENT_UNDER_AGE and not guardian_name.strip():
+        errors["guardian_name"] = _("This person is under 14: the guardian gives consent. Enter the guardian's name.")
+    if "evidence" not in errors:
+        try:
+            _check_evidence(evidence)
+        except ValidationError as error:
+            errors["evidence"] = error.message_dict["evidence"][0]
+    return errors
+
+
 def consent_grant(
     *,
-    by: User,
+    by: User | None,
     person: Person,
     purposes: Iterable[str],
     recipient_scope: str,
@@ -68,8 +102,11 @@ def consent_grant(
     witness_name: str = "",
     guardian_name: str = "",
     guardian_relation: str = "",
+    wording_version: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
+    """Record a consent. ``by`` is None only for the public online application, where the person
+    agrees to a versioned consent text (``wording_version``) instead of signing a form."""
     purposes = check_codes("purposes", purposes, ConsentPurpose.values)
     fields = check_codes("fields", fields, ConsentField.values)
     errors: dict[str, str] = {}
@@ -81,14 +118,17 @@ def consent_grant(
         errors["recipient_scope"] = _("Choose one organization or the whole network.")
     elif recipient_scope == RecipientScope.ORGANIZATION and recipient_organization is None:
         errors["recipient_organization"] = _("Name the organization that may receive the data.")
-    if method not in ConsentMethod.values:
-        errors["method"] = _("Choose how the consent was given.")
-    elif method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
-        errors["witness_name"] = _("A verbal consent needs the name of the witness.")
-    elif method == ConsentMethod.SIGNED_FORM and evidence is None:
-        errors["evidence"] = _("Attach the scanned signed form.")
-    elif method == ConsentMethod.ONLINE and evidence is None:
-        errors["evidence"] = _("An online consent needs its record attached (the confirmation page or receipt).")
+    errors.update(
+        consent_proof_errors(
+            person=person,
+            method=method,
+            witness_name=witness_name,
+            evidence=evidence,
+            guardian_name=guardian_name,
+            on=timezone.localdate(granted_at),
+            wording_version=wording_version,
+        )
+    )
     if recipient_organization is not None and recipient_organization.is_government:
         # Consent is for sharing with charities; offices see the register by their jurisdiction.
         errors["recipient_organization"] = _(
@@ -98,11 +138,8 @@ def consent_grant(
         errors["expires_at"] = _("A consent must expire after it was granted.")
     if granted_at > timezone.now() + timedelta(minutes=5):
         errors["granted_at"] = _("A consent cannot be granted in the future.")
-    if person.age_on(timezone.localdate(granted_at)) < GUARDIAN_CONSENT_UNDER_AGE and not guardian_name.strip():
-        errors["guardian_name"] = _("This person is under 14: the guardian gives consent. Enter the guardian's name.")
     if errors:
         raise ValidationError(errors)
-    _check_evidence(evidence)
     with transaction.atomic():
         consent = Consent(
             person=person,
@@ -116,6 +153,7 @@ def consent_grant(
             expires_at=expires_at,
             guardian_name=guardian_name.strip(),
             guardian_relation=guardian_relation.strip(),
+            wording_version=wording_version[:32],
             recorded_by=by,
         )
         if evidence is not None:
@@ -125,7 +163,12 @@ def consent_grant(
             actor=by,
             action=AuditAction.CONSENT_GRANT,
             target=consent,
-            changes={"purposes": purposes, "fields": fields, "scope": recipient_scope},
+            changes={
+                "purposes": purposes,
+                "fields": fields,
+                "scope": recipient_scope,
+                **({"wording_version": wording_version} if wording_version else {}),
+            },
             request=request,
         )
     return consent

@@ -19,6 +19,7 @@ from beneficiaries.models import (
     Need,
     NeedSource,
     NeedStatus,
+    OnlineApplication,
     Person,
     Urgency,
     WarningRule,
@@ -30,6 +31,7 @@ from beneficiaries.services.common import (
     money,
 )
 from core.codes import NeedCategory
+from core.models import Region
 
 # --- needs -----------------------------------------------------------------------------
 NEED_DESCRIPTION_MAX_LENGTH = 5000
@@ -45,8 +47,12 @@ def need_log(
     amount_requested: Decimal | str | None = None,
     source: str = NeedSource.VISIT,
     warning_rule: WarningRule | None = None,
+    region: Region | None = None,
+    application: OnlineApplication | None = None,
     request: HttpRequest | None = None,
 ) -> Need:
+    """Log a need. ``region`` (default: the person's) is where the need is worked on: an online
+    application names where the person lives now, which decides the station that calls back."""
     if by is not None:  # None: the early-warning job, which watches every region
         require_write(by)
         if not persons_visible_to(by).filter(pk=person.pk).exists():
@@ -70,13 +76,14 @@ def need_log(
     with transaction.atomic():
         need = Need.objects.create(
             person=person,
-            region_id=person.region_id,
+            region_id=region.code if region is not None else person.region_id,
             category=category,
             urgency=urgency,
             description=description.strip(),
             amount_requested=Decimal(amount) if amount else None,
             source=source,
             warning_rule=warning_rule,
+            application=application,
             logged_by=by,
             logged_by_organization=by.organization if by is not None else None,
         )

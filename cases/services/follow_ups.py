@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Role, User
 from beneficiaries.models import ConsentPurpose, Person
@@ -22,6 +23,7 @@ from cases.notifications import notify
 from cases.permissions import can_record_follow_up
 from cases.transitions import ReferralError, S, add_event
 from core.models import Organization, OrganizationKind
+from core.texts import text
 
 
 def station_for_region(region_code: str) -> Organization | None:
@@ -78,7 +80,7 @@ def follow_ups_sample(
                     notify(
                         recipients=User.objects.filter(organization=station, is_active=True, role=Role.STATION_WORKER),
                         kind="follow_up",
-                        title=_("A follow-up visit is due by %(date)s") % {"date": due.isoformat()},
+                        title=text(N_("A follow-up visit is due by %(date)s"), date=due.isoformat()),
                         referral=Referral.objects.get(pk=referral_id),
                     )
     return created

@@ -19,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from beneficiaries.models import NeedStatus
+from beneficiaries.texting import text_person
 from cases.models import Direction, Outcome, Referral
 from cases.transitions import (
     RECEIVER,
@@ -39,6 +41,7 @@ from cases.transitions import (
 )
 from charities.models import DeliveredService, Resource
 from charities.services import resource_record_delivery, resource_release_capacity, resource_reserve_capacity
+from core.texts import text
 
 
 # --- what a referral holds, and the one step that ends it ------------------------------
@@ -102,6 +105,21 @@ def referral_end(
 
 # --- the steps -------------------------------------------------------------------------
 @transaction.atomic
+def _next_deadline(referral: Referral, step: str) -> list[str]:
+    """The deadline after acceptance (SPEC state machine): accepted → help starts within
+    ``REFERRAL_START_HOURS``; started → feedback within ``REFERRAL_FEEDBACK_DAYS``, each by
+    urgency. The reminder and escalation flags start again for the new deadline. Returns the
+    fields to save."""
+    now = timezone.now()
+    urgency = referral.urgency if referral.urgency in settings.REFERRAL_START_HOURS else "routine"
+    if step == "accept":
+        referral.start_by = now + timedelta(hours=settings.REFERRAL_START_HOURS[urgency])
+    else:
+        referral.feedback_by = now + timedelta(days=settings.REFERRAL_FEEDBACK_DAYS[urgency])
+    referral.late_reminded_at = referral.late_escalated_at = None
+    return ["start_by", "feedback_by", "late_reminded_at", "late_escalated_at"]
+
+
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
     """Take the case: one place and its money are reserved on the referral's resource."""
     referral = lock_referral(referral)
@@ -122,7 +140,8 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         )
         referral.capacity_reserved = True
         referral.amount_reserved = usage.amount if usage.amount else None
-    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved"])
+    deadlines = _next_deadline(referral, "start" if start else "accept")
+    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved", *deadlines])
     if start:
         move(referral, action="start", by=by, data={"fast_track": True})
     org = referral.to_organization.name
@@ -130,12 +149,33 @@ def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Ref
         referral,
         kind="accepted",
         referrer=Message(
-            _("accepted and started by %(org)s") % {"org": org} if start else _("accepted by %(org)s") % {"org": org}
+            text(N_("accepted and started by %(org)s"), org=org) if start else text(N_("accepted by %(org)s"), org=org)
         ),
-        receiver=Message(_("accepted and started") if start else _("accepted"), _("A colleague took the case.")),
+        receiver=Message(
+            text(N_("accepted and started")) if start else text(N_("accepted")), text(N_("A colleague took the case."))
+        ),
         by=by,
     )
+    _text_the_person_accepted(referral)
     return referral
+
+
+def _text_the_person_accepted(referral: Referral) -> None:
+    """The person hears that a charity took their case, only where they consented to text messages
+    (``beneficiaries.texting.text_person`` checks); the text names the referral number, not the charity."""
+    person = referral.person
+    if referral.direction != Direction.TO_CHARITY or person is None:
+        return
+    application = person.applications.order_by("-created_at").first()
+    phone = person.phone or (application.phone if application is not None else "")
+    text_person(
+        person=person,
+        phone=phone,
+        template="referral_accepted",
+        params={"reference": referral.reference},
+        text=_("Your case %(reference)s was accepted by an organization that helps. It will contact you.")
+        % {"reference": referral.reference},
+    )
 
 
 def _reason(reason: str, message: str) -> str:
@@ -155,9 +195,9 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
         referral,
         kind="declined",
         referrer=Message(
-            _("declined by %(org)s — refer the person elsewhere") % {"org": referral.to_organization.name}, reason
+            text(N_("declined by %(org)s — refer the person elsewhere"), org=referral.to_organization.name), reason
         ),
-        receiver=Message(_("declined"), reason),
+        receiver=Message(text(N_("declined")), reason),
         by=by,
     )
     return referral
@@ -167,12 +207,12 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
 def referral_start(*, referral: Referral, by: User) -> Referral:
     referral = lock_referral(referral)
     check_transition("start", referral, by)
-    move(referral, action="start", by=by)
+    move(referral, action="start", by=by, extra=_next_deadline(referral, "start"))
     tell_both_sides(
         referral,
         kind="started",
-        referrer=Message(_("%(org)s has started helping") % {"org": referral.to_organization.name}),
-        receiver=Message(_("help has started")),
+        referrer=Message(text(N_("%(org)s has started helping"), org=referral.to_organization.name)),
+        receiver=Message(text(N_("help has started"))),
         by=by,
     )
     return referral
@@ -260,15 +300,15 @@ def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Re
         extra=[*fields, "capacity_reserved", "amount_reserved"],
         data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
     )
-    outcome = Outcome(clean.outcome).label
+    outcome = Outcome(clean.outcome)
     tell_both_sides(
         referral,
         kind="feedback",
         referrer=Message(
-            _("%(org)s reported: %(outcome)s") % {"org": referral.to_organization.name, "outcome": outcome},
+            text(N_("%(org)s reported: %(outcome)s"), org=referral.to_organization.name, outcome=outcome),
             clean.note,
         ),
-        receiver=Message(_("feedback: %(outcome)s") % {"outcome": outcome}, clean.note),
+        receiver=Message(text(N_("feedback: %(outcome)s"), outcome=outcome), clean.note),
         by=by,
     )
     return referral
@@ -282,7 +322,11 @@ def referral_close(*, referral: Referral, by: User) -> Referral:
     referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
     referral_end(referral, action="close", by=by, extra=["visible_until"], now=now)
     tell_both_sides(
-        referral, kind="closed", referrer=Message(_("closed")), receiver=Message(_("closed by the office")), by=by
+        referral,
+        kind="closed",
+        referrer=Message(text(N_("closed"))),
+        receiver=Message(text(N_("closed by the office"))),
+        by=by,
     )
     return referral
 
@@ -293,10 +337,10 @@ def withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: d
     tell_both_sides(
         referral,
         kind="withdrawn",
-        referrer=Message(_("withdrawn"), reason),
+        referrer=Message(text(N_("withdrawn")), reason),
         receiver=Message(
-            _("withdrawn by %(org)s") % {"org": referral.from_organization.name},
-            _("The referral was withdrawn; its details are no longer shown to you."),
+            text(N_("withdrawn by %(org)s"), org=referral.from_organization.name),
+            text(N_("The referral was withdrawn; its details are no longer shown to you.")),
         ),
         by=by,
     )
@@ -331,12 +375,17 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
             side=REFERRER,
             kind="expired",
             message=Message(
-                _("no answer from %(org)s in time — refer the person elsewhere")
-                % {"org": referral.to_organization.name},
-                _("The deadline was %(when)s.")
-                % {"when": timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M")},
+                text(
+                    N_("no answer from %(org)s in time — refer the person elsewhere"), org=referral.to_organization.name
+                ),
+                text(
+                    N_("The deadline was %(when)s."),
+                    when=timezone.localtime(referral.respond_by or now).strftime("%Y-%m-%d %H:%M"),
+                ),
             ),
             by=None,
         )
-        tell_side(referral, side=RECEIVER, kind="expired", message=Message(_("expired without an answer")), by=None)
+        tell_side(
+            referral, side=RECEIVER, kind="expired", message=Message(text(N_("expired without an answer"))), by=None
+        )
     return True

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import User
 from beneficiaries.crypto import encrypt, mask_id_number, mask_phone
@@ -34,6 +35,7 @@ from beneficiaries.selectors import (
     consents_in_force,
     persons_visible_to,
 )
+from beneficiaries.services.emergencies import needs_mark_picked_up
 from cases.government import checked_id_number
 from cases.hooks import referral_conflict_check_act, referral_conflict_check_create, referral_conflict_check_send
 from cases.models import (
@@ -63,6 +65,7 @@ from cases.transitions import (
 from charities.models import Resource
 from core.codes import AssistanceStatus
 from core.models import Organization, OrganizationKind, Region
+from core.texts import text
 
 # Statuses that qualify a person for the simplified procedure (SPEC rule 3).
 FAST_TRACK_STATUSES = frozenset(
@@ -151,6 +154,7 @@ def referral_create_to_charity(
             created_by=by,
         )
         referral.needs.set(needs)
+        needs_mark_picked_up(need_ids=[need.pk for need in needs], by=by)  # 救急难: the caseworker acted
         add_event(referral, action="create", by=by, data={"previous": previous.pk} if previous else None)
         referral_conflict_check_create(referral=referral, by=by)  # 严防优亲厚友 (issue #7)
     return referral
@@ -350,14 +354,14 @@ def referral_send(*, referral: Referral, by: User, now: datetime | None = None) 
     if referral.direction == Direction.TO_CHARITY:
         grant_access(referral)
         needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
-    answer_by = _("Please answer by %(when)s.") % {
-        "when": timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")
-    }
+    answer_by = text(
+        N_("Please answer by %(when)s."), when=timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")
+    )
     tell_both_sides(
         referral,
         kind="sent",
-        referrer=Message(_("sent to %(org)s") % {"org": referral.to_organization.name}),
-        receiver=Message(_("new referral from %(org)s") % {"org": referral.from_organization.name}, answer_by),
+        referrer=Message(text(N_("sent to %(org)s"), org=referral.to_organization.name)),
+        receiver=Message(text(N_("new referral from %(org)s"), org=referral.from_organization.name), answer_by),
         by=by,
     )
     return referral
@@ -386,7 +390,7 @@ def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: 
         data={"eligible": eligible, "programme": referral.programme},
     )
     what = (
-        _("eligible for %(programme)s") % {"programme": Programme(programme).label} if eligible else _("not eligible")
+        text(N_("eligible for %(programme)s"), programme=Programme(programme)) if eligible else text(N_("not eligible"))
     )
     tell_both_sides(
         referral,
@@ -488,7 +492,7 @@ def referral_link_person(*, referral: Referral, by: User, person: Person) -> Ref
         referral,
         side=REFERRER,
         kind="registered",
-        message=Message(_("verified and entered in the register")),
+        message=Message(text(N_("verified and entered in the register"))),
         by=by,
     )
     return referral

@@ -6,6 +6,7 @@ the field); an action that does not fit the current state raises
 ``ReferralHubError`` (the API answers 409).
 """
 
+from charities.services.checks import RegionTable
 from charities.services.complaints import (
     COMPLAINT_STEPS,
     ComplaintError,
@@ -29,6 +30,7 @@ from charities.services.resources import (
     resource_create,
     resource_record_delivery,
     resource_recount_help,
+    resource_region_codes,
     resource_release_capacity,
     resource_reserve_capacity,
     resource_set_status,
@@ -42,6 +44,7 @@ __all__ = [
     "STATUS_MOVES",
     "ComplaintError",
     "Invitation",
+    "RegionTable",
     "ResourceData",
     "can_handle_complaints",
     "complaint_move",
@@ -55,6 +58,7 @@ __all__ = [
     "resource_create",
     "resource_record_delivery",
     "resource_recount_help",
+    "resource_region_codes",
     "resource_release_capacity",
     "resource_reserve_capacity",
     "resource_set_status",

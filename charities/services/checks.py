@@ -16,8 +16,45 @@ def unknown_codes(values: Iterable[str], allowed: Iterable[str]) -> list[str]:
     return sorted({value for value in values if value not in allowed_set})
 
 
+class RegionTable:
+    """Regions by code, read in batches and kept for one check of many rows (an import): each
+    code is read once, whatever the number of rows that name it. A code not in the table is
+    remembered as missing. Use one table for one file; the region table changes too rarely to
+    matter within it."""
+
+    BATCH = 2000
+
+    def __init__(self) -> None:
+        self._known: dict[str, Region | None] = {}
+
+    def load(self, codes: Iterable[str]) -> None:
+        wanted = sorted({code for code in codes if code not in self._known})
+        for start in range(0, len(wanted), self.BATCH):
+            chunk = wanted[start : start + self.BATCH]
+            found = {region.code: region for region in Region.objects.filter(code__in=chunk)}
+            self._known.update({code: found.get(code) for code in chunk})
+
+    def found(self, codes: Iterable[str]) -> dict[str, Region]:
+        codes = list(codes)
+        self.load(codes)
+        return {code: region for code in codes if (region := self._known.get(code)) is not None}
+
+
+def region_code_or_raw(raw: str) -> str:
+    """The 12-digit code of a 6-, 9- or 12-digit code; the text itself when it is none (the check names it)."""
+    try:
+        return normalize_region_code(str(raw))
+    except ValidationError:
+        return str(raw)
+
+
 def resolve_region_codes(
-    codes: list[str], *, field_name: str, errors: dict[str, list[str]], county_only: bool = False
+    codes: list[str],
+    *,
+    field_name: str,
+    errors: dict[str, list[str]],
+    county_only: bool = False,
+    table: RegionTable | None = None,
 ) -> list[Region]:
     normalized: list[str] = []
     for raw in codes:
@@ -27,7 +64,10 @@ def resolve_region_codes(
             errors.setdefault(field_name, []).append(
                 _("“%(code)s” is not a region code: use the 6-, 9- or 12-digit statistical code.") % {"code": raw}
             )
-    found = {r.code: r for r in Region.objects.filter(code__in=normalized)}
+    if table is not None:
+        found = table.found(normalized)
+    else:
+        found = {r.code: r for r in Region.objects.filter(code__in=normalized)}
     missing = [code for code in dict.fromkeys(normalized) if code not in found]
     if missing:
         errors.setdefault(field_name, []).append(

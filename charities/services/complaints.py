@@ -3,12 +3,9 @@ investigating → concluded). The model, its steps and this workflow are one app
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -18,12 +15,13 @@ from charities.hooks import complaint_received
 from charities.models import Complaint, ComplaintEvent, ComplaintStatus
 from core.errors import ReferralHubError
 from core.models import Organization, Region
+from core.references import COMPLAINT_PREFIX, reference_new
 
 # --- complaints ---------------------------------------------------------------------
 
 
 def _complaint_reference() -> str:
-    return f"TS{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
+    return reference_new(COMPLAINT_PREFIX, taken=lambda ref: Complaint.objects.filter(reference=ref).exists())
 
 
 def complaint_submit(
@@ -51,10 +49,7 @@ def complaint_submit(
         ]
     if errors:
         raise ValidationError(errors)
-    for _attempt in range(5):
-        reference = _complaint_reference()
-        if not Complaint.objects.filter(reference=reference).exists():
-            break
+    reference = _complaint_reference()
     with transaction.atomic():
         complaint = Complaint.objects.create(
             reference=reference,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,7 @@ from charities.models import (
     ResourceUsage,
     UsageKind,
 )
-from charities.services.checks import resolve_region_codes, unknown_codes
+from charities.services.checks import RegionTable, region_code_or_raw, resolve_region_codes, unknown_codes
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.errors import ReferralHubError
 from core.models import Organization, Region
@@ -70,8 +71,11 @@ class ResourceData:
         )
 
 
-def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tuple[list[Region], list[Region]]:
-    """Check ``data``; raise ValidationError with every problem at once."""
+def _validate_resource(
+    data: ResourceData, *, instance: Resource | None, regions: RegionTable | None = None
+) -> tuple[list[Region], list[Region]]:
+    """Check ``data``; raise ValidationError with every problem at once. ``regions``: the regions
+    read once for many resources (an import), instead of a query per resource."""
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -138,9 +142,11 @@ def _validate_resource(data: ResourceData, *, instance: Resource | None) -> tupl
                     "capacity_amount",
                     _("%(used)s yuan is already committed; the budget cannot go below that.") % {"used": used_amount},
                 )
-    service_regions = resolve_region_codes(data.service_region_codes, field_name="service_regions", errors=errors)
+    service_regions = resolve_region_codes(
+        data.service_region_codes, field_name="service_regions", errors=errors, table=regions
+    )
     designated = resolve_region_codes(
-        data.designated_county_codes, field_name="designated_counties", errors=errors, county_only=True
+        data.designated_county_codes, field_name="designated_counties", errors=errors, county_only=True, table=regions
     )
     if not errors and not service_regions and not designated:
         add("service_regions", _("Say where the help is given: a service region or a designated county."))
@@ -187,24 +193,46 @@ def _new_resource(*, organization: Organization, data: ResourceData, by: User | 
     return resource
 
 
-def resource_check(*, data: ResourceData) -> None:
-    """Check a new resource without saving it (the supply-list import checks every row first)."""
+def resource_check(*, data: ResourceData, regions: RegionTable | None = None) -> None:
+    """Check a new resource without saving it (the supply-list import checks every row first;
+    it passes one :class:`RegionTable` for the whole file)."""
     _clean_lists(data)
-    _validate_resource(data, instance=None)
+    _validate_resource(data, instance=None, regions=regions)
+
+
+def resource_region_codes(items: Iterable[ResourceData]) -> list[str]:
+    """Every region code the resources name, as the checks read them (to load a RegionTable at once)."""
+    return [
+        region_code_or_raw(code)
+        for data in items
+        for code in (*data.service_region_codes, *data.designated_county_codes)
+    ]
 
 
 def resources_create_many(
-    *, items: list[tuple[Organization, ResourceData, bool]], by: User | None, batch_size: int = 500
+    *,
+    items: list[tuple[Organization, ResourceData, bool]],
+    by: User | None,
+    batch_size: int = 500,
+    regions: RegionTable | None = None,
 ) -> int:
     """Create many resources at once (the supply-list import): ``(organization, data, publish)`` each.
 
-    Every item is checked first; the caller's transaction makes it all or nothing.
+    Every item is checked first, with the same checks as one resource (its regions read once for all
+    items); the caller's transaction makes it all or nothing. Each gets an audit entry.
     """
+    if regions is None:
+        regions = RegionTable()
+    regions.load(resource_region_codes(data for _organization, data, _publish in items))
     resources: list[Resource] = []
-    regions: list[tuple[list[Region], list[Region]]] = []
+    chosen: list[tuple[list[Region], list[Region]]] = []
     for organization, data, publish in items:
+        if organization.is_government:
+            raise ValidationError(
+                {"organization": [_("Only supplying organizations keep resources on the supply list.")]}
+            )
         _clean_lists(data)
-        regions.append(_validate_resource(data, instance=None))
+        chosen.append(_validate_resource(data, instance=None, regions=regions))
         resource = _new_resource(organization=organization, data=data, by=by)
         if publish:
             resource.status = ResourceStatus.FULL if resource.people_left == 0 else ResourceStatus.OPEN
@@ -215,7 +243,7 @@ def resources_create_many(
     service_through.objects.bulk_create(
         [
             service_through(resource_id=resource.pk, region_id=region.pk)
-            for resource, (served, _designated) in zip(resources, regions, strict=True)
+            for resource, (served, _designated) in zip(resources, chosen, strict=True)
             for region in served
         ],
         batch_size=batch_size,
@@ -223,7 +251,7 @@ def resources_create_many(
     designated_through.objects.bulk_create(
         [
             designated_through(resource_id=resource.pk, region_id=region.pk)
-            for resource, (_served, designated) in zip(resources, regions, strict=True)
+            for resource, (_served, designated) in zip(resources, chosen, strict=True)
             for region in designated
         ],
         batch_size=batch_size,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -19,3 +20,11 @@ def list_is_filtered(context: template.Context) -> bool:
     if request is None:
         return False
     return any(value.strip() for key, values in request.GET.lists() if key not in NOT_FILTERS for value in values)
+
+
+@register.filter
+def in_yuan(value: object) -> str:
+    """An amount with its unit in the reader's language: 6000.00 元, 6000.00 yuan."""
+    if value is None or value == "":
+        return "—"
+    return gettext("%(amount)s yuan") % {"amount": value}

@@ -208,3 +208,26 @@ def test_government_assistance_records_are_imported_for_registered_people(
         ("dibao", "imported", people.in_township.pk),
         ("temporary", "imported", people.in_township.pk),
     ]
+
+
+@pytest.mark.django_db
+def test_rechecking_people_already_registered_decrypts_nothing(station_worker, world, monkeypatch):
+    """A re-checked file that is already imported is as fast as the first check: the "already
+    registered" messages read the name, village and household number, never the encrypted fields
+    (ID number, phone, health, incomes) of every person and household the file names."""
+    from beneficiaries import crypto
+    from beneficiaries.services import duplicate_messages
+    from tests.factories import make_person
+
+    people = [make_person(world.our_village, phone="13991234567", health="高血压") for _ in range(5)]
+    decrypted: list[str] = []
+    real = crypto.decrypt
+
+    def counted(token: str) -> str:
+        decrypted.append(token)
+        return real(token)
+
+    monkeypatch.setattr(crypto, "decrypt", counted)
+    messages = duplicate_messages(station_worker, [person.id_number_index for person in people])
+    assert decrypted == []
+    assert messages[str(people[0].id_number_index)].startswith(f"该身份证号已登记：{people[0].name}，永坪村，户编号 ")

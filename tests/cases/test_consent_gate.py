@@ -156,7 +156,12 @@ def test_withdrawing_for_a_revoked_consent_withdraws_every_open_referral(
     assert open_one.events.filter(action="withdraw", reason="本人撤回同意").exists()
     api = api_as(charity_staff)
     assert api.get(f"/api/v1/referrals/{open_one.pk}/").status_code == 404
-    assert api.get(f"/api/v1/referrals/{closed.pk}/").status_code == 404
+    # Its own closed case stays, what it did included, with none of the person's details (issue 15).
+    kept = api.get(f"/api/v1/referrals/{closed.pk}/").json()
+    assert (kept["status"], kept["outcome"], kept["amount"]) == ("closed", "helped", "500.00")
+    assert kept["person_name"] == "" and kept["person_view"]["fields"] == {}
+    page = browser(charity_staff).get(f"/cases/{closed.pk}/").content.decode()
+    assert closed.reference in page and case.person.name not in page and case.person.phone not in page
     case.need.refresh_from_db()
     assert case.need.status == "open"
 
@@ -176,7 +181,7 @@ def test_sending_grants_the_charity_through_guardian(
     assert User.objects.get(pk=charity_staff.pk).has_perm("cases.view_referral", referral)
 
 
-def test_after_the_close_period_the_charity_loses_sight(
+def test_after_the_close_period_the_charity_loses_sight_of_the_person_not_of_its_case(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
     referral = make_referral(
@@ -187,10 +192,13 @@ def test_after_the_close_period_the_charity_loses_sight(
         consent=case.consent,
     )
     api = api_as(charity_staff)
-    assert api.get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    assert api.get(f"/api/v1/referrals/{referral.pk}/").json()["person_name"] == case.person.name
     referral.visible_until = timezone.now()
     referral.save(update_fields=["visible_until"])
-    assert api.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    kept = api.get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert kept["status"] == "closed" and kept["person_name"] == "" and kept["person_view"]["fields"] == {}
+    inbox = browser(charity_staff).get("/cases/?tab=done").content.decode()
+    assert f"转介 {referral.reference}" in inbox and case.person.name not in inbox
 
 
 def test_other_county_and_roles(

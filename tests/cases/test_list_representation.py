@@ -113,7 +113,7 @@ def test_choice_labels_follow_the_language_of_each_request(world: World, case: C
 
 @pytest.mark.django_db
 def test_region_columns_keep_a_finer_statistics_sample() -> None:
-    """Migrations cases 0005 and beneficiaries 0006: a county's or township's share of a table is
+    """Migrations cases 0009 and beneficiaries 0008: a county's or township's share of a table is
     estimated from 500 histogram buckets, not 100 (bench/plans.py shows the difference)."""
     from django.db import connection
 

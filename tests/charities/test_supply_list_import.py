@@ -205,3 +205,63 @@ def test_a_charitys_own_project_ledger_imports_with_its_spellings(
     )
     assert grant.starts_on is not None and grant.ends_on is not None
     assert (grant.starts_on.isoformat(), grant.ends_on.isoformat()) == ("2026-09-01", "2026-12-31")
+
+
+def _admin_import(client, capture, rows):
+    """Upload and confirm as the administrator; the queries of the check and of the write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as check, capture(execute=True):
+        client.post("/imports/supply_list/", {"file": xlsx(rows)})
+    batch = ImportBatch.objects.latest("created_at")
+    assert batch.status == ImportStatus.READY, batch.errors
+    with CaptureQueriesContext(connection) as write, capture(execute=True):
+        client.post(f"/imports/batch/{batch.pk}/confirm/")
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED
+    return len(check), len(write)
+
+
+def test_a_longer_supply_list_is_checked_and_written_in_as_many_queries_with_an_audit_entry_each(
+    client, admin_user, world, django_capture_on_commit_callbacks, tasks_in_process
+):
+    """Organizations and regions are read once for the file, not three queries a row (issue #17)."""
+    from audit.models import AuditAction, AuditEntry
+
+    client.force_login(admin_user)
+    charities = [world.charity.credit_code, world.other_charity.credit_code]
+    places = ["610622", "610622100", "610622100201", "610622102"]
+
+    def rows(count, prefix):
+        return [
+            row(
+                name=f"{prefix}{n}", credit_code=charities[n % 2], service_regions=places[n % 4], designated_counties=""
+            )
+            for n in range(count)
+        ]
+
+    _admin_import(client, django_capture_on_commit_callbacks, rows(1, "丙"))  # the audit chain's head, caches
+    few = _admin_import(client, django_capture_on_commit_callbacks, rows(4, "甲"))
+    many = _admin_import(client, django_capture_on_commit_callbacks, rows(40, "乙"))
+    assert many[0] == few[0]
+    assert many[1] - few[1] <= 2  # at most an INSERT split in two by SQLite's limit on variables; not per row
+    assert Resource.objects.filter(name__startswith="乙").count() == 40
+    assert Resource.objects.get(name="乙1").organization == world.other_charity
+    assert [r.code for r in Resource.objects.get(name="乙2").service_regions.all()] == ["610622100201"]
+    imported = AuditEntry.objects.filter(action=AuditAction.IMPORT, target_type="charities.resource")
+    assert imported.count() == 45
+
+
+def test_in_a_long_file_each_unknown_organization_and_region_is_still_named_on_its_row(admin_user, world):
+    from core.spreadsheets import RowError
+
+    values = [row(name=f"项目{n}", credit_code=world.charity.credit_code) for n in range(30)]
+    values[7]["credit_code"] = make_credit_code(778)
+    values[12]["service_regions"] = "610699"
+    results = list(SPEC.clean_rows([(n + 2, v) for n, v in enumerate(values)], user=admin_user))
+    failed = {n + 2: errors for n, (record, errors) in enumerate(results) if errors}
+    assert set(failed) == {9, 14}
+    assert all(isinstance(error, RowError) for errors in failed.values() for error in errors)
+    assert "未登记" in failed[9][0].message or "没有" in failed[9][0].message
+    assert "610699000000" in failed[14][0].message

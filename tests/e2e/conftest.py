@@ -83,7 +83,8 @@ def new_page(chromium: Browser, live_server: Any, request: pytest.FixtureRequest
     contexts: list[BrowserContext] = []
     pages: list[Page] = []
 
-    def make(*, phone: bool = False) -> Page:
+    def make(*, phone: bool = False, like: Page | None = None) -> Page:
+        """``like``: the same signed-in person (that page's cookies) on another device."""
         context = chromium.new_context(
             base_url=live_server.url,
             locale="zh-CN",
@@ -91,6 +92,7 @@ def new_page(chromium: Browser, live_server: Any, request: pytest.FixtureRequest
             viewport=PHONE if phone else DESK,
             is_mobile=phone,
             has_touch=phone,
+            storage_state=like.context.storage_state() if like is not None else None,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -121,6 +123,22 @@ def sign_in(page: Page, user: User) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=f"您好，{user.full_name}")).to_be_visible()
+
+
+def fits(page: Page) -> None:
+    """Nothing on the page runs off the side: no sideways scrolling on a 375 px phone (or a desk)."""
+    width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def on_other_device(new_page: Callable[..., Page], page: Page, path: str, *, phone: bool = True) -> Page:
+    """The page's person, signed in already, opens ``path`` on a 375 px phone (or, ``phone=False``,
+    a 1280 px desk); the page fits the screen. Returns the new page for the journey's assertions."""
+    other = new_page(phone=phone, like=page)
+    other.goto(path)
+    expect(other.get_by_role("main")).to_be_visible()
+    fits(other)
+    return other
 
 
 def screenshot(page: Page, journey: str) -> Path:

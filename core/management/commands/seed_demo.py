@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts
-from beneficiaries.demo import seed_households, seed_register_activity
+from beneficiaries.demo import seed_households, seed_online_applications, seed_register_activity
 from cases.demo import seed_referrals
+from cases.demo_stories import seed_stories
 from charities.demo import seed_supply
 from core.demo import seed_organizations, seed_regions
 from matching.demo import seed_matching
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             households = seed_households()
             seed_supply(organizations, users)
             seed_register_activity(organizations, users)
+            seed_online_applications(users)
             seed_referrals(organizations, users)
+            seed_stories(organizations, users)
             seed_matching(users)
             seed_supervision(organizations, users)
         self.stdout.write(

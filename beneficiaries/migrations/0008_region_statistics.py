@@ -1,14 +1,14 @@
-"""A finer statistics sample of the referral's region code (issue #17, "stable plans").
+"""A finer statistics sample of the region code of needs, people and households (issue #17, "stable plans").
 
 Lists filter by a region prefix (``region_id LIKE '611021%'``), which PostgreSQL estimates from the
-column's histogram. With the default 100 buckets a county of 100 (1 % of the rows) fell inside one
-or two buckets, and one ANALYZE in three estimated 800 rows for 10,000; with 500 it stays within
+column's histogram. With the default 100 buckets a township of 100 (1 % of the needs) fell inside one
+or two buckets, and one ANALYZE in three was off by a factor of several; with 500 it stays within
 a few per cent (bench/plans.py, docs/performance.md). SQLite has no such statistics: nothing to do.
 """
 
 from django.db import migrations
 
-TABLES = ["cases_referral"]
+TABLES = ["beneficiaries_need", "beneficiaries_person", "beneficiaries_household"]
 TARGET = 500
 
 
@@ -25,6 +25,6 @@ def default(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0004_referral_amount_reserved")]
+    dependencies = [("beneficiaries", "0007_need_pick_up")]
 
     operations = [migrations.RunPython(finer, default)]

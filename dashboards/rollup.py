@@ -1,0 +1,184 @@
+"""City and province levels (SPEC rule 17, issue #18 item 1): the counties under a city or a
+province compared side by side, and the monthly upward report (信息报送) in a fixed layout.
+
+Each county's figures are the county dashboard's and the evaluation page's own selectors over that
+county (so a county reads the same number on its own page and in the city's table); the table is
+ranked by the share of logged needs fulfilled, the Guangzhou effect indicator. Supervisors above a
+county read these; nobody writes anything here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.models import JURISDICTION_ROLES, User
+from core.models import Region, RegionLevel
+from core.spreadsheets import export_workbook
+from dashboards import selectors
+from dashboards.reports import Cell, Table
+from dashboards.selectors import Scope
+
+
+def rollup_region_for(user: User) -> Region | None:
+    """The city or province whose counties this user compares; None (the whole country) for the
+    administrator. Anyone whose jurisdiction is a county or below has no roll-up (403)."""
+    if user.is_admin_role:
+        return None
+    region = user.jurisdiction
+    if user.role in JURISDICTION_ROLES and region is not None and region.level < RegionLevel.COUNTY:
+        return region
+    raise PermissionDenied(_("The comparison of counties is for city and province levels."))
+
+
+def counties_under(region: Region | None) -> list[Region]:
+    counties = Region.objects.filter(level=RegionLevel.COUNTY)
+    if region is not None:
+        counties = counties.filter(region.subtree_q("code"))
+    return list(counties.order_by("code"))
+
+
+@dataclass(frozen=True)
+class CountyFigures:
+    county: Region
+    needs_logged: int
+    needs_fulfilled: int
+    referrals_sent: int
+    median_hours_to_accept: float | None
+    consistency: float | None  # answered within the deadline (%)
+    coordination: float | None
+    integration: float | None
+    government_money: Decimal
+    charity_money: Decimal
+
+    @property
+    def fulfilled_percent(self) -> float | None:
+        return selectors.share(self.needs_fulfilled, self.needs_logged)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def county_figures(county: Region, since: date, until: date) -> CountyFigures:
+    scope = Scope(region=county, since=since, until=until)
+    effect = selectors.effect(scope)
+    benefit = selectors.benefit(scope)
+    sent = sum(row["count"] for row in selectors.referrals_by_status(scope))
+    hours, _n = selectors.median_hours_to_accept(scope)
+    return CountyFigures(
+        county=county,
+        needs_logged=effect.needs_logged,
+        needs_fulfilled=effect.needs_fulfilled,
+        referrals_sent=sent,
+        median_hours_to_accept=hours,
+        consistency=_percent(selectors.consistency(scope).percent),
+        coordination=_percent(selectors.coordination(scope).percent),
+        integration=_percent(selectors.integration(scope).percent),
+        government_money=benefit.government_money,
+        charity_money=benefit.charity_money,
+    )
+
+
+def comparison(region: Region | None, since: date, until: date) -> list[CountyFigures]:
+    """Every county under the region, best first by the share of needs fulfilled (counties with no
+    needs last, then by code)."""
+    figures = [county_figures(county, since, until) for county in counties_under(region)]
+    return sorted(
+        figures,
+        key=lambda f: (f.fulfilled_percent is None, -(f.fulfilled_percent or 0), f.county.code),
+    )
+
+
+def headers() -> list[str]:
+    return [
+        _("County"),
+        _("Needs logged"),
+        _("Needs fulfilled"),
+        _("Fulfilled (%)"),
+        _("Referrals"),
+        _("Median hours to an answer"),
+        _("Consistency (%)"),
+        _("Coordination (%)"),
+        _("Integration (%)"),
+        _("Government assistance (yuan)"),
+        _("Charity help (yuan)"),
+    ]
+
+
+def _row(f: CountyFigures) -> list[Cell]:
+    return [
+        f.county.name,
+        f.needs_logged,
+        f.needs_fulfilled,
+        _percent(f.fulfilled_percent),
+        f.referrals_sent,
+        None if f.median_hours_to_accept is None else round(f.median_hours_to_accept, 1),
+        f.consistency,
+        f.coordination,
+        f.integration,
+        f.government_money,
+        f.charity_money,
+    ]
+
+
+def comparison_table(figures: list[CountyFigures]) -> Table:
+    return Table(
+        key="counties",
+        title=_("Counties compared"),
+        headers=headers(),
+        rows=[_row(f) for f in figures],
+        chart="bar",
+        chart_columns=[2],  # the share fulfilled: the ranking
+        definition=_(
+            "Ranked by the share of needs logged in the period that are fulfilled now. Consistency: "
+            "referrals answered within their deadline; coordination: needs that passed between government "
+            "and charities; integration: households whose ledger has no gap."
+        ),
+        wide=True,
+    )
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """``2026-11`` → 1 and 30 November 2026; a clear Chinese error for anything else."""
+    try:
+        year, number = (int(part) for part in month.split("-", 1))
+        first = date(year, number, 1)
+    except ValueError:
+        raise ValueError(_("Give the month as YYYY-MM, e.g. 2026-11.")) from None
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def upward_report(region: Region | None, month: str) -> tuple[bytes, str]:
+    """信息报送: one row per county in a fixed layout (the comparison's columns, the counties in code
+    order, a total row), for the month. Returns the workbook and its file name."""
+    since, until = month_bounds(month)
+    figures = sorted(comparison(region, since, until), key=lambda f: f.county.code)
+    name = region.name if region is not None else _("All regions")
+    rows: list[list[Cell]] = [[f.county.code, *_row(f)] for f in figures]
+    total_logged = sum(f.needs_logged for f in figures)
+    total_fulfilled = sum(f.needs_fulfilled for f in figures)
+    rows.append(
+        [
+            "",
+            _("Total"),
+            total_logged,
+            total_fulfilled,
+            _percent(selectors.share(total_fulfilled, total_logged)),
+            sum(f.referrals_sent for f in figures),
+            None,
+            None,
+            None,
+            None,
+            sum((f.government_money for f in figures), Decimal("0")),
+            sum((f.charity_money for f in figures), Decimal("0")),
+        ]
+    )
+    title = _("Upward report %(region)s %(month)s") % {"region": name, "month": month}
+    content = export_workbook(title=title, headers=[_("County code"), *headers()], rows=rows)
+    return content, f"upward-report-{region.code if region else 'all'}-{month}.xlsx"
