@@ -34,6 +34,8 @@ def _script(offline_url: str, static_url: str) -> str:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
+    if settings.DEBUG:  # development: an edited sw.js is served at once
+        _script.cache_clear()
     body = _script(reverse("cases:station_offline"), settings.STATIC_URL or "/static/")
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

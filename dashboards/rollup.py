@@ -14,9 +14,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import JURISDICTION_ROLES, User
+from charities.models import Resource, ResourceUsage, UsageKind
 from core.models import Region, RegionLevel
 from core.spreadsheets import export_workbook
 from dashboards import selectors
@@ -182,3 +185,57 @@ def upward_report(region: Region | None, month: str) -> tuple[bytes, str]:
     title = _("Upward report %(region)s %(month)s") % {"region": name, "month": month}
     content = export_workbook(title=title, headers=[_("County code"), *headers()], rows=rows)
     return content, f"upward-report-{region.code if region else 'all'}-{month}.xlsx"
+
+
+# --- 以强带弱 (SPEC rule 8): designated-county resources and what they delivered ---------------
+@dataclass(frozen=True)
+class Pairing:
+    organization: str
+    from_county: str
+    resource: str
+    to_county: Region
+    people: int
+    money: Decimal
+    deliveries: int
+
+
+def pairings(region: Region | None, since: date, until: date) -> list[Pairing]:
+    """Every resource that designates a county under the region (or belongs to an organization
+    under it), with what it delivered in each designated county in the period. One query for the
+    pairs and one per pair."""
+    designated = Resource.designated_counties.through.objects.select_related("resource__organization__region", "region")
+    if region is not None:
+        designated = designated.filter(
+            Q(region__code__startswith=region.subtree_prefix)
+            | Q(resource__organization__region__code__startswith=region.subtree_prefix)
+        )
+    scope = Scope(region=None, since=since, until=until)
+    found: list[Pairing] = []
+    for pair in designated.order_by("region__code", "resource__name")[:500]:
+        county = pair.region
+        delivered = ResourceUsage.objects.filter(
+            resource_id=pair.resource_id,
+            kind=UsageKind.DELIVERY,
+            region__code__startswith=county.subtree_prefix,
+            **{"occurred_at__gte": scope.start, "occurred_at__lt": scope.end},
+        ).aggregate(
+            people=Coalesce(Sum("people"), Value(0)),
+            money=Coalesce(
+                Sum("amount"), Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2)
+            ),
+            n=Count("id"),
+        )
+        organization = pair.resource.organization
+        home = organization.region
+        found.append(
+            Pairing(
+                organization=organization.name,
+                from_county=home.name if home else "",
+                resource=pair.resource.name,
+                to_county=county,
+                people=int(delivered["people"]),
+                money=Decimal(delivered["money"]),
+                deliveries=int(delivered["n"]),
+            )
+        )
+    return found

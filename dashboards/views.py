@@ -22,7 +22,7 @@ from core.spreadsheets import export_workbook
 from dashboards.forms import ScopeForm
 from dashboards.permissions import dashboard_region_for
 from dashboards.reports import Report, county_report, evaluation_report
-from dashboards.rollup import comparison, comparison_table, rollup_region_for, upward_report
+from dashboards.rollup import comparison, comparison_table, pairings, rollup_region_for, upward_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,6 +121,7 @@ def counties(request: HttpRequest) -> HttpResponse:
             "chart": table.drawable,
             "charts": {"counties": table.chart_data()} if table.drawable else {},
             "figures": figures,
+            "pairings": pairings(region, scope.since, scope.until),
             "month": request.GET.get("month", last_month),
         },
     )

@@ -104,7 +104,6 @@ def referral_end(
 
 
 # --- the steps -------------------------------------------------------------------------
-@transaction.atomic
 def _next_deadline(referral: Referral, step: str) -> list[str]:
     """The deadline after acceptance (SPEC state machine): accepted → help starts within
     ``REFERRAL_START_HOURS``; started → feedback within ``REFERRAL_FEEDBACK_DAYS``, each by
@@ -120,6 +119,7 @@ def _next_deadline(referral: Referral, step: str) -> list[str]:
     return ["start_by", "feedback_by", "late_reminded_at", "late_escalated_at"]
 
 
+@transaction.atomic
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
     """Take the case: one place and its money are reserved on the referral's resource."""
     referral = lock_referral(referral)

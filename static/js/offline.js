@@ -1,11 +1,10 @@
 /* The station phone without a signal (docs/offline.md). Loaded on every page of a station social
  * worker (templates/base.html), after vendor/idb-keyval.umd.js.
  *
- * On every page: registers the service worker (/sw.js), asks it to keep the offline page, and sends
- * what is waiting when there is a connection. On the offline page (#offline-app) also: the person
- * search from the phone's copy of the township (masked only), the need and visit forms that keep
- * each record in the queue first, and the list of what is waiting, with the server's answer for
- * each record.
+ * On every page: registers the service worker (/sw.js), asks it to keep the offline page, keeps the
+ * township's copy fresh, sends what is waiting when there is a connection, and queues a record of
+ * the ordinary need or visit form saved without one. The offline page's forms and waiting list are
+ * static/js/offline-page.js, which uses window.rhOffline below.
  *
  * Kept in IndexedDB (idb-keyval):
  *   rh-offline-cache/data  "copy": { user, township, made_at, persons[], visits[] }, "tokens": [form tokens]
@@ -13,7 +12,8 @@
  *   rh-offline-queue/records  "<username>": [records], kept until each is saved and removed, or
  *                          discarded: a record is never lost by signing out or closing the page.
  * A record: { id, kind: "need"|"visit", target (visit id), fields {}, token, label, state:
- *   "waiting"|"sending"|"saved"|"refused", answer, url, made_at }.
+ *   "waiting"|"sending"|"saved"|"refused", code (what the page says: saved, saved_before, refused,
+ *   not_found, forbidden, retry), answer (the server's reason, if it gave one), url, made_at }.
  * Each record carries its own form token (core/form_tokens.py): sent twice (the answer was lost on
  * the way back), it is saved once, and the second answer says "saved" with the first record's page.
  */
@@ -28,17 +28,17 @@
   var config = script.dataset;
   var cacheStore = kv.createStore("rh-offline-cache", "data");
   var queueStore = kv.createStore("rh-offline-queue", "records");
-  var app = document.getElementById("offline-app");
-  var textNode = document.getElementById("offline-text");
-  var T = textNode ? JSON.parse(textNode.textContent) : {};
+  var app = document.getElementById("offline-app"); // the offline page (static/js/offline-page.js)
   var copy = null; // the township's masked copy, once read
-  var editing = null; // the id of the refused record being edited
-  var chosenPerson = null;
+  var listeners = [];
 
-  function format(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (_match, name) {
-      return values[name] === undefined ? "" : String(values[name]);
-    });
+  // The offline page draws the queue again after every change.
+  function changed() {
+    return Promise.all(
+      listeners.map(function (listener) {
+        return listener();
+      }),
+    );
   }
 
   // --- the queue ------------------------------------------------------------------------
@@ -140,21 +140,21 @@
     if (json) {
       return response.json().then(function (body) {
         if (body.result === "saved") {
-          return { state: "saved", url: body.url, answer: body.already ? T.saved_before : T.saved };
+          return { state: "saved", url: body.url, code: body.already ? "saved_before" : "saved", answer: "" };
         }
         if (body.result === "refused") {
-          return { state: "refused", answer: body.message || T.refused };
+          return { state: "refused", code: "refused", answer: body.message || "" };
         }
-        return { state: "waiting", answer: body.message || T.retry };
+        return { state: "waiting", code: "retry", answer: body.message || "" };
       });
     }
     if (response.status === 404) {
-      return Promise.resolve({ state: "refused", answer: T.not_found });
+      return Promise.resolve({ state: "refused", code: "not_found", answer: "" });
     }
     if (response.status === 403) {
-      return Promise.resolve({ state: "refused", answer: T.forbidden });
+      return Promise.resolve({ state: "refused", code: "forbidden", answer: "" });
     }
-    return Promise.resolve({ state: "waiting", answer: T.retry, stop: true });
+    return Promise.resolve({ state: "waiting", code: "retry", answer: "", stop: true });
   }
 
   function sendOne(record, csrf) {
@@ -168,7 +168,7 @@
       credentials: "same-origin",
       headers: { "X-Offline-Sync": "1", "X-CSRFToken": csrf, Accept: "application/json" },
     }).then(answerOf, function () {
-      return { state: "waiting", answer: T.retry, stop: true };
+      return { state: "waiting", code: "retry", answer: "", stop: true };
     });
   }
 
@@ -183,7 +183,7 @@
       return refreshCopy().then(function (data) {
         if (!data || data.signedOut) {
           signedOut = Boolean(data && data.signedOut);
-          return render();
+          return changed();
         }
         signedOut = false;
         var csrf = data.csrf_token;
@@ -200,7 +200,7 @@
                 record.token = token;
                 return changeRecord(record.id, { token: token, state: "sending" });
               })
-              .then(render)
+              .then(changed)
               .then(function () {
                 return sendOne(record, csrf);
               })
@@ -211,7 +211,7 @@
                     return true;
                   });
                 }
-                var fields = { state: answer.state, answer: answer.answer };
+                var fields = { state: answer.state, code: answer.code, answer: answer.answer };
                 if (answer.url) {
                   fields.url = answer.url;
                 }
@@ -223,14 +223,16 @@
         });
         return chain.then(function () {
           return refreshCopy();
-        }).then(render);
+        }).then(changed);
       });
     });
   }
 
   var sending = null;
+  var again = false;
   function sendNow() {
     if (sending) {
+      again = true; // a record queued while this run is under way: one more run after it
       return sending;
     }
     var run = function () {
@@ -241,273 +243,17 @@
     // One tab sends at a time (the form tokens would stop a second save anyway).
     sending = (navigator.locks ? navigator.locks.request("rh-offline-send", run) : run()).then(function () {
       sending = null;
+      if (again) {
+        again = false;
+        return sendNow();
+      }
+      return null;
     });
     return sending;
   }
 
-  // --- the offline page ---------------------------------------------------------------------
-  function $(id) {
-    return document.getElementById(id);
-  }
-
-  function element(tag, attributes, text) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, attributes[name]);
-    });
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function renderStatus() {
-    var status = $("offline-status");
-    var lines = [navigator.onLine ? T.online : T.offline];
-    if (window.location.pathname !== config.offline) {
-      lines.unshift(T.offline_here);
-    }
-    if (signedOut) {
-      lines.push(T.sign_in);
-    }
-    if (copy) {
-      var time = new Date(copy.made_at);
-      lines.push(
-        format(T.cached, {
-          township: copy.township,
-          persons: copy.persons.length,
-          visits: copy.visits.length,
-          time: time.toLocaleString("zh-CN", { hour12: false }),
-        }),
-      );
-    } else {
-      lines.push(T.no_cache);
-    }
-    status.textContent = lines.join(" ");
-    status.classList.toggle("offline-status--off", !navigator.onLine);
-    status.dataset.ready = copy ? "1" : "0";
-  }
-
-  function stateText(record) {
-    if (record.state === "saved") {
-      return record.answer || T.saved;
-    }
-    if (record.state === "refused") {
-      return T.refused + "：" + (record.answer || "");
-    }
-    if (record.state === "sending") {
-      return T.sending;
-    }
-    return T.waiting + (record.answer ? "（" + record.answer + "）" : "");
-  }
-
-  function renderQueue(records) {
-    var list = $("queue-list");
-    list.textContent = "";
-    records.forEach(function (record) {
-      var item = element("li", { "data-state": record.state });
-      item.appendChild(element("div", {}, (record.kind === "need" ? T.need : T.visit) + " · " + record.label));
-      item.appendChild(element("div", { class: "queue__state queue__state--" + record.state }, stateText(record)));
-      var actions = element("div", { class: "queue__actions" });
-      if (record.state === "saved" && record.url) {
-        actions.appendChild(element("a", { href: record.url }, T.open));
-      }
-      if (record.state === "refused") {
-        var edit = element("button", { type: "button", class: "button" }, T.edit);
-        edit.addEventListener("click", function () {
-          startEdit(record);
-        });
-        actions.appendChild(edit);
-      }
-      if (record.state === "refused" || record.state === "waiting") {
-        var discard = element("button", { type: "button", class: "button" }, T.discard);
-        discard.addEventListener("click", function () {
-          changeQueue(function (all) {
-            return all.filter(function (other) {
-              return other.id !== record.id;
-            });
-          }).then(render);
-        });
-        actions.appendChild(discard);
-      }
-      if (actions.childNodes.length) {
-        item.appendChild(actions);
-      }
-      list.appendChild(item);
-    });
-    var open = records.filter(function (record) {
-      return record.state !== "saved";
-    }).length;
-    $("queue-count").textContent = String(open);
-    $("queue-empty").hidden = records.length > 0;
-  }
-
-  function renderVisits(records) {
-    var select = $("visit-choice");
-    var chosen = select.value || visitFromAddress();
-    var queued = records
-      .filter(function (record) {
-        return record.kind === "visit" && record.id !== editing && record.state !== "refused";
-      })
-      .map(function (record) {
-        return String(record.target);
-      });
-    while (select.options.length > 1) {
-      select.remove(1);
-    }
-    ((copy && copy.visits) || []).forEach(function (visit) {
-      if (queued.indexOf(String(visit.id)) === -1) {
-        var option = element("option", { value: String(visit.id) }, visit.person + " · " + visit.reference + " · " + visit.village + " · " + visit.due_on);
-        select.appendChild(option);
-      }
-    });
-    select.value = chosen;
-  }
-
-  function render() {
-    if (!app) {
-      return Promise.resolve();
-    }
-    return readQueue().then(function (records) {
-      renderStatus();
-      renderQueue(records);
-      renderVisits(records);
-    });
-  }
-
-  function visitFromAddress() {
-    var match = /\/follow-ups\/(\d+)\/$/.exec(window.location.pathname);
-    return match ? match[1] : "";
-  }
-
-  // The person search: the masked name keeps its first and last characters (王*英), so 王秀英
-  // finds it; the last digits of the ID number and the village find people too.
-  function matches(person, query) {
-    if (!query) {
-      return false;
-    }
-    var name = person.name;
-    if (query.length === name.length && name.length > 1) {
-      var fits = true;
-      for (var i = 0; i < name.length; i += 1) {
-        if (name[i] !== "*" && name[i] !== query[i]) {
-          fits = false;
-        }
-      }
-      if (fits) {
-        return true;
-      }
-    }
-    var visible = name.replace(/\*/g, "");
-    if (/^\d{3,}[\dXx]?$/.test(query)) {
-      return person.id_number.slice(-4).toUpperCase().indexOf(query.slice(-4).toUpperCase()) !== -1;
-    }
-    return visible.indexOf(query) === 0 || person.village.indexOf(query) !== -1;
-  }
-
   function personLabel(person) {
     return person.name + " · " + person.id_number + " · " + person.village;
-  }
-
-  function choosePerson(person) {
-    chosenPerson = person;
-    $("need-person").value = person ? String(person.id) : "";
-    var chosen = $("need-person-chosen");
-    chosen.hidden = !person;
-    chosen.textContent = person ? personLabel(person) : "";
-    $("need-person-choices").textContent = "";
-    if (person) {
-      $("need-person-search").value = "";
-    }
-  }
-
-  function searchPersons() {
-    var query = $("need-person-search").value.trim();
-    var list = $("need-person-choices");
-    list.textContent = "";
-    if (!query) {
-      return;
-    }
-    var found = ((copy && copy.persons) || []).filter(function (person) {
-      return matches(person, query);
-    });
-    if (!found.length) {
-      list.appendChild(element("li", { class: "muted" }, T.no_match));
-    }
-    found.slice(0, 20).forEach(function (person) {
-      var item = element("li");
-      var button = element("button", { type: "button", class: "button" }, personLabel(person));
-      button.addEventListener("click", function () {
-        choosePerson(person);
-      });
-      item.appendChild(button);
-      list.appendChild(item);
-    });
-  }
-
-  // The form's fields without their prefix ("need-category" → "category"), as the ordinary form posts them.
-  function fieldsOf(form, prefix) {
-    var fields = {};
-    new FormData(form).forEach(function (value, name) {
-      if (name.indexOf(prefix + "-") === 0) {
-        fields[name.slice(prefix.length + 1)] = String(value);
-      }
-    });
-    return fields;
-  }
-
-  function checkedLabel(form, name) {
-    var input = form.querySelector('input[name="' + name + '"]:checked');
-    var label = input && input.closest("label");
-    return label ? label.textContent.trim() : "";
-  }
-
-  function showError(id, message) {
-    var node = $(id);
-    node.hidden = !message;
-    node.textContent = message || "";
-  }
-
-  function keep(record) {
-    var saved = editing
-      ? changeRecord(editing, { fields: record.fields, target: record.target, label: record.label, state: "waiting", answer: "" })
-      : takeToken().then(function (token) {
-          record.token = token;
-          return changeQueue(function (records) {
-            records.push(record);
-            return records;
-          });
-        });
-    editing = null;
-    return saved.then(render).then(function () {
-      $("offline-status").textContent = format(T.kept, { label: record.label });
-      return sendNow();
-    });
-  }
-
-  function newRecord(kind, fields, label, target) {
-    return { id: newId(), kind: kind, target: target || null, fields: fields, token: null, label: label, state: "waiting", answer: "", made_at: new Date().toISOString() };
-  }
-
-  function onNeed(event) {
-    event.preventDefault();
-    var form = event.target;
-    var fields = fieldsOf(form, "need");
-    fields.person = $("need-person").value;
-    if (!fields.person) {
-      showError("need-form-error", T.choose_person);
-      return;
-    }
-    if (!fields.category || !(fields.description || "").trim()) {
-      showError("need-form-error", T.required);
-      return;
-    }
-    showError("need-form-error", "");
-    var label = (chosenPerson ? chosenPerson.name + " " + chosenPerson.id_number : "") + " · " + checkedLabel(form, "need-category") + " · " + checkedLabel(form, "need-urgency");
-    var record = newRecord("need", fields, label);
-    form.reset(); // at once: the worker may start the next record before the queue has answered
-    choosePerson(null);
-    keep(record);
   }
 
   function today() {
@@ -518,76 +264,8 @@
     return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
   }
 
-  function onVisit(event) {
-    event.preventDefault();
-    var form = event.target;
-    var select = $("visit-choice");
-    var fields = fieldsOf(form, "visit");
-    if (!select.value) {
-      showError("visit-form-error", T.choose_visit);
-      return;
-    }
-    if (!fields.satisfaction || !fields.need_met) {
-      showError("visit-form-error", T.required);
-      return;
-    }
-    showError("visit-form-error", "");
-    // The day of the visit is the day it was recorded here, not the day it reaches the server.
-    fields.visited_on = fields.visited_on || today();
-    var label = select.options[select.selectedIndex].textContent;
-    var record = newRecord("visit", fields, label, select.value);
-    form.reset();
-    keep(record);
-  }
-
-  function startEdit(record) {
-    editing = record.id;
-    var prefix = record.kind;
-    var form = $(prefix + "-form");
-    form.reset();
-    Object.keys(record.fields).forEach(function (name) {
-      var inputs = form.querySelectorAll('[name="' + prefix + "-" + name + '"]');
-      Array.prototype.forEach.call(inputs, function (input) {
-        if (input.type === "radio") {
-          input.checked = input.value === record.fields[name];
-        } else if (input.type === "checkbox") {
-          input.checked = record.fields[name] === "on" || record.fields[name] === "true";
-        } else {
-          input.value = record.fields[name];
-        }
-      });
-    });
-    if (record.kind === "need") {
-      var person = ((copy && copy.persons) || []).filter(function (one) {
-        return String(one.id) === String(record.fields.person);
-      })[0];
-      choosePerson(person || { id: record.fields.person, name: record.label.split(" · ")[0], id_number: "", village: "" });
-    } else {
-      render().then(function () {
-        $("visit-choice").value = String(record.target);
-      });
-    }
-    form.scrollIntoView();
-  }
-
-  function startPage() {
-    if (!app) {
-      return;
-    }
-    $("need-person-search").addEventListener("input", searchPersons);
-    $("need-form").addEventListener("submit", onNeed);
-    $("visit-form").addEventListener("submit", onVisit);
-    $("queue-send").addEventListener("click", sendNow);
-    $("queue-clear").addEventListener("click", function () {
-      changeQueue(function (records) {
-        return records.filter(function (record) {
-          return record.state !== "saved";
-        });
-      }).then(render);
-    });
-    if (/\/follow-ups\/\d+\/$/.test(window.location.pathname)) {
-      $("visit").scrollIntoView();
-    }
+  function newRecord(kind, fields, label, target) {
+    return { id: newId(), kind: kind, target: target || null, fields: fields, token: null, label: label, state: "waiting", code: "", answer: "", made_at: new Date().toISOString() };
   }
 
   // --- the ordinary forms, submitted without a connection -------------------------------------
@@ -651,13 +329,32 @@
       });
   }
 
-  startPage();
+  window.rhOffline = {
+    config: config,
+    copy: function () {
+      return copy;
+    },
+    isSignedOut: function () {
+      return signedOut;
+    },
+    onChange: function (listener) {
+      listeners.push(listener);
+    },
+    readQueue: readQueue,
+    changeQueue: changeQueue,
+    changeRecord: changeRecord,
+    takeToken: takeToken,
+    newRecord: newRecord,
+    personLabel: personLabel,
+    today: today,
+    sendNow: sendNow,
+  };
   registerWorker();
   document.addEventListener("submit", onOrdinaryForm);
   window.addEventListener("online", function () {
-    render().then(sendNow);
+    changed().then(sendNow);
   });
-  window.addEventListener("offline", render);
+  window.addEventListener("offline", changed);
   // The copy is fetched again on the offline page, and on any other page once it is half an hour old.
   readCopy()
     .then(function (stored) {
@@ -667,6 +364,6 @@
     .catch(function () {
       return null;
     })
-    .then(render)
+    .then(changed)
     .then(sendNow);
 })();

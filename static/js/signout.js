@@ -57,14 +57,22 @@
     });
   }
 
+  // The sign-out button wipes first, then signs out; after two seconds it signs out anyway (the
+  // sign-in page wipes again), and a second tap meanwhile does nothing.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-sign-out]") || form.dataset.wiped) {
+    if (!form.matches("form[data-sign-out]")) {
       return;
     }
     event.preventDefault();
-    wipe().then(function () {
-      form.dataset.wiped = "1";
+    if (form.dataset.signingOut) {
+      return;
+    }
+    form.dataset.signingOut = "1";
+    var waited = new Promise(function (resolve) {
+      window.setTimeout(resolve, 2000);
+    });
+    Promise.race([wipe(), waited]).then(function () {
       form.submit();
     });
   });

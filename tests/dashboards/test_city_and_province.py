@@ -129,3 +129,23 @@ def test_a_city_supervisor_reads_a_countys_referral_but_never_acts_on_it(city_su
     assert (
         api.post("/api/v1/needs/", {"person": person.pk, "category": "living", "description": "x"}).status_code == 403
     )
+
+
+def test_the_province_sees_what_a_strong_countys_designated_resource_delivered(
+    province_supervisor: User, world: World, xian: Region
+) -> None:
+    """以强带弱 (SPEC rule 8): a 西安 charity's fund designates 延川县; its delivery there shows."""
+    from charities.models import ResourceUsage, UsageKind
+    from tests.factories import OrganizationFactory, ResourceFactory
+
+    strong = OrganizationFactory.create(kind="charity", name="西安市慈善总会", region=xian)
+    fund = ResourceFactory.create(organization=strong, name="对口帮扶助学金")
+    fund.designated_counties.add(world.our_county)
+    ResourceUsage.objects.create(
+        resource=fund, kind=UsageKind.DELIVERY, people=3, amount="6000", region=world.our_village,
+        occurred_at=timezone.now(),
+    )  # fmt: skip
+    _status, html = _page(province_supervisor)
+    section = html.split('id="pairings"')[1]
+    assert "西安市慈善总会" in section and "对口帮扶助学金" in section and "延川县" in section
+    assert "6,000" in section or "6000" in section

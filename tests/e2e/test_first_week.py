@@ -73,8 +73,8 @@ def test_station_worker_records_a_follow_up_visit_with_no_preset_answers(
     main.get_by_role("textbox", name=re.compile("^备注")).fill("探访次数偏少，希望每周一次。")
     main.get_by_role("button", name="保存").click()
     expect(main.get_by_text("回访已登记。")).to_be_visible()
-    follow_up.refresh_from_db()
-    assert (follow_up.status, follow_up.satisfaction, follow_up.need_met) == (FollowUpStatus.DONE, 3, False)
+    done = FollowUp.objects.get(pk=follow_up.pk)
+    assert (done.status, done.satisfaction, done.need_met) == (FollowUpStatus.DONE, 3, False)
     screenshot(page, "8-station-worker-records-a-follow-up-visit")
     desk = on_other_device(new_page, page, "/cases/follow-ups/", phone=False)
     expect(desk.get_by_role("main")).not_to_contain_text("登记回访")  # nothing left to record

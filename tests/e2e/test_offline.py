@@ -24,6 +24,7 @@ from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_consent, make_need, make_person, make_referral
 
 OFFLINE_COPY_KEPT = """async () => {
+  if (!navigator.serviceWorker.controller) { return false; }  // the worker is active and answers for the page
   const names = await caches.keys();
   for (const name of names) {
     const cache = await caches.open(name);
