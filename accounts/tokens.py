@@ -59,7 +59,13 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 def api_token_check(key: str) -> tuple[User, ApiToken]:
     """The user and token for ``key``, or AuthenticationFailed saying why (in the user's language)."""
-    token = ApiToken.objects.select_related("user").filter(key_digest=_digest(key)).first()
+    # The user's organization and jurisdiction come in the same query: nearly every API request
+    # reads one of them (what the user may see, the audit entry's region), a query each otherwise.
+    token = (
+        ApiToken.objects.select_related("user__organization", "user__jurisdiction")
+        .filter(key_digest=_digest(key))
+        .first()
+    )
     if token is None or not token.user.is_active:
         raise exceptions.AuthenticationFailed(_("The token is not valid. Ask for a new one."))
     user = token.user

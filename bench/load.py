@@ -68,6 +68,7 @@ BENCH_ENV = {
 }
 CASEWORKERS, STATION_WORKERS, CHARITY_STAFF = 20, 10, 20
 COUNTIES_USED = 10
+P95_TARGET_MS = 200  # issue #17, at 100 users (issue #8 asked 300 ms at 50)
 
 
 def parse_seconds(text: str) -> float:
@@ -388,7 +389,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                if response.status_code != 302 or "two-factor" not in (response.headers.get("location") or ""):
+                if response.status_code != 302 or "two-factor" not in ((response.headers or {}).get("location") or ""):
                     response.failure(f"password step answered {response.status_code}")
                     Shared.sign_in_failures.append(self.me["username"])
                     return
@@ -401,7 +402,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                location = response.headers.get("location") or ""
+                location = (response.headers or {}).get("location") or ""
                 if response.status_code != 302 or "login" in location or "two-factor" in location:
                     response.failure(f"two-factor step answered {response.status_code} {location}")
                     Shared.sign_in_failures.append(self.me["username"])
@@ -409,7 +410,7 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
         def page(self, path: str, name: str) -> None:
             with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:
                 if response.status_code != 200:
-                    response.failure(f"{response.status_code} {response.headers.get('location') or ''}")
+                    response.failure(f"{response.status_code} {(response.headers or {}).get('location') or ''}")
 
         def api(self, path: str, name: str, body: dict[str, Any] | None, expect: int, status: str = "") -> Any:
             with self.client.post(
@@ -442,7 +443,9 @@ def build_users(think: tuple[float, float]) -> tuple[list[type], type]:
                 allow_redirects=False,
                 catch_response=True,
             ) as response:
-                if response.status_code != 302 or "/register/needs/" not in (response.headers.get("location") or ""):
+                if response.status_code != 302 or "/register/needs/" not in (
+                    (response.headers or {}).get("location") or ""
+                ):
                     response.failure(f"{response.status_code}: the form was not accepted")
 
     class Caseworker(Staff):
@@ -891,10 +894,10 @@ def main() -> None:
         )
         print("top, halfway through the mix:")
         print("\n".join("  " + line for line in top.splitlines()[:20]))
-    slow = [r["name"] for r in app["rows"] if (r["p95"] or 0) >= 300]
+    slow = [r["name"] for r in app["rows"] if (r["p95"] or 0) >= P95_TARGET_MS]
     print(
         f"\ntargets: zero errors — {'met' if a['failures'] == 0 and not Shared.sign_in_failures else 'MISSED'}; "
-        f"p95 under 300 ms on every endpoint — {'met' if not slow else 'MISSED: ' + ', '.join(slow)}"
+        f"p95 under {P95_TARGET_MS} ms on every endpoint — {'met' if not slow else 'MISSED: ' + ', '.join(slow)}"
     )
 
 

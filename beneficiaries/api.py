@@ -44,9 +44,11 @@ from beneficiaries.selectors import (
     register_scope,
 )
 from beneficiaries.services.emergencies import need_pick_up
+from core.api_fields import QuickRepresentation
 from core.codes import AssistanceStatus, Vulnerability
 from core.dates import ApiDateField
 from core.models import Organization, Region
+from core.rest import IdsFirstPagination
 
 
 class PersonSearchSerializer(serializers.Serializer[Any]):
@@ -80,7 +82,7 @@ class RegionField(serializers.SlugRelatedField[Region]):
 
 
 # --- households ----------------------------------------------------------------------
-class HouseholdSerializer(serializers.ModelSerializer[Household]):
+class HouseholdSerializer(QuickRepresentation, serializers.ModelSerializer[Household]):
     region = RegionField()
     register_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
     head = serializers.SerializerMethodField()
@@ -128,6 +130,7 @@ class HouseholdViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet[Household],
 ):
+    pagination_class = IdsFirstPagination  # region-prefix lists: a plan that does not follow the estimate
     serializer_class = HouseholdSerializer
     permission_classes = [RegisterPermission]
     filterset_fields = {"register_number": ["exact"], "region": ["exact"]}
@@ -153,7 +156,7 @@ class HouseholdViewSet(
 
 
 # --- persons ----------------------------------------------------------------------------
-class PersonSerializer(serializers.ModelSerializer[Person]):
+class PersonSerializer(QuickRepresentation, serializers.ModelSerializer[Person]):
     region = RegionField(required=False)
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     id_number = serializers.CharField(write_only=True, max_length=32)
@@ -223,6 +226,7 @@ class PersonViewSet(
     exact ID number through the blind index): an ID number in ``?q=`` is refused, since addresses
     end up in access logs (issue 14, finding 14)."""
 
+    pagination_class = IdsFirstPagination  # region-prefix lists: a plan that does not follow the estimate
     serializer_class = PersonSerializer
     permission_classes = [RegisterPermission]
     filterset_fields = {"household": ["exact"], "region": ["exact"], "relation": ["exact"]}
@@ -425,7 +429,7 @@ class ConsentViewSet(
 
 
 # --- needs -------------------------------------------------------------------------------
-class NeedSerializer(serializers.ModelSerializer[Need]):
+class NeedSerializer(QuickRepresentation, serializers.ModelSerializer[Need]):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     status = serializers.ChoiceField(choices=NeedStatus.choices, required=False)
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -467,6 +471,7 @@ class NeedViewSet(
 ):
     """PATCH ``status`` moves a need along open → matched → referred → fulfilled → closed (409 if it may not)."""
 
+    pagination_class = IdsFirstPagination  # region-prefix lists: a plan that does not follow the estimate
     serializer_class = NeedSerializer
     permission_classes = [RegisterPermission]
     filterset_fields = {

@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.crypto import EncryptedTextField
+from core.choices import CachedChoiceLabels, choice_labels
 from core.codes import AssistanceStatus, NeedCategory, Vulnerability
 from core.models import Organization, Region
 
 
-class Household(models.Model):
+class Household(CachedChoiceLabels, models.Model):
     register_number = models.CharField(
         _("household register number"),
         max_length=32,
@@ -110,7 +111,7 @@ class DisabilityGrade(models.IntegerChoices):
 REVEALABLE_FIELDS = ("id_number", "phone", "health", "disability_details", "income")
 
 
-class Person(models.Model):
+class Person(CachedChoiceLabels, models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
     )
@@ -163,11 +164,11 @@ class Person(models.Model):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
     def get_assistance_status_labels(self) -> list[str]:
-        labels = dict(AssistanceStatus.choices)
+        labels = choice_labels(AssistanceStatus)
         return [str(labels.get(code, code)) for code in self.assistance_statuses]
 
     def get_vulnerability_labels(self) -> list[str]:
-        labels = dict(Vulnerability.choices)
+        labels = choice_labels(Vulnerability)
         return [str(labels.get(code, code)) for code in self.vulnerabilities]
 
 
@@ -188,7 +189,7 @@ class RecordSource(models.TextChoices):
     IMPORTED = "imported", _("Imported")
 
 
-class AssistanceRecord(models.Model):
+class AssistanceRecord(CachedChoiceLabels, models.Model):
     """Government assistance a person received: one side of the ledger (SPEC rule 6)."""
 
     person = models.ForeignKey(
@@ -280,7 +281,7 @@ class ConsentStatus(models.TextChoices):
 GUARDIAN_CONSENT_UNDER_AGE = 14
 
 
-class Consent(models.Model):
+class Consent(CachedChoiceLabels, models.Model):
     """A person's (or guardian's) consent, as SPEC rule 2 describes it."""
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="consents")
@@ -351,11 +352,11 @@ class Consent(models.Model):
         return f"{self.person} · {self.granted_at:%Y-%m-%d}"
 
     def get_purpose_labels(self) -> list[str]:
-        labels = dict(ConsentPurpose.choices)
+        labels = choice_labels(ConsentPurpose)
         return [str(labels.get(code, code)) for code in self.purposes]
 
     def get_field_labels(self) -> list[str]:
-        labels = dict(ConsentField.choices)
+        labels = choice_labels(ConsentField)
         return [str(labels.get(code, code)) for code in self.fields]
 
 
@@ -417,7 +418,7 @@ class WarningRule(models.Model):
         return self.name
 
 
-class Need(models.Model):
+class Need(CachedChoiceLabels, models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="needs")
     # The person's region when logged: jurisdiction filters need no join.
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")

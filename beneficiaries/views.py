@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -62,6 +61,7 @@ from core.dates import add_years
 from core.errors import ReferralHubError
 from core.forms import RegionFilterForm
 from core.models import GOVERNMENT_KINDS, Organization, RegionLevel
+from core.paging import ids_first_page
 from core.selectors import organizations_visible_to, regions_pickable_by
 
 PAGE_SIZE = 25
@@ -142,7 +142,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     # A name search lists by name: ordering by id would let PostgreSQL walk the primary key
     # of a million rows looking for a rare name instead of using the name index (name_order).
     ordering = name_order() if query else ("-id",)
-    page = Paginator(masked_persons(persons).order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ids_first_page(masked_persons(persons).order_by(*ordering), PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "beneficiaries/person_list.html",
@@ -322,7 +322,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     region_form = _region_filter(request, user)
     if chosen_region := region_form.chosen:
         households = households.filter(chosen_region.subtree_q("region__code"))
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ids_first_page(households, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "beneficiaries/household_list.html",

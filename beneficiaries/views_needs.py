@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,6 +56,7 @@ from beneficiaries.views import (
 from beneficiaries.views_emergency import emergency_context
 from core import form_tokens, offline
 from core.codes import NeedCategory
+from core.paging import ids_first_page
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 
@@ -87,7 +87,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     if (redirect_to := _id_search_redirect(request)) is not None:
         return redirect_to
     needs, filters = _filtered_needs(request, user)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ids_first_page(needs, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "beneficiaries/need_list.html",

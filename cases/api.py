@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -19,7 +19,12 @@ from rest_framework.response import Response
 
 from accounts.models import Role, User
 from beneficiaries.models import Consent, Need, Person, Programme, Relation, Urgency
-from beneficiaries.selectors import household_members_visible_to, households_visible_to, persons_visible_to
+from beneficiaries.selectors import (
+    ENCRYPTED_PERSON_FIELDS,
+    household_members_visible_to,
+    households_visible_to,
+    persons_visible_to,
+)
 from cases import services
 from cases.government import referral_duplicates, referral_register_person
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
@@ -32,18 +37,21 @@ from cases.selectors import (
     notifications_for,
     referrals_visible_to,
     referred_person_for_reader,
+    visible_after_own_step,
 )
 from cases.transitions import TRANSITIONS
 from charities.models import DeliveredService, Resource
+from core.api_fields import QuickRepresentation
 from core.dates import ApiDateField
 from core.models import Organization
+from core.rest import IdsFirstPagination
 
 
 def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class ReferralEventSerializer(serializers.ModelSerializer[ReferralEvent]):
+class ReferralEventSerializer(QuickRepresentation, serializers.ModelSerializer[ReferralEvent]):
     actor = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
 
@@ -58,7 +66,7 @@ class ReferralEventSerializer(serializers.ModelSerializer[ReferralEvent]):
         return event.actor_organization.name if event.actor_organization else ""
 
 
-class ReferralSerializer(serializers.ModelSerializer[Referral]):
+class ReferralSerializer(QuickRepresentation, serializers.ModelSerializer[Referral]):
     reference = serializers.CharField(read_only=True)
     person_name = serializers.SerializerMethodField()
     person_details = serializers.SerializerMethodField()
@@ -239,24 +247,33 @@ def _get_or_400(queryset: QuerySet[Any], pk: Any, field: str) -> Any:
     return obj
 
 
+def _timeline() -> QuerySet[ReferralEvent]:
+    return ReferralEvent.objects.select_related("actor", "actor_organization").order_by("at", "id")
+
+
 class ReferralViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Referral]
 ):
     """Referrals in both directions. Actions are POSTs to ``referrals/{id}/{action}/``; 409 when
     the state does not allow it, 403 when your side may not do it, 404 when you cannot see it."""
 
+    pagination_class = IdsFirstPagination  # region-prefix lists: a plan that does not follow the estimate
     serializer_class = ReferralSerializer
 
     def get_queryset(self) -> QuerySet[Referral]:
-        events = ReferralEvent.objects.select_related("actor", "actor_organization").order_by("at", "id")
+        events = _timeline()
         referrals = referrals_visible_to(_user(self.request))
         if self.action == "list":
             referrals = filter_referrals(referrals, {k: str(v) for k, v in self.request.query_params.items()})
-        return (
-            referrals.select_related("person__household", "from_organization", "to_organization", "consent")
-            .prefetch_related("needs", Prefetch("events", queryset=events))
-            .order_by("-updated_at", "-id")
-        )
+        if self.action == "list":
+            # A list row shows the person's name only (the consented view is the detail's): no
+            # household, no consent, and none of the encrypted columns (a decryption each).
+            referrals = referrals.select_related("person", "from_organization", "to_organization").defer(
+                *[f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS]
+            )
+        else:
+            referrals = referrals.select_related("person__household", "from_organization", "to_organization", "consent")
+        return referrals.prefetch_related("needs", Prefetch("events", queryset=events)).order_by("-updated_at", "-id")
 
     def get_object(self) -> Referral:
         referral_for_user(_user(self.request), self.kwargs["pk"])  # 404 for missing and forbidden alike
@@ -318,6 +335,20 @@ class ReferralViewSet(
     def _present(self, pk: int) -> dict[str, Any]:
         return dict(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
+    def _present_after_step(self, before: Referral, result: Referral) -> dict[str, Any] | None:
+        """The answer to a step, from the row the service locked and saved: no second visibility
+        query, no re-read of the referral; only its needs and timeline are read (two queries).
+        ``None`` when the user may no longer see it (e.g. the charity declined it)."""
+        if result.pk != before.pk:  # a step that made another referral (refer again)
+            try:
+                return self._present(result.pk)
+            except Referral.DoesNotExist:
+                return None
+        if not visible_after_own_step(_user(self.request), result):
+            return None
+        prefetch_related_objects([result], "needs", Prefetch("events", queryset=_timeline()))
+        return dict(self.get_serializer(result).data)
+
     def _act(
         self, request: Request, pk: str, run: Any, body: type[serializers.Serializer[Any]] | None = None
     ) -> Response:
@@ -330,10 +361,10 @@ class ReferralViewSet(
             parsed.is_valid(raise_exception=True)
             values = dict(parsed.validated_data)
         result = run(referral, _user(request), values)
-        try:
-            return Response(self._present(result.pk))
-        except Referral.DoesNotExist:  # e.g. declined: the charity no longer sees it
+        answer = self._present_after_step(referral, result)
+        if answer is None:  # e.g. declined: the charity no longer sees it
             return Response({"id": result.pk, "status": result.status})
+        return Response(answer)
 
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])

@@ -17,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from beneficiaries.models import Consent, ConsentMethod, Need, Person, Programme, Urgency
 from charities.models import DeliveredService, Resource, ResourceForm
+from core.choices import CachedChoiceLabels, choice_labels
 from core.models import Organization, Region
 from core.texts import render
 
@@ -52,7 +53,7 @@ class Outcome(models.TextChoices):
     NOT_HELPED = "not_helped", _("Not helped")
 
 
-class Referral(models.Model):
+class Referral(CachedChoiceLabels, models.Model):
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     person = models.ForeignKey(
         Person,
@@ -252,7 +253,7 @@ EVENT_LABELS = {
 }
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(CachedChoiceLabels, models.Model):
     """One step of a referral's timeline: who did what, when and why."""
 
     referral = models.ForeignKey(Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="events")
@@ -290,7 +291,7 @@ class ReferralEvent(models.Model):
 
     @property
     def to_status_label(self) -> str:
-        return str(dict(ReferralStatus.choices).get(self.to_status, self.to_status))
+        return str(choice_labels(ReferralStatus).get(self.to_status, self.to_status))
 
 
 class Channel(models.TextChoices):
@@ -306,7 +307,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+class Notification(CachedChoiceLabels, models.Model):
     """An outbox row: one message to one recipient on one channel.
 
     Written in the transaction of the change it tells about; a Celery task delivers it
@@ -394,7 +395,7 @@ class FollowUpStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class FollowUp(models.Model):
+class FollowUp(CachedChoiceLabels, models.Model):
     """抽样回访: a sampled visit to a helped person by their station."""
 
     referral = models.OneToOneField(

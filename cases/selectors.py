@@ -69,6 +69,27 @@ def receiver_may_see_q(now: datetime | None = None) -> Q:
     return Q(status__in=ACTIVE_STATUSES) | Q(status=ReferralStatus.CLOSED, visible_until__gt=now)
 
 
+def receiver_may_see(referral: Referral, now: datetime | None = None) -> bool:
+    """``receiver_may_see_q`` for one referral in memory."""
+    now = now or timezone.now()
+    return referral.status in ACTIVE_STATUSES or (
+        referral.status == ReferralStatus.CLOSED and referral.visible_until is not None and referral.visible_until > now
+    )
+
+
+def visible_after_own_step(user: User, referral: Referral, *, now: datetime | None = None) -> bool:
+    """Whether ``user``, who could see ``referral`` before taking a step on it, still sees it after.
+
+    ``referrals_visible_to`` decided on the region, the direction and the organizations, which no
+    step changes, except for the receiving charity, whose sight also follows the status (a step
+    that ends the referral removes the grant with it, as ``receiver_may_see`` says). So only that
+    case is checked again, in memory; ``tests/cases/test_action_answers.py`` holds every step's
+    answer to a fresh read of the referral."""
+    if user.role == Role.CHARITY_STAFF and not user.is_admin_role and referral.direction == Direction.TO_CHARITY:
+        return referral.to_organization_id == user.organization_id and receiver_may_see(referral, now)
+    return True
+
+
 def referrals_visible_to(user: User, *, now: datetime | None = None) -> QuerySet[Referral]:
     referrals = Referral.objects.all()
     if not user.is_authenticated or not user.is_active:
@@ -277,6 +298,8 @@ def consented_fields_now(referral: Referral, *, now: datetime | None = None) -> 
     consent = referral.consent
     if referral.person is None or consent is None:
         return frozenset()
+    if consent.person_id == referral.person_id:
+        consent.person = referral.person  # the guardian rule reads the person: saves a query
     if not consent_is_in_force(
         consent, purpose=ConsentPurpose.CHARITY_REFERRAL, recipient=referral.to_organization, at=now
     ):
@@ -297,10 +320,7 @@ def receiver_person_view(referral: Referral, *, now: datetime | None = None) -> 
     person = referral.person
     if person is None:
         return PersonView(hidden_reason=_("No person is attached to this referral."))
-    visible_now = referral.status in ACTIVE_STATUSES or (
-        referral.status == ReferralStatus.CLOSED and referral.visible_until is not None and referral.visible_until > now
-    )
-    if not visible_now:
+    if not receiver_may_see(referral, now):
         return PersonView(hidden_reason=_("This referral has ended; the person's details are no longer shown."))
     codes = consented_fields_now(referral, now=now)
     if not codes:

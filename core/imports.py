@@ -30,6 +30,7 @@ from accounts.models import User
 from core.errors import ReferralHubError
 from core.models import ImportBatch, ImportStatus
 from core.spreadsheets import ImportFileError, ImportSpec, check_file, check_upload, error_report, get_spec
+from core.statistics import analyze_after_commit
 
 if TYPE_CHECKING:
     from celery import Task
@@ -347,6 +348,7 @@ def import_batch_write(*, batch_id: str) -> None:
                 status=ImportStatus.IMPORTED, imported_rows=count, updated_at=timezone.now()
             )
             transaction.on_commit(lambda: _discard_file(batch_id))
+            analyze_after_commit(spec.analyze_tables, rows=count)
     except ImportFileError as error:
         ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.IMPORTING).update(
             status=ImportStatus.INVALID,

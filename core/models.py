@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.choices import CachedChoiceLabels
 from core.validators import (
     REGION_PREFIX_LENGTHS,
     ancestor_region_codes,
@@ -123,7 +124,7 @@ class FocusGroup(models.TextChoices):
     SERIOUS_ILLNESS = "serious_illness", _("Seriously ill people")
 
 
-class Organization(models.Model):
+class Organization(CachedChoiceLabels, models.Model):
     """A civil-affairs office or station, or an organisation that supplies help."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)

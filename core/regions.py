@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.models import Region
+from core.statistics import analyze_after_commit
 from core.validators import parent_region_code, region_level_from_code
 
 Progress = Callable[[str], None]
@@ -393,4 +394,5 @@ def regions_import_tables(
             say(_("Written %(done)d of %(total)d new regions…") % {"done": done, "total": len(new)})
         if changed:
             Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=500)
+        analyze_after_commit([Region._meta.db_table], rows=len(new) + len(changed))
     return result

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import pagination, parsers, permissions, status, throttling
 from rest_framework.exceptions import ParseError
@@ -20,12 +21,23 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.client_address import client_address
 from core.errors import ReferralHubError
+from core.paging import ids_of, rows_for_ids
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class IdsFirstPagination(Pagination):
+    """The same pages, with each page's ids chosen before its rows are read with their joins and
+    prefetches (core.paging): for lists filtered by a region prefix, whose plan would otherwise
+    follow PostgreSQL's guess of the prefix's share."""
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+        ids = super().paginate_queryset(ids_of(queryset), request, view)
+        return None if ids is None else rows_for_ids(queryset, ids)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -79,6 +79,8 @@ class ImportSpec(abc.ABC):
     title: ClassVar[StrOrPromise]
     columns: ClassVar[list[Column]]
     max_rows: ClassVar[int] = 20000
+    # The tables ``commit`` writes: re-sampled for the planner after a large import (core/statistics.py).
+    analyze_tables: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def can_use(self, user: User) -> bool:

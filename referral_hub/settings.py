@@ -445,6 +445,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Only for the test of a worker killed mid-import (tests/faults/): slows every step of the write down.
 IMPORT_WRITE_DELAY_SECONDS = float(os.environ.get("IMPORT_WRITE_DELAY_SECONDS", "0"))
+# A bulk write of at least this many rows (an import, a region table) re-samples the planner's
+# statistics of the tables it wrote once committed (core/statistics.py): autovacuum waits for a
+# tenth of a table to change, and lists filtered by region would plan from the old sample.
+ANALYZE_AFTER_ROWS = int(os.environ.get("ANALYZE_AFTER_ROWS", "1000"))
 # The public complaint form accepts at most this many complaints per hour from one address.
 COMPLAINT_FORM_RATE_PER_HOUR = int(os.environ.get("COMPLAINT_FORM_RATE_PER_HOUR", "5"))
 # The public online application (在线申请, docs/public-api.md): at most this many applications an

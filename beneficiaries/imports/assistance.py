@@ -26,6 +26,7 @@ class AssistanceRecordImport(ImportSpec):
     """Government assistance records (政府救助发放记录) for people already in the register."""
 
     kind = "assistance_records"
+    analyze_tables = ("beneficiaries_assistancerecord",)
     title = gettext_lazy("Government assistance records")
     columns = [
         Column(

@@ -77,6 +77,7 @@ def _is_minor(born: date) -> bool:
 
 class VisitRegisterImport(ImportSpec):
     kind = "visit_register"
+    analyze_tables = ("beneficiaries_household", "beneficiaries_person", "beneficiaries_need")
     title = gettext_lazy("Visit register")
     columns = [
         Column(

@@ -107,7 +107,8 @@ def need_set_status(
     if status not in NeedStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     with transaction.atomic():
-        current = Need.objects.select_for_update().get(pk=need.pk)
+        # The person comes along for the audit entry's description (str(need)); only the need is locked.
+        current = Need.objects.select_for_update(of=("self",)).select_related("person").get(pk=need.pk)
         if status not in NEED_TRANSITIONS[current.status]:
             raise RegisterError(
                 _("A need that is “%(current)s” cannot become “%(new)s”.")
