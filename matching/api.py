@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from matching import services
-from matching.models import MatchingRun, MatchProposal, ProposalStatus
+from matching.models import BudgetStageChoice, MatchingRun, MatchProposal, ProposalStatus
 from matching.permissions import can_read, proposal_for_user, region_for_run, run_for_user
 from matching.problem import Reason
 from matching.reasons import reason_text
@@ -58,6 +58,8 @@ class MatchingRunSerializer(serializers.ModelSerializer[MatchingRun]):
     started_by_name = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     gap_percent = serializers.FloatField(read_only=True, allow_null=True)
+    # "" until the run has solved (the schema must say so: a queued run answers with it).
+    budget_stage = serializers.ChoiceField(choices=BudgetStageChoice.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = MatchingRun
