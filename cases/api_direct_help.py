@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from beneficiaries.models import ConsentMethod
+from beneficiaries.reveal_policy import RevealLimitReached
 from cases.models import DirectHelp, HelpGiver, HelpKind
 from cases.services.direct_help import (
     can_record_direct_help,
@@ -132,7 +133,10 @@ class DirectHelpViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
-        found = direct_help_find(by=user, id_number=v["id_number"])
+        try:
+            found = direct_help_find(by=user, id_number=v["id_number"])
+        except RevealLimitReached as error:  # the hourly cap of lookups, like persons/{id}/reveal/
+            return Response({"detail": error.message, "code": error.code}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         record = direct_help_record(
             by=user,
             person=found.person,

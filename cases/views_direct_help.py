@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import JURISDICTION_ROLES, Role, User
 from accounts.permissions import effective_role
 from beneficiaries.models import Person
+from beneficiaries.reveal_policy import RevealLimitReached
 from cases.forms_direct_help import DirectHelpForm, FindPersonForm, person_from_token, person_token
 from cases.services.direct_help import (
     can_record_direct_help,
@@ -70,6 +71,8 @@ def direct_help_new(request: HttpRequest) -> HttpResponse:
             found = direct_help_find(by=user, id_number=find.cleaned_data["id_number"])
         except ValidationError as error:
             _apply(find, error)
+        except RevealLimitReached as error:
+            find.add_error(None, error.message)
         else:
             form = DirectHelpForm(
                 initial=form_tokens.fresh_initial({"person": person_token(found.person.pk)}), givers=givers

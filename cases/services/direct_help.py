@@ -31,6 +31,7 @@ from audit.services import audit_record
 from beneficiaries.crypto import blind_index, mask_id_number
 from beneficiaries.hooks import recorder_conflicts
 from beneficiaries.models import Person
+from beneficiaries.reveal_policy import reveal_rate_check
 from beneficiaries.selectors import persons_visible_to, register_scope
 from beneficiaries.services import check_codes, consent_proof_errors, money
 from beneficiaries.validators import parse_id_number
@@ -90,11 +91,21 @@ def direct_help_find(*, by: User, id_number: str) -> FoundPerson:
         number = parse_id_number(id_number).number
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from None
+    # Each lookup says whether someone is on the register: it counts against the hourly cap of
+    # revealed values and is audited, found or not (no browsing the register one number at a time).
+    reveal_rate_check(by)
     if effective_role(by) == Role.CHARITY_STAFF:
         candidates = Person.objects.select_related("region")
     else:
         candidates = persons_visible_to(by)
     person = candidates.filter(id_number_index=blind_index(number)).first()
+    audit_record(
+        actor=by,
+        action=AuditAction.REVEAL,
+        target=person or by,
+        changes={"lookup": "direct_help_id_number", "found": person is not None},
+        reason=str(_("Help given directly: finding the person by ID number")),
+    )
     if person is None:
         raise ValidationError(
             {

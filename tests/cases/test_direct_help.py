@@ -294,3 +294,23 @@ def test_a_tampered_person_token_is_refused(client, charity_staff, wang):
     )
     assert "重新输入身份证号" in response.content.decode()
     assert not DirectHelp.objects.exists()
+
+
+def test_every_id_lookup_is_audited_and_capped_per_hour(charity_staff, wang, settings):
+    """Typing ID numbers one after another would tell a charity who is on the register: each lookup
+    is an audited reveal, found or not, and they share the hourly cap of revealed values."""
+    nobody = valid_id_number(date(1970, 1, 1))
+    api_as(charity_staff).post(API, money_body(wang, id_number=nobody), format="json")
+    entry = AuditEntry.objects.get(actor=charity_staff, action="reveal")
+    assert entry.changes == {"lookup": "direct_help_id_number", "found": False}
+    assert nobody not in str(entry.changes) + entry.reason
+    settings.REVEAL_MAX_PER_HOUR = 1
+    refused = api_as(charity_staff).post(API, money_body(wang), format="json")
+    assert refused.status_code == 429 and not DirectHelp.objects.exists()
+
+
+def test_the_page_says_the_lookup_cap_is_reached_without_a_500(client, charity_staff, wang, settings):
+    settings.REVEAL_MAX_PER_HOUR = 0
+    client.force_login(charity_staff)
+    page = client.post(reverse("cases:direct_help_new"), {"id_number": wang.number})
+    assert page.status_code == 200 and "一小时" in page.content.decode()
