@@ -111,7 +111,7 @@ def seed_duplicate_aid(organizations: dict[str, Organization], users: dict[str, 
         granting_organization=bureau,
         note="住院费用医疗救助（二次报销后）",
     )
-    rng = random.Random(11)  # noqa: S311 - demo timings, not secrets
+    rng = random.Random(11)  # noqa: S311  # nosec B311 - demo timings, not secrets
     plan = _timeline(rng, urgency=Urgency.URGENT, path=["send", "accept", "start", "feedback"])
     referral = services.referral_create_to_charity(
         by=caseworker,
