@@ -90,11 +90,11 @@ def lock_chain_head() -> AuditChainHead:
     """Lock and return the chain head; call inside a transaction."""
     if connection.vendor == "sqlite":
         AuditChainHead.objects.filter(pk=AuditChainHead.SINGLETON).update(length=F("length"))
-    head = AuditChainHead.objects.select_for_update().filter(pk=AuditChainHead.SINGLETON).first()
+    head = AuditChainHead.objects.select_for_update(no_key=True).filter(pk=AuditChainHead.SINGLETON).first()
     if head is None:
         # A fresh database (or a flushed test database): an empty chain starts at GENESIS.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=AuditChainHead.SINGLETON)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=AuditChainHead.SINGLETON)
+        head = AuditChainHead.objects.select_for_update(no_key=True).get(pk=AuditChainHead.SINGLETON)
     return head
 
 

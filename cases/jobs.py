@@ -99,7 +99,7 @@ def referrals_deadlines_after_accept(*, now: datetime | None = None) -> int:
     for pk in list(due.values_list("id", flat=True)[:5000]):
         with transaction.atomic():
             referral = (
-                Referral.objects.select_for_update()
+                Referral.objects.select_for_update(no_key=True)
                 .select_related("to_organization", "from_organization")
                 .filter(pk=pk, status__in=[S.ACCEPTED, S.IN_PROGRESS], late_escalated_at__isnull=True)
                 .first()

@@ -97,8 +97,14 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
 
 
 def lock_referral(referral: Referral) -> Referral:
+    """The referral, locked for this transaction's change. Only its own row (``of=self``), and as FOR NO
+    KEY UPDATE: locking its organizations too serialized every action of a charity, and at commit a
+    transaction that had appended to the audit chain waited for the organization row (its foreign-key
+    check) that another one held while it waited for the chain: a deadlock under load (bench/load.py)."""
     return (
-        Referral.objects.select_for_update().select_related("to_organization", "from_organization").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("to_organization", "from_organization")
+        .get(pk=referral.pk)
     )
 
 

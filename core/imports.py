@@ -230,7 +230,7 @@ def import_batches_sweep(*, now: datetime | None = None) -> int:
     for pk, status in list(stuck):
         with transaction.atomic():
             # A batch locked by a write in progress is not stuck; skip it rather than wait for it.
-            free = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=pk, status=status)
+            free = ImportBatch.objects.select_for_update(skip_locked=True, no_key=True).filter(pk=pk, status=status)
             if free.only("pk").first() is None:
                 continue
             # Touch it, so the next sweep leaves it alone for another while.
@@ -336,7 +336,11 @@ def import_batch_write(*, batch_id: str) -> None:
             )
             return
         with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportStatus.IMPORTING).first()
+            locked = (
+                ImportBatch.objects.select_for_update(no_key=True)
+                .filter(pk=batch_id, status=ImportStatus.IMPORTING)
+                .first()
+            )
             if locked is None:
                 return
             count = spec.commit(

@@ -166,7 +166,7 @@ def _fail(run_id: int, message: str) -> None:
 def run_execute(*, run_id: int) -> None:
     """Carry out a run: build the problem, solve it, write the proposals. Safe to call again."""
     with transaction.atomic():
-        run = MatchingRun.objects.select_for_update().select_related("region").filter(pk=run_id).first()
+        run = MatchingRun.objects.select_for_update(no_key=True).select_related("region").filter(pk=run_id).first()
         if run is None or run.status not in ACTIVE_RUN_STATUSES:
             return  # done or failed already: a second delivery of the task does nothing
         run.status = RunStatus.RUNNING
@@ -192,7 +192,7 @@ def run_save_result(*, run_id: int, result: MatchResult) -> None:
     earlier attempt left). Does nothing unless the run is still running."""
     regions = dict(Need.objects.filter(pk__in=[p.need_id for p in result.proposals]).values_list("pk", "region_id"))
     with transaction.atomic():
-        locked = MatchingRun.objects.select_for_update().filter(pk=run_id).first()
+        locked = MatchingRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
         if locked is None or locked.status != RunStatus.RUNNING:
             return
         # Replace whatever an earlier attempt left, and say "done", in the same transaction.
@@ -267,12 +267,16 @@ def proposal_confirm(*, proposal: MatchProposal, by: User) -> MatchProposal:
     require_run(by)
     with transaction.atomic():
         locked = (
-            MatchProposal.objects.select_for_update()
+            MatchProposal.objects.select_for_update(no_key=True)
             .select_related("run", "need__person", "resource__organization")
             .get(pk=proposal.pk)
         )
         _check_proposed(locked)
-        resource = Resource.objects.select_for_update().select_related("organization").get(pk=locked.resource_id)
+        resource = (
+            Resource.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("organization")
+            .get(pk=locked.resource_id)
+        )
         need = locked.need
         busy = Referral.objects.filter(needs=need, status__in=[*PENDING_REFERRAL_STATUSES, *ACTIVE_STATUSES]).exists()
         if need.status not in (NeedStatus.OPEN, NeedStatus.MATCHED) or busy:
@@ -325,7 +329,7 @@ def proposal_reject(*, proposal: MatchProposal, by: User) -> MatchProposal:
     """Turn a proposal down; the pair is never proposed again."""
     require_run(by)
     with transaction.atomic():
-        locked = MatchProposal.objects.select_for_update().select_related("run").get(pk=proposal.pk)
+        locked = MatchProposal.objects.select_for_update(no_key=True).select_related("run").get(pk=proposal.pk)
         _check_proposed(locked)
         locked.status = ProposalStatus.REJECTED
         locked.decided_by = by

@@ -94,7 +94,7 @@ def declaration_withdraw(*, declaration: Declaration, by: User, request: HttpReq
     if declaration.declarant_id != by.pk:
         raise PermissionDenied(_("Only the person who made a declaration can withdraw it."))
     with transaction.atomic():
-        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        locked = Declaration.objects.select_for_update(no_key=True).get(pk=declaration.pk)
         if locked.ended_at is not None:
             raise SupervisionError(_("This declaration was already withdrawn."), code="declaration_withdrawn")
         locked.ended_at = timezone.now()
@@ -295,7 +295,9 @@ def _lock_for_decision(approval: ReferralApproval, by: User) -> ReferralApproval
     if not can_approve(by):
         raise PermissionDenied(_("Only civil affairs caseworkers approve referrals."))
     locked = (
-        ReferralApproval.objects.select_for_update(of=("self",)).select_related("referral__person").get(pk=approval.pk)
+        ReferralApproval.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("referral__person")
+        .get(pk=approval.pk)
     )
     person = locked.referral.person
     if locked.requested_by_id == by.pk:

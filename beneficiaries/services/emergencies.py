@@ -37,7 +37,7 @@ def need_pick_up(*, by: User, need: Need, request: HttpRequest | None = None) ->
         raise PermissionDenied(_("Only the quick-response team and the caseworkers of this area pick up its needs."))
     with transaction.atomic():
         # No join in the locked read: PostgreSQL refuses FOR UPDATE on a nullable outer join.
-        current = Need.objects.select_for_update().get(pk=need.pk)
+        current = Need.objects.select_for_update(no_key=True).get(pk=need.pk)
         if current.responded_at is not None:
             taker = current.responded_by
             who = taker.display_name if taker is not None else _("someone")

@@ -72,7 +72,7 @@ def household_update(
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
         changed: list[str] = []
         if "region" in changes:
             household.region = writable_region_of(by, changes["region"])

@@ -108,7 +108,7 @@ def need_set_status(
         raise ValidationError({"status": _("Unknown status.")})
     with transaction.atomic():
         # The person comes along for the audit entry's description (str(need)); only the need is locked.
-        current = Need.objects.select_for_update(of=("self",)).select_related("person").get(pk=need.pk)
+        current = Need.objects.select_for_update(of=("self",), no_key=True).select_related("person").get(pk=need.pk)
         if status not in NEED_TRANSITIONS[current.status]:
             raise RegisterError(
                 _("A need that is “%(current)s” cannot become “%(new)s”.")
@@ -148,7 +148,7 @@ def need_update(*, by: User, need: Need, request: HttpRequest | None = None, **c
             }
         )
     with transaction.atomic():
-        need = Need.objects.select_for_update().get(pk=need.pk)
+        need = Need.objects.select_for_update(no_key=True).get(pk=need.pk)
         if need.status not in OPEN_NEED_STATUSES:
             raise RegisterError(_("A fulfilled or closed need cannot be edited."), code="need_not_open")
         for name, value in changes.items():

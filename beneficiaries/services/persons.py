@@ -225,7 +225,7 @@ def person_update(*, by: User, person: Person, request: HttpRequest | None = Non
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
         changed: list[str] = []
         for name, value in changes.items():
             if name == "phone":

@@ -100,7 +100,7 @@ def follow_up_record(
         errors["visited_on"] = _("The visit date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    locked = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
     if locked.status != FollowUpStatus.DUE:
         raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
     locked.status = FollowUpStatus.DONE

@@ -361,7 +361,7 @@ def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(no_key=True)
             .select_related("to_organization", "from_organization")
             .filter(pk=referral_id, status=S.SENT, respond_by__lt=now)
             .first()

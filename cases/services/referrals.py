@@ -408,7 +408,7 @@ def referrals_withdraw_for_consent(*, consent: Consent, by: User | None, reason:
     the receiving organizations' sight of the person. Call it from ``consent_revoke``."""
     count = 0
     reason = reason.strip() or _("The person revoked their consent.")
-    for referral in Referral.objects.select_for_update().filter(consent=consent).order_by("id"):
+    for referral in Referral.objects.select_for_update(no_key=True).filter(consent=consent).order_by("id"):
         if referral.status in (S.DRAFT, *OPEN_STATUSES):
             withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
             count += 1

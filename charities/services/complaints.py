@@ -99,7 +99,7 @@ def complaint_move(
         raise ValidationError({"status": [_("Unknown status. Use investigating or concluded.")]})
     conclusion = conclusion.strip()
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
         source = {target: src for src, target in COMPLAINT_STEPS.values()}.get(to_status)
         if source is None or locked.status != source:
             raise ComplaintError(

@@ -35,7 +35,7 @@ def organization_update_profile(
     *, organization: Organization, by: User, changes: dict[str, Any], service_region_codes: list[str] | None = None
 ) -> Organization:
     """Change the parts of a profile an organization keeps itself."""
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     errors: dict[str, list[str]] = {}
     not_allowed = sorted(set(changes) - set(PROFILE_FIELDS))
     if not_allowed:
@@ -108,7 +108,7 @@ def organization_invite_staff(
 @transaction.atomic
 def organization_remove_staff(*, organization: Organization, by: User, member: User) -> User:
     """Take a member's access away. The account stays (inactive) so history keeps its author."""
-    locked = User.objects.select_for_update().get(pk=member.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=member.pk)
     if locked.organization_id != organization.pk:
         raise ValidationError(_("This person is not a member of the organization."))
     if locked.pk == by.pk:

@@ -281,7 +281,7 @@ def resource_create(
 @transaction.atomic
 def resource_update(*, resource: Resource, data: ResourceData, by: User) -> Resource:
     """Change a resource. Capacity left moves by as much as the capacity moves."""
-    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
     if locked.status == ResourceStatus.CLOSED:
         raise ReferralHubError(_("This resource is closed and can no longer be changed."), code="resource_closed")
     _clean_lists(data)
@@ -325,7 +325,7 @@ STATUS_MOVES: dict[str, frozenset[str]] = {
 
 @transaction.atomic
 def resource_set_status(*, resource: Resource, status: str, by: User) -> Resource:
-    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
     if status not in STATUS_MOVES.get(locked.status, frozenset()):
         raise ReferralHubError(
             _("A resource that is “%(current)s” cannot become “%(new)s”.")
@@ -365,7 +365,7 @@ def resource_reserve_capacity(
     """
     if people < 0 or (amount is not None and amount < 0):
         raise ValidationError(_("People and amount to reserve cannot be negative."))
-    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
     if locked.status != ResourceStatus.OPEN:
         if locked.status == ResourceStatus.FULL:
             raise ReferralHubError(
@@ -439,7 +439,7 @@ def resource_release_capacity(
     note: str = "",
 ) -> ResourceUsage:
     """Give back what ``resource_reserve_capacity`` took (a referral withdrawn after acceptance)."""
-    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
     if locked.people_left is not None and locked.capacity_people is not None:
         locked.people_left = min(locked.capacity_people, locked.people_left + people)
     if locked.amount_left is not None and locked.capacity_amount is not None and amount is not None:
@@ -493,7 +493,7 @@ def resource_record_delivery(
     given = amount or Decimal(0)
     held = reserved_amount or Decimal(0)
     with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
         limit = locked.per_person_limit
         if limit is not None and people and given > limit * people:
             raise ValidationError(
