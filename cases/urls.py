@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cases import views, views_direct_help, views_offline
+from cases import views, views_direct_help, views_government, views_offline
 
 app_name = "cases"
 
@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/government/", views.referral_new_to_government, name="referral_new_to_government"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/print/", views.referral_print, name="referral_print"),
+    path("<int:pk>/register_person/", views_government.referral_register, name="referral_register_person"),
     path("<int:pk>/<slug:action>/", views.referral_action, name="referral_action"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),

@@ -68,6 +68,7 @@ from cases.selectors import (
 from cases.services.referrals import ConsentFieldsNotCovered
 from cases.transfers import transfer_request_create
 from cases.transitions import ReferralError, action_label, allowed_actions
+from cases.views_government import register_context
 from core import form_tokens, offline
 from core.dates import parse_day
 from core.errors import ReferralHubError
@@ -287,9 +288,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, pk)
     referral = context["referral"]
     user = _user(request)
-    if referral.direction == Direction.TO_GOVERNMENT and referral.person_id is None and "decide" in context["actions"]:
-        name = str(referral.person_details.get("name", ""))
-        context["register_matches"] = person_search(user, name)[:10] if name else []
+    context |= register_context(user, referral, context["actions"])
     context |= {
         "reason_form": ReasonForm(),
         "feedback_form": FeedbackForm(),

@@ -91,3 +91,82 @@ def test_only_the_receiving_office_registers(charity_staff, other_county_casewor
     assert api_as(charity_staff).post(f"/api/v1/referrals/{referral_id}/register_person/").status_code == 403
     assert api_as(other_county_caseworker).post(f"/api/v1/referrals/{referral_id}/register_person/").status_code == 404
     assert not Person.objects.exists()
+
+
+# --- the same on the referral's page (issue #15: 登记在册 where the office reads the referral) ----------
+
+
+def _page(user: User):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _received(charity_staff: User, caseworker: User, world: World, name: str = "赵大勇") -> int:
+    referral_id = _refer(charity_staff, world, name=name).json()["id"]
+    api_as(charity_staff).post(f"/api/v1/referrals/{referral_id}/send/")
+    assert api_as(caseworker).post(f"/api/v1/referrals/{referral_id}/accept/").status_code == 200
+    return referral_id
+
+
+def test_the_office_registers_the_person_from_the_referral_page_once(charity_staff, caseworker, world):
+    referral_id = _received(charity_staff, caseworker, world)
+    office = _page(caseworker)
+    page = office.get(f"/cases/{referral_id}/").content.decode()
+    assert "登记在册" in page and f"/cases/{referral_id}/register_person/" in page
+    assert "您辖区的名册中还没有同名人员" in page
+    assert 'name="confirm_new"' not in page  # nothing to check against: no tick asked for
+
+    response = office.post(f"/cases/{referral_id}/register_person/", follow=True)
+    shown = response.content.decode()
+    assert "赵大勇 已登记在册，并已关联到此转介。" in shown
+    person = Person.objects.get()
+    assert (person.name, person.region_id, person.phone) == ("赵大勇", world.our_village.code, "13900001111")
+    assert Referral.objects.get(pk=referral_id).person == person
+    assert person.id_number_masked in shown  # the page now names the registered person
+    assert f"/cases/{referral_id}/register_person/" not in shown  # and offers the button no more
+
+    # Back, and the same button again: refused in Chinese, no second person.
+    again = office.post(f"/cases/{referral_id}/register_person/", follow=True)
+    assert "此转介已关联名册中的人员" in again.content.decode()
+    assert again.status_code == 200 and Person.objects.count() == 1
+
+
+def test_the_page_lists_who_may_already_be_there_and_asks_the_office_to_confirm(charity_staff, caseworker, world):
+    from tests.factories import make_person
+
+    namesake = make_person(world.our_village, name="赵大勇", born=date(1960, 1, 1), male=True)
+    first = _received(charity_staff, caseworker, world)
+    second = _received(charity_staff, caseworker, world, name="赵大勇")
+    office = _page(caseworker)
+    page = office.get(f"/cases/{second}/").content.decode()
+    assert namesake.id_number_masked in page  # the register's namesake, to link instead
+    assert Referral.objects.get(pk=first).reference in page  # the other open referral about the same number
+    assert "同一人（身份证号相同）还有其他未办结的转介" in page
+    assert 'name="confirm_new"' in page
+
+    unticked = office.post(f"/cases/{second}/register_person/", follow=True).content.decode()
+    assert "请先核对下方列出的人员和转介" in unticked
+    assert Person.objects.count() == 1  # only the namesake
+
+    ticked = office.post(f"/cases/{second}/register_person/", {"confirm_new": "1"}, follow=True)
+    assert "赵大勇 已登记在册" in ticked.content.decode()
+    assert Person.objects.count() == 2 and Referral.objects.get(pk=second).person is not None
+
+
+def test_on_the_page_only_the_receiving_office_registers(
+    charity_staff, other_county_caseworker, caseworker, station_worker, world
+):
+    referral_id = _received(charity_staff, caseworker, world)
+    charity_page = _page(charity_staff).get(f"/cases/{referral_id}/").content.decode()
+    assert f"/cases/{referral_id}/register_person/" not in charity_page
+    refused = _page(charity_staff).post(f"/cases/{referral_id}/register_person/", follow=True)
+    assert refused.status_code == 200 and "已登记在册" not in refused.content.decode()
+    assert _page(other_county_caseworker).post(f"/cases/{referral_id}/register_person/").status_code == 404
+    station = _page(station_worker).post(f"/cases/{referral_id}/register_person/")
+    assert station.status_code == 302  # refused, with a message
+    assert not Person.objects.exists()
