@@ -36,6 +36,7 @@ from tests.factories import (
     make_need,
     make_person,
     make_referral,
+    valid_id_number,
 )
 
 
@@ -299,6 +300,7 @@ def test_charity_refers_to_government_and_sees_the_decision(
     charity.goto("/cases/new/government/")
     expect(form.get_by_role("heading", level=1)).to_have_text("转介至民政部门")
     form.get_by_role("textbox", name=re.compile("^姓名")).fill("赵大山")
+    form.get_by_role("textbox", name=re.compile("^身份证号")).fill(valid_id_number(date(1948, 9, 3), male=True))
     # The region picker: typing part of the name offers the villages with their paths.
     where = form.get_by_role("combobox", name=re.compile("^居住地"))
     where.press_sequentially("永坪")
@@ -320,6 +322,19 @@ def test_charity_refers_to_government_and_sees_the_decision(
     desk = office.get_by_role("main")
     desk.get_by_role("button", name="接收", exact=True).click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text("已接收")
+    # On a phone, the office enters the person in the register from what the charity gave (登记在册):
+    # no namesake in its register, so nothing to tick first.
+    mobile = on_other_device(new_page, office, f"/cases/{referral.pk}/")
+    at_hand = mobile.get_by_role("main")
+    expect(at_hand.get_by_text("您辖区的名册中还没有同名人员。")).to_be_visible()
+    at_hand.get_by_role("button", name="登记在册").click()
+    expect(at_hand.get_by_text("赵大山 已登记在册，并已关联到此转介。")).to_be_visible()
+    expect(at_hand.get_by_role("button", name="登记在册")).to_have_count(0)
+    fits(mobile)
+    screenshot(mobile, "5-office-registers-the-referred-person-phone")
+    referral.refresh_from_db()
+    assert referral.person is not None and referral.person.name == "赵大山"
+    office.reload()
     desk.get_by_role("combobox", name=re.compile("^认定结果")).select_option(label="符合条件")
     desk.get_by_role("combobox", name=re.compile("^救助项目")).select_option(label="最低生活保障")
     desk.get_by_role("textbox", name=re.compile("^理由")).fill("经入户核查，符合低保条件。")
