@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -138,3 +139,9 @@ def test_a_period_no_refresh_keeps_is_computed_live(
     response = _client(province_supervisor).get(COUNTIES, {"since": "2026-01-01", "until": "2026-01-31"})
     assert response.status_code == 200
     assert all(f.as_of is None for f in response.context["figures"])
+
+
+def test_the_refresh_runs_on_the_heavy_queue_so_it_never_delays_a_notification() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["county-aggregates"]
+    assert entry["task"] == refresh_county_aggregates.name
+    assert entry["options"] == {"queue": settings.MATCHING_QUEUE}
