@@ -48,6 +48,7 @@ GROUPS: list[tuple[str, Any, tuple[str, ...]]] = [
         (
             "cases:inbox",
             "matching:run_list",
+            "matching:nightly",
             "supervision:approval_list",
             "cases:follow_up_list",
             "cases:direct_help_list",
@@ -96,7 +97,11 @@ def nav_items() -> list[NavItem]:
 def _entries_for(user: User) -> list[tuple[str, str, str]]:
     """(URL name, label, URL) of each entry the user may open, in menu order."""
     role = effective_role(user)
-    entries = [(item.url_name, str(item.label), reverse(item.url_name)) for item in nav_items() if role in item.roles]
+    entries = [
+        (item.url_name, str(item.label), reverse(item.url_name))
+        for item in nav_items()
+        if role in item.roles and (item.shown_to is None or item.shown_to(user))
+    ]
     if user.is_staff:
         entries.append(("admin:index", str(_("Administration")), reverse("admin:index")))
     return entries

@@ -49,6 +49,8 @@ class Household(CachedChoiceLabels, models.Model):
         ordering = ["register_number"]
         indexes = [
             models.Index(fields=["region"], name="household_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # The county aggregates' refresh looks for the households changed since its last runs.
+            models.Index(fields=["updated_at"], name="household_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -489,6 +491,8 @@ class Need(CachedChoiceLabels, models.Model):
             ),
             models.Index(fields=["status", "created_at"], name="need_status_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="need_created_idx"),
+            # The county aggregates' refresh looks for the needs changed since its last runs.
+            models.Index(fields=["updated_at"], name="need_updated_idx"),
             models.Index(
                 fields=["created_at"],
                 condition=Q(urgency="emergency", responded_at__isnull=True),

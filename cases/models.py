@@ -183,6 +183,8 @@ class Referral(CachedChoiceLabels, models.Model):
             models.Index(fields=["from_organization", "status", "-updated_at"], name="referral_from_status_idx"),
             models.Index(fields=["status", "respond_by"], name="referral_status_respond_idx"),
             models.Index(fields=["-updated_at", "-id"], name="referral_updated_idx"),
+            # The county aggregates' refresh: referrals whose answer deadline passed since its last runs.
+            models.Index(fields=["respond_by"], name="referral_respond_by_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,12 +10,13 @@ county read these; nobody writes anything here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import JURISDICTION_ROLES, User
@@ -23,6 +24,7 @@ from charities.models import Resource, ResourceUsage, UsageKind
 from core.models import Region, RegionLevel
 from core.spreadsheets import export_workbook
 from dashboards import selectors
+from dashboards.models import CountyAggregate
 from dashboards.reports import Cell, Table
 from dashboards.selectors import Scope
 
@@ -57,6 +59,7 @@ class CountyFigures:
     integration: float | None
     government_money: Decimal
     charity_money: Decimal
+    as_of: datetime | None = None  # from the aggregates refreshed then; None: computed just now
 
     @property
     def fulfilled_percent(self) -> float | None:
@@ -87,14 +90,47 @@ def county_figures(county: Region, since: date, until: date) -> CountyFigures:
     )
 
 
+def _stored(row: CountyAggregate) -> CountyFigures:
+    return CountyFigures(
+        county=row.county,
+        needs_logged=row.needs_logged,
+        needs_fulfilled=row.needs_fulfilled,
+        referrals_sent=row.referrals_sent,
+        median_hours_to_accept=row.median_hours_to_accept,
+        consistency=row.consistency,
+        coordination=row.coordination,
+        integration=row.integration,
+        government_money=row.government_money,
+        charity_money=row.charity_money,
+        as_of=row.as_of,
+    )
+
+
 def comparison(region: Region | None, since: date, until: date) -> list[CountyFigures]:
     """Every county under the region, best first by the share of needs fulfilled (counties with no
-    needs last, then by code)."""
-    figures = [county_figures(county, since, until) for county in counties_under(region)]
+    needs last, then by code).
+
+    Each county's figures come from its aggregate row for the period (``dashboards.aggregates``:
+    two queries however many counties); a county without one (a period no refresh keeps, or a
+    county added since the last refresh) is computed live."""
+    counties = counties_under(region)
+    rows = CountyAggregate.objects.filter(since=since, until=until)
+    if region is not None:
+        rows = rows.filter(county__code__startswith=region.subtree_prefix)
+    stored = {row.county_id: _stored(row) for row in rows.select_related("county")}
+    figures = [stored.get(county.code) or county_figures(county, since, until) for county in counties]
     return sorted(
         figures,
         key=lambda f: (f.fulfilled_percent is None, -(f.fulfilled_percent or 0), f.county.code),
     )
+
+
+def figures_as_of(figures: list[CountyFigures]) -> str:
+    """When the oldest figure shown was counted, as the page says it (数据截至 HH:MM; with the date
+    when it is not today's)."""
+    now = timezone.now()
+    oldest = timezone.localtime(min((f.as_of or now for f in figures), default=now))
+    return f"{oldest:%H:%M}" if oldest.date() == timezone.localdate() else f"{oldest:%Y-%m-%d %H:%M}"
 
 
 def headers() -> list[str]:

@@ -22,7 +22,14 @@ from core.spreadsheets import export_workbook
 from dashboards.forms import ScopeForm
 from dashboards.permissions import dashboard_region_for
 from dashboards.reports import Report, county_report, evaluation_report
-from dashboards.rollup import comparison, comparison_table, pairings, rollup_region_for, upward_report
+from dashboards.rollup import (
+    comparison,
+    comparison_table,
+    figures_as_of,
+    pairings,
+    rollup_region_for,
+    upward_report,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,6 +128,7 @@ def counties(request: HttpRequest) -> HttpResponse:
             "chart": table.drawable,
             "charts": {"counties": table.chart_data()} if table.drawable else {},
             "figures": figures,
+            "as_of": figures_as_of(figures),
             "pairings": pairings(region, scope.since, scope.until),
             "month": request.GET.get("month", last_month),
         },

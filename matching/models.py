@@ -32,6 +32,24 @@ class BudgetStageChoice(models.TextChoices):
     FAILED = "failed", _("Solver failed: the flow's assignment was kept")
 
 
+class NightlyRun(models.Model):
+    """One night's matching of every county with an open need: one ``MatchingRun`` per county (each
+    its own Celery task, on the heavy queue), which its task keeps up to date; the nightly page
+    shows them county by county."""
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    as_of = models.DateField(_("run date"))
+    counties = models.PositiveIntegerField(_("counties started"), default=0)
+
+    class Meta:
+        verbose_name = _("nightly matching")
+        verbose_name_plural = _("nightly matchings")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}" if self.started_at else str(self.as_of)
+
+
 class MatchingRun(models.Model):
     """One matching job for a region (a county, or a township in it)."""
 
@@ -49,6 +67,15 @@ class MatchingRun(models.Model):
         help_text=_("Empty for the nightly run."),
     )
     as_of = models.DateField(_("run date"))
+    nightly = models.ForeignKey(
+        NightlyRun,
+        verbose_name=_("nightly matching"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        help_text=_("The night whose matching this county's run is part of."),
+    )
     weights = models.JSONField(_("weights used"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     needs_count = models.PositiveIntegerField(_("open needs considered"), default=0)

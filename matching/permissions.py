@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import JURISDICTION_ROLES, Role, User
 from accounts.permissions import effective_role
-from core.models import Region
+from core.models import Region, RegionLevel
 from core.permissions import int_or_404
 from matching.models import MatchingRun, MatchProposal
 from matching.selectors import proposals_visible_to, runs_visible_to
@@ -77,3 +77,21 @@ def proposal_for_user(user: User, pk: Any, *, decide: bool = False) -> MatchProp
     if decide:
         require_run(user)
     return proposal
+
+
+def can_watch_nightly(user: Any) -> bool:
+    """The nightly matching county by county is for administrators and staff of a city or a province."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if role_of(user) == Role.ADMIN:
+        return True
+    region = user.jurisdiction
+    return role_of(user) in JURISDICTION_ROLES and region is not None and region.level < RegionLevel.COUNTY
+
+
+def nightly_region_for(user: User) -> Region | None:
+    """The city or province whose counties' nightly runs this user watches; None (everywhere) for
+    the administrator; 403 for anyone at a county or below."""
+    if not can_watch_nightly(user):
+        raise PermissionDenied(_("The nightly matching of every county is for city and province levels."))
+    return None if role_of(user) == Role.ADMIN else user.jurisdiction

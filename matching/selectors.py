@@ -26,7 +26,7 @@ from cases.selectors import PROGRAMME_CATEGORY
 from charities.models import Resource, ResourceForm, ResourceStatus
 from charities.selectors import serving_region_q
 from core.models import Region
-from matching.models import MatchingRun, MatchProposal, ProposalStatus
+from matching.models import MatchingRun, MatchProposal, NightlyRun, ProposalStatus, RunStatus
 from matching.problem import Eligibility, MatchingProblem, NeedInput, ResourceInput, Weights
 
 # Referrals that hold a need (or a place of a resource) before capacity is reserved on acceptance.
@@ -293,3 +293,28 @@ def happiness_context(user: User, need_ids: list[int]) -> dict[str, Any]:
         "matches": matches_for_needs(need_ids),
         "match_runs": list(with_counts(runs_visible_to(user)).filter(status="done").order_by("-created_at", "-id")[:5]),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class NightlyProgress:
+    night: NightlyRun | None
+    runs: list[MatchingRun]  # one per county, in code order
+    counts: dict[str, int]  # status → counties
+
+    @property
+    def active(self) -> bool:
+        return any(run.is_active for run in self.runs)
+
+
+def nightly_progress(region: Region | None, night_id: int | None = None) -> NightlyProgress:
+    """The latest night's (or the chosen night's) county runs under the region. Two queries."""
+    nights = NightlyRun.objects.all()
+    night = nights.filter(pk=night_id).first() if night_id else nights.first()
+    runs: list[MatchingRun] = []
+    if night is not None:
+        qs = MatchingRun.objects.filter(nightly=night).select_related("region")
+        if region is not None:
+            qs = qs.filter(region__code__startswith=region.subtree_prefix)
+        runs = list(qs.order_by("region__code"))
+    counts = {status: sum(1 for run in runs if run.status == status) for status in RunStatus.values}
+    return NightlyProgress(night=night, runs=runs, counts=counts)

@@ -30,7 +30,14 @@ from charities.models import Resource, ResourceStatus
 from core.errors import ReferralHubError
 from core.models import Region, RegionLevel
 from matching.candidates import TooManyPairsError
-from matching.models import ACTIVE_RUN_STATUSES, MatchingRun, MatchProposal, ProposalStatus, RunStatus
+from matching.models import (
+    ACTIVE_RUN_STATUSES,
+    MatchingRun,
+    MatchProposal,
+    NightlyRun,
+    ProposalStatus,
+    RunStatus,
+)
 from matching.permissions import require_run
 from matching.problem import Locality, MatchResult, Weights
 from matching.selectors import (
@@ -76,7 +83,7 @@ def _queue(run_id: int) -> None:
         )
 
 
-def run_start(*, region: Region, by: User | None) -> MatchingRun:
+def run_start(*, region: Region, by: User | None, nightly: NightlyRun | None = None) -> MatchingRun:
     """Queue a run for ``region`` (the caller checked the user may). One active run per region."""
     if by is not None:
         require_run(by)
@@ -92,6 +99,7 @@ def run_start(*, region: Region, by: User | None) -> MatchingRun:
             run = MatchingRun.objects.create(
                 region=region,
                 started_by=by,
+                nightly=nightly,
                 as_of=timezone.localdate(),
                 weights=weights_as_json(matching_weights()),
             )
@@ -107,18 +115,22 @@ def run_start(*, region: Region, by: User | None) -> MatchingRun:
 
 
 def runs_start_nightly() -> int:
-    """The nightly run: one run for every county with an open need (skipping those already running)."""
+    """The nightly run: one run for every county with an open need (skipping those already running),
+    each its own task, so one county's failure stops no other; the night's row gathers them for
+    the nightly page."""
     counties = Region.objects.filter(level=RegionLevel.COUNTY)
     prefixes = {
         code[:6] for code in Need.objects.filter(status=NeedStatus.OPEN).values_list("region_id", flat=True).distinct()
     }
+    night = NightlyRun.objects.create(as_of=timezone.localdate())
     started = 0
     for county in counties.filter(code__in=[p + "000000" for p in prefixes]).order_by("code"):
         try:
-            run_start(region=county, by=None)
+            run_start(region=county, by=None, nightly=night)
             started += 1
         except MatchingError:
             continue
+    NightlyRun.objects.filter(pk=night.pk).update(counties=started)
     return started
 
 
@@ -177,14 +189,13 @@ def run_execute(*, run_id: int) -> None:
     try:
         problem = build_problem(region=run.region, as_of=run.as_of, weights=_weights_from_json(run.weights))
         result = solve(problem, progress=_progress_writer(run_id), exact_seconds=settings.MATCHING_EXACT_SECONDS)
+        run_save_result(run_id=run_id, result=result)
     except TooManyPairsError:
         _fail(run_id, _("This region has too many possible matches for one run. Run matching for each township."))
-        return
     except Exception:
+        # Never raised on: the task of the next county (in-process, or on the same worker) goes on.
         logger.exception("matching run %s failed", run_id)
         _fail(run_id, _("The run stopped because of an internal error; nothing was proposed. Please start it again."))
-        return
-    run_save_result(run_id=run_id, result=result)
 
 
 def run_save_result(*, run_id: int, result: MatchResult) -> None:

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from core.errors import ReferralHubError
@@ -20,11 +20,19 @@ from core.forms import resolve_region, search_url
 from core.models import RegionLevel
 from core.selectors import regions_pickable_by
 from matching import services
-from matching.models import MatchProposal, ProposalStatus
-from matching.permissions import can_read, can_run, proposal_for_user, region_for_run, run_for_user
+from matching.models import MatchProposal, NightlyRun, ProposalStatus, RunStatus
+from matching.permissions import (
+    can_read,
+    can_run,
+    nightly_region_for,
+    proposal_for_user,
+    region_for_run,
+    run_for_user,
+)
 from matching.problem import Reason
 from matching.reasons import reason_text
 from matching.selectors import (
+    nightly_progress,
     proposals_visible_to,
     run_counts,
     run_is_wider_than_jurisdiction,
@@ -58,6 +66,25 @@ def run_list(request: HttpRequest) -> HttpResponse:
         "polling": any(run.is_active for run in page.object_list),
     }
     template = "matching/_run_rows.html" if request.headers.get("HX-Request") == "true" else "matching/run_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def nightly(request: HttpRequest) -> HttpResponse:
+    """The nightly matching county by county (queued, running, done with its proposals, failed with
+    the reason), for the counties under the user's city or province; the last nights to choose."""
+    user = _user(request)
+    region = nightly_region_for(user)
+    raw = request.GET.get("night", "")
+    progress = nightly_progress(region, int(raw) if raw.isdigit() else None)
+    context = {
+        "region": region,
+        "progress": progress,
+        "nights": NightlyRun.objects.all()[:14],
+        "statuses": RunStatus.choices,
+    }
+    template = "matching/_nightly_rows.html" if request.headers.get("HX-Request") == "true" else "matching/nightly.html"
     return render(request, template, context)
 
 

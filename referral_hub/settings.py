@@ -576,3 +576,12 @@ CELERY_BEAT_SCHEDULE["matching-nightly"] = {
     "task": "matching.tasks.start_nightly_runs",
     "schedule": crontab(hour=2, minute=50),
 }
+
+# --- county aggregates (issue #18 item 5) --------------------------------------------------------
+# The city and province pages read per-county aggregate rows; this refreshes the counties changed
+# since its last runs (dashboards/aggregates.py), on the heavy queue so it never delays a notification.
+CELERY_BEAT_SCHEDULE["county-aggregates"] = {
+    "task": "dashboards.tasks.refresh_county_aggregates",
+    "schedule": float(os.environ.get("AGGREGATES_REFRESH_SECONDS", "300")),
+    "options": {"queue": MATCHING_QUEUE},
+}

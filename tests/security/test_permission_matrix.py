@@ -432,6 +432,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("matching:run_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, 403, 403, TOOK),
     ("matching:run_list", "GET"): row(LOGIN, OK, OK, OK, OK, 403, 403, OK),
     ("matching:run_list", "POST"): row(LOGIN, TOOK, TOOK, TOOK, TOOK, 403, 403, TOOK),
+    # The nightly matching by county: city and province levels only (our staff work at county level).
+    ("matching:nightly", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 403, OK),
+    ("matching:nightly", "POST"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("matching:run_new", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("matching:run_new", "POST"): row(LOGIN, DONE, DONE, 403, 403, 403, 403, REFUSED),
     ("schema", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK),
