@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cases import views, views_direct_help, views_government, views_offline
+from cases import views, views_actions, views_direct_help, views_government, views_offline
 
 app_name = "cases"
 
@@ -11,7 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/print/", views.referral_print, name="referral_print"),
     path("<int:pk>/register_person/", views_government.referral_register, name="referral_register_person"),
-    path("<int:pk>/<slug:action>/", views.referral_action, name="referral_action"),
+    *(path(f"<int:pk>/{step}/", view, name=f"referral_{step}") for step, view in views_actions.STEPS.items()),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

@@ -67,7 +67,7 @@ from cases.selectors import (
 )
 from cases.services.referrals import ConsentFieldsNotCovered
 from cases.transfers import transfer_request_create
-from cases.transitions import ReferralError, action_label, allowed_actions
+from cases.transitions import ReferralError, allowed_actions
 from cases.views_government import register_context
 from core import form_tokens, offline
 from core.dates import parse_day
@@ -303,81 +303,6 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/referral_print.html", _detail_context(request, pk, via="print"))
-
-
-@login_required
-@require_POST
-def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    referral = referral_for_user(user, pk)
-    post = request.POST
-    try:
-        if action == "send":
-            services.referral_send(referral=referral, by=user)
-        elif action == "accept":
-            services.referral_accept(referral=referral, by=user, start=post.get("start") == "1")
-        elif action == "decline":
-            services.referral_decline(referral=referral, by=user, reason=post.get("reason", ""))
-        elif action == "start":
-            services.referral_start(referral=referral, by=user)
-        elif action == "feedback":
-            form = FeedbackForm(post)
-            if not form.is_valid():
-                raise ValidationError([m for errors in form.errors.values() for m in errors])
-            d = form.cleaned_data
-            services.referral_feedback(
-                referral=referral,
-                by=user,
-                feedback=services.Feedback(
-                    outcome=d["outcome"],
-                    amount=d["amount"],
-                    items=d["items"],
-                    services=d["services"],
-                    note=d["note"],
-                    helped_on=d["helped_on"],
-                ),
-            )
-        elif action == "decide":
-            decide_form = DecideForm(post)
-            if not decide_form.is_valid():
-                raise ValidationError([m for errors in decide_form.errors.values() for m in errors])
-            d = decide_form.cleaned_data
-            services.referral_decide(
-                referral=referral, by=user, eligible=d["eligible"], programme=d["programme"], reason=d["reason"]
-            )
-        elif action == "close":
-            services.referral_close(referral=referral, by=user)
-        elif action == "withdraw":
-            services.referral_withdraw(referral=referral, by=user, reason=post.get("reason", ""))
-        elif action == "link_person":
-            raw = post.get("person", "")
-            person = persons_visible_to(user).filter(pk=int(raw)).first() if raw.isdigit() else None
-            if person is None:
-                raise ValidationError(_("Choose the registered person."))
-            services.referral_link_person(referral=referral, by=user, person=person)
-        elif action == "rerefer":
-            rerefer = RereferForm(post, user=user, government=referral.direction == Direction.TO_GOVERNMENT)
-            if not rerefer.is_valid():
-                raise ValidationError([m for errors in rerefer.errors.values() for m in errors])
-            new = services.referral_rerefer(
-                referral=referral,
-                by=user,
-                to_organization=rerefer.cleaned_data["to_organization"],
-                reason=rerefer.cleaned_data["reason"],
-            )
-            messages.success(request, _("Referred again to %(org)s.") % {"org": new.to_organization.name})
-            return redirect("cases:referral_detail", pk=new.pk)
-        else:
-            raise Http404(_("No such action."))
-    except (ReferralHubError, ValidationError, PermissionDenied) as error:
-        _refuse(request, error)
-        return redirect("cases:referral_detail", pk=pk)
-    messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
-    try:
-        referral_for_user(user, pk)
-    except Http404:
-        return redirect("cases:inbox")  # e.g. declined: the charity no longer sees it
-    return redirect("cases:referral_detail", pk=pk)
 
 
 # --- notifications --------------------------------------------------------------------

@@ -116,7 +116,16 @@ TARGET = {
     "charities:public_organization": "charity",
     "cases:referral_detail": "referral",
     "cases:referral_print": "referral",
-    "cases:referral_action": "referral",
+    "cases:referral_send": "referral",
+    "cases:referral_accept": "referral",
+    "cases:referral_decline": "referral",
+    "cases:referral_start": "referral",
+    "cases:referral_feedback": "referral",
+    "cases:referral_decide": "referral",
+    "cases:referral_close": "referral",
+    "cases:referral_withdraw": "referral",
+    "cases:referral_link_person": "referral",
+    "cases:referral_rerefer": "referral",
     "cases:referral_register_person": "referral",
     "cases:notification_read": "notification",
     "cases:follow_up_record": "follow_up",
@@ -342,8 +351,26 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:notification_read", "POST"): row(LOGIN, MOVED, 404, 404, 404, 404, 404, 404),
     ("cases:notification_read_all", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("cases:notification_read_all", "POST"): row(LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
-    ("cases:referral_action", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
-    ("cases:referral_action", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, DONE, 404, REFUSED),
+    ("cases:referral_send", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_send", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_accept", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_accept", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, DONE, 404, REFUSED),
+    ("cases:referral_decline", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_decline", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, DONE, 404, REFUSED),
+    ("cases:referral_start", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_start", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_feedback", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_feedback", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_decide", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_close", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_withdraw", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_withdraw", "POST"): row(LOGIN, DONE, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_link_person", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_link_person", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    ("cases:referral_rerefer", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("cases:referral_rerefer", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
     ("cases:referral_register_person", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("cases:referral_register_person", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
     ("cases:referral_detail", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
@@ -608,8 +635,6 @@ def _kwargs(name: str, objects: Objects) -> dict[str, object]:
         kwargs["kind"] = "visit_register"
     if "<uidb64>" in route:
         kwargs["uidb64"], kwargs["token"] = "MQ", "not-a-token"
-    if "<slug:action>" in route:
-        kwargs["action"] = "accept"
     return kwargs
 
 
@@ -634,6 +659,12 @@ def _bodies(o: Objects) -> dict[str, dict[str, object]]:
         "api:referral-feedback": {"outcome": "helped", "amount": "100", "note": "已帮扶"},
         "api:referral-rerefer": {"to_organization": o.charity.pk},
         "api:referral-link-person": {"person": o.person.pk},
+        "cases:referral_decline": {"reason": "名额已满"},
+        "cases:referral_withdraw": {"reason": "情况变化"},
+        "cases:referral_decide": {"eligible": "True", "programme": "dibao", "reason": "符合低保条件"},
+        "cases:referral_feedback": {"outcome": "helped", "amount": "100", "note": "已帮扶", "helped_on": "2026-12-01"},
+        "cases:referral_rerefer": {"to_organization": o.charity.pk},
+        "cases:referral_link_person": {"person": o.person.pk},
         "api:resource-list": {
             "name": "助学金",
             "purpose": "资助困难家庭学生",
@@ -712,8 +743,10 @@ def _send(client: Client, method: str, url: str, body: dict[str, object] | None 
     with transaction.atomic():
         if method == "GET":
             response = client.get(url)
-        elif body is not None:
+        elif body is not None and url.startswith("/api/"):
             response = client.post(url, body, content_type="application/json")
+        elif body is not None:
+            response = client.post(url, body)  # a page's form
         else:
             response = client.post(url, {})
         transaction.set_rollback(True)
