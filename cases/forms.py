@@ -216,3 +216,15 @@ class FollowUpForm(forms.Form):
     visited_on = DayField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     form_token = FormTokenField()
+
+
+class RegisterPersonForm(forms.Form):
+    """登记在册: the office enters the person a charity referred as a new person of the register. The
+    box must be ticked: the page lists who may already be registered, and linking one of them is
+    the other way out."""
+
+    confirm_new = forms.BooleanField(
+        label=_("I have checked: this person is none of the registered people listed above"),
+        error_messages={"required": _("Confirm this is a new person, or link the registered person instead.")},
+    )
+    form_token = FormTokenField()

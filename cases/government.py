@@ -37,7 +37,8 @@ def checked_id_number(raw: Any) -> tuple[str, str]:
     return number, blind_index(number)
 
 
-def _person_index(referral: Referral) -> str:
+def referral_id_index(referral: Referral) -> str:
+    """The blind index of the referred person's ID number (the register's, or the charity's), or ``""``."""
     if referral.person is not None:
         return referral.person.id_number_index or ""
     details = referral.person_details or {}
@@ -50,7 +51,7 @@ def _person_index(referral: Referral) -> str:
 def referral_duplicates(referral: Referral) -> QuerySet[Referral]:
     """Other open referrals to government about the same person (by the register's person or by
     the ID number's blind index): the office sees them listed so it decides once."""
-    index = _person_index(referral)
+    index = referral_id_index(referral)
     same = Q(pk__in=[])
     if referral.person_id is not None:
         same |= Q(person_id=referral.person_id)

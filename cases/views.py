@@ -68,6 +68,7 @@ from cases.selectors import (
 from cases.services.referrals import ConsentFieldsNotCovered
 from cases.transfers import transfer_request_create
 from cases.transitions import ReferralError, allowed_actions
+from cases.views_common import refusal_text, refuse, user_of
 from cases.views_government import register_context
 from core import form_tokens, offline
 from core.dates import parse_day
@@ -80,24 +81,7 @@ from core.spreadsheets import XLSX_CONTENT_TYPE
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _refuse(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, _refusal_text(error))
-
-
-def _refusal_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    if isinstance(error, ReferralHubError):
-        return error.message
-    return str(error) or _("You may not do this.")
+_user, _refuse, _refusal_text = user_of, refuse, refusal_text  # shared with the other referral views
 
 
 @login_required
@@ -288,7 +272,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, pk)
     referral = context["referral"]
     user = _user(request)
-    context |= register_context(user, referral, context["actions"])
+    context |= register_context(user, referral)
     context |= {
         "reason_form": ReasonForm(),
         "feedback_form": FeedbackForm(),

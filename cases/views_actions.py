@@ -24,6 +24,7 @@ from cases.forms import DecideForm, FeedbackForm, RereferForm
 from cases.models import Direction, Referral
 from cases.permissions import referral_for_user
 from cases.transitions import action_label
+from cases.views_common import refuse, user_of
 from core.errors import ReferralHubError
 
 # A step: given the referral, the user and the POST, do it; return the referral to show next, if not this one.
@@ -37,18 +38,12 @@ def _valid(form: FeedbackForm | DecideForm | RereferForm) -> dict[str, Any]:
 
 
 def _step(request: HttpRequest, pk: int, action: str, step: Step) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     referral = referral_for_user(user, pk)
     try:
         other = step(referral, user, request.POST)
     except (ReferralHubError, ValidationError, PermissionDenied) as error:
-        if isinstance(error, ValidationError):
-            for message in error.messages:
-                messages.error(request, message)
-        elif isinstance(error, ReferralHubError):
-            messages.error(request, error.message)
-        else:
-            messages.error(request, str(error) or _("You may not do this."))
+        refuse(request, error)
         return redirect("cases:referral_detail", pk=pk)
     if other is not None:
         messages.success(request, _("Referred again to %(org)s.") % {"org": other.to_organization.name})

@@ -1,8 +1,6 @@
-"""The office's side of a charity's referral to government on its page (SPEC rule 4): it finds the
-person in the register and links them, or enters them in the register from the charity's details
-(登记在册), after being shown who may already be there and which other open referrals are about the
-same person. The API does the same through ``register_person`` (cases/api.py); both call
-cases/government.py."""
+"""The office's pages for a charity's referral to government (SPEC rule 4): who in the register
+this person may already be, and 登记在册 — entering them as a new person from the referral, with
+the rules of ``cases.government.referral_register_person`` (the API's ``register_person``)."""
 
 from __future__ import annotations
 
@@ -13,72 +11,94 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from beneficiaries.selectors import person_search
-from cases.government import referral_duplicates, referral_register_person
-from cases.models import Direction, Referral
-from cases.permissions import referral_for_user
-from cases.transitions import allowed_actions
+from beneficiaries.crypto import mask_name
+from beneficiaries.models import Person
+from beneficiaries.selectors import person_search, persons_visible_to
+from cases.forms import RegisterPersonForm
+from cases.government import referral_duplicates, referral_id_index, referral_register_person
+from cases.models import Direction, Referral, ReferralStatus
+from cases.permissions import RECEIVER, is_on_side, referral_for_user
+from cases.views_common import refuse, user_of
+from core import form_tokens
 from core.errors import ReferralHubError
 
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _registering(user: User, referral: Referral, actions: list[str] | tuple[str, ...]) -> bool:
-    """The receiving office may link or register while it decides on a referral naming no one yet."""
-    return referral.direction == Direction.TO_GOVERNMENT and referral.person_id is None and "decide" in actions
+# The statuses in which the office may link the referral to the register (referral_link_person's).
+_REGISTRABLE = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)
 
 
-def _warnings(user: User, referral: Referral) -> tuple[list[Any], list[Referral]]:
-    """People of this name in the office's register, and other open referrals about the same person."""
+def register_matches(user: User, referral: Referral) -> list[dict[str, Any]]:
+    """Registered people of the office's jurisdiction who may be the referred person: the same ID
+    number first, then the same name; each shown as the register lists it (masked name, household,
+    village)."""
+    index = referral_id_index(referral)
+    by_number = list(persons_visible_to(user).filter(id_number_index=index)[:10]) if index else []
     name = str(referral.person_details.get("name", ""))
-    matches = list(person_search(user, name)[:10]) if name else []
-    return matches, list(referral_duplicates(referral).select_related("from_organization")[:20])
+    by_name = list(person_search(user, name)[:10]) if name else []
+    found: dict[int, Person] = {p.pk: p for p in [*by_number, *by_name]}
+    same_number = {p.pk for p in by_number}
+    return [
+        {
+            "person": p,
+            "name": mask_name(p.name),
+            "household": p.household.register_number,
+            "village": p.region.name,
+            "same_id_number": p.pk in same_number,
+        }
+        for p in found.values()
+    ]
 
 
-def register_context(user: User, referral: Referral, actions: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """What the referral page shows the office about the register: empty unless it may link or register."""
-    if not _registering(user, referral, actions):
+def register_context(user: User, referral: Referral) -> dict[str, Any]:
+    """What the detail page needs to offer 关联到名册 and 登记在册, for the office that may do it."""
+    if not (
+        referral.direction == Direction.TO_GOVERNMENT
+        and referral.person_id is None
+        and referral.status in _REGISTRABLE
+        and is_on_side(user, referral, RECEIVER)
+    ):
         return {}
-    matches, duplicates = _warnings(user, referral)
     return {
-        "register_matches": matches,
-        "register_duplicates": duplicates,
-        "can_register": bool((referral.person_details or {}).get("id_number_encrypted")),
+        "register_matches": register_matches(user, referral),
+        "register_duplicates": list(referral_duplicates(referral)[:20]),
+        "register_form": RegisterPersonForm(initial=form_tokens.fresh_initial()),
     }
 
 
 @login_required
 @require_POST
-def referral_register(request: HttpRequest, pk: int) -> HttpResponse:
-    """登记在册: a new household at the address the charity gave, the person in it, the referral linked.
-    When the register or other referrals may already hold the person, the office must say it checked."""
-    user = _user(request)
+def referral_register_person_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记在册: a new person (in a new household at the address the charity gave), once the
+    caseworker has confirmed they are none of the registered people the page listed."""
+    user = user_of(request)
     referral = referral_for_user(user, pk)
+    if not is_on_side(user, referral, RECEIVER):
+        raise PermissionDenied(_("Only the organization this referral was sent to may do this."))
+    token = request.POST.get("form_token")
+    if saved_at := form_tokens.already_used(request, token):
+        messages.info(request, _("This person has already been entered in the register."))
+        return redirect(saved_at)
+    form = RegisterPersonForm(request.POST)
+    if not form.is_valid():
+        refuse(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+        return redirect("cases:referral_detail", pk=pk)
+    if not form_tokens.claim(token):  # a double tap: the first one registers
+        messages.info(request, _("This person has already been entered in the register."))
+        return redirect("cases:referral_detail", pk=pk)
     try:
-        if _registering(user, referral, allowed_actions(user, referral)):
-            matches, duplicates = _warnings(user, referral)
-            if (matches or duplicates) and request.POST.get("confirm_new") != "1":
-                raise ValidationError(
-                    _(
-                        "Check the people and referrals listed first: link an existing person, or tick "
-                        "that this is a new person, then register."
-                    )
-                )
         person = referral_register_person(referral=referral, by=user)
     except (ReferralHubError, ValidationError, PermissionDenied) as error:
-        if isinstance(error, ValidationError):
-            for message in error.messages:
-                messages.error(request, message)
-        elif isinstance(error, ReferralHubError):
-            messages.error(request, error.message)
-        else:
-            messages.error(request, str(error) or _("You may not do this."))
+        form_tokens.release(token)
+        refuse(request, error)
         return redirect("cases:referral_detail", pk=pk)
-    messages.success(request, _("%(name)s is now in the register and linked to this referral.") % {"name": person.name})
+    form_tokens.mark_used(request, token, reverse("cases:referral_detail", args=[pk]))
+    messages.success(
+        request,
+        _("%(name)s is now in the register (household %(household)s): the decision and help meet in the ledger.")
+        % {"name": mask_name(person.name), "household": person.household.register_number},
+    )
     return redirect("cases:referral_detail", pk=pk)

@@ -39,8 +39,9 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 from audit.models import AuditEntry
 from audit.services import audit_record
+from beneficiaries.crypto import encrypt
 from beneficiaries.models import AssistanceRecord, Consent, Need, Person
-from cases.models import DirectHelp, FollowUp, Notification, Referral
+from cases.models import DirectHelp, Direction, FollowUp, Notification, Referral, ReferralStatus
 from charities.models import Complaint, Resource
 from core.models import ImportBatch, Organization, Region
 from matching.models import MatchingRun, MatchProposal, RunStatus
@@ -126,7 +127,7 @@ TARGET = {
     "cases:referral_withdraw": "referral",
     "cases:referral_link_person": "referral",
     "cases:referral_rerefer": "referral",
-    "cases:referral_register_person": "referral",
+    "cases:referral_register_person": "gov_referral",
     "cases:notification_read": "notification",
     "cases:follow_up_record": "follow_up",
     "api:region-detail": "county",
@@ -372,7 +373,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("cases:referral_rerefer", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
     ("cases:referral_rerefer", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
     ("cases:referral_register_person", "GET"): row(LOGIN, 405, 405, 405, 405, 405, 405, 405),
-    ("cases:referral_register_person", "POST"): row(LOGIN, REFUSED, 404, REFUSED, REFUSED, REFUSED, 404, REFUSED),
+    # 登记在册 on a charity's referral to government: only the receiving county office registers.
+    ("cases:referral_register_person", "POST"): row(LOGIN, DONE, 404, 403, 403, 403, 404, 403),
     ("cases:referral_detail", "GET"): row(LOGIN, OK, 404, OK, OK, OK, 404, OK),
     ("cases:referral_detail", "POST"): row(LOGIN, TOOK, 404, TOOK, TOOK, TOOK, 404, TOOK),
     ("cases:referral_new", "GET"): row(LOGIN, OK, OK, 403, 403, 403, 403, 403),
@@ -546,6 +548,7 @@ class Objects:
     resource: Resource
     complaint: Complaint
     referral: Referral
+    gov_referral: Referral
     notification: Notification
     follow_up: FollowUp
     batch: ImportBatch
@@ -596,6 +599,19 @@ def objects(world: World, caseworker: User, charity_staff: User, settings: Any, 
         resource=resource,
         complaint=ComplaintFactory.create(region=world.our_county, about_organization=world.charity),
         referral=referral,
+        gov_referral=make_referral(
+            person=None,
+            region=world.our_village,
+            direction=Direction.TO_GOVERNMENT,
+            from_organization=world.charity,
+            to_organization=world.bureau,
+            status=ReferralStatus.ACCEPTED,
+            person_details={
+                "name": person.name,  # a name the records hold, so English pages may show it
+                "region": world.our_village.code,
+                "id_number_encrypted": encrypt(valid_id_number(date(1971, 4, 5))),
+            },
+        ),
         notification=notification,
         follow_up=follow_up,
         batch=batch,
@@ -665,6 +681,7 @@ def _bodies(o: Objects) -> dict[str, dict[str, object]]:
         "cases:referral_feedback": {"outcome": "helped", "amount": "100", "note": "已帮扶", "helped_on": "2026-12-01"},
         "cases:referral_rerefer": {"to_organization": o.charity.pk},
         "cases:referral_link_person": {"person": o.person.pk},
+        "cases:referral_register_person": {"confirm_new": "on"},
         "api:resource-list": {
             "name": "助学金",
             "purpose": "资助困难家庭学生",
