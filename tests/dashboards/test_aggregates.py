@@ -75,7 +75,7 @@ def _default_period() -> tuple[date, date]:
 
 
 def test_the_province_page_reads_aggregates_equal_to_the_live_county_figures(
-    world: World, province_supervisor: User, two_counties: None
+    world: World, province_supervisor: User, two_counties: None, tasks_in_process: None
 ) -> None:
     assert refresh_county_aggregates.delay().get() == 2
     assert CountyAggregate.objects.filter(county=world.our_county).count() == 3, "window, this month, last month"

@@ -54,7 +54,11 @@ def _supervisor(username: str, jurisdiction: Region) -> User:
 
 
 def test_one_countys_failure_stops_no_other_and_the_page_says_why(
-    world: World, three_counties: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    world: World,
+    three_counties: None,
+    tasks_in_process: None,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     build = services.build_problem
 
@@ -122,7 +126,11 @@ def test_before_any_night_the_page_says_so(world: World) -> None:
 
 
 def test_a_county_whose_proposals_cannot_be_written_fails_alone(
-    world: World, three_counties: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    world: World,
+    three_counties: None,
+    tasks_in_process: None,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     save = services.run_save_result
 
