@@ -81,12 +81,9 @@ from core.spreadsheets import XLSX_CONTENT_TYPE
 PAGE_SIZE = 25
 
 
-_user, _refuse, _refusal_text = user_of, refuse, refusal_text  # shared with the other referral views
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     if role_of(user) not in (*JURISDICTION_ROLES, Role.CHARITY_STAFF, Role.ADMIN):
         raise PermissionDenied
     box = inbox_for(user, tab=request.GET.get("tab", ""))
@@ -117,7 +114,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Refer a person of the register to a charity (caseworkers)."""
-    user = _user(request)
+    user = user_of(request)
     if not can_create_to_charity(user):
         raise PermissionDenied
     person_id = request.GET.get("person") or request.POST.get("person")
@@ -190,7 +187,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             elif send_error is None:
                 messages.success(request, _("The referral was sent."))
             else:
-                _refuse(request, send_error)
+                refuse(request, send_error)
                 messages.warning(request, _("The referral was saved as a draft."))
             return redirect("cases:referral_detail", pk=referral.pk)
     if form.is_bound and form.cleaned_data.get("to_organization") is not None:
@@ -223,7 +220,7 @@ def _send_or_refuse(referral: Referral, user: User) -> Exception | None:
 @login_required
 def referral_new_to_government(request: HttpRequest) -> HttpResponse:
     """A charity refers someone it found who may qualify for government assistance."""
-    user = _user(request)
+    user = user_of(request)
     if not can_create_to_government(user):
         raise PermissionDenied
     form = ReferralToGovernmentForm(request.POST or None, user=user)
@@ -251,7 +248,7 @@ def referral_new_to_government(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, pk: int, *, via: str = "page") -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     referral = referral_for_user(user, pk)
     events = referral.events.select_related("actor", "actor_organization").order_by("at", "id")
     context: dict[str, Any] = {
@@ -271,7 +268,7 @@ def _detail_context(request: HttpRequest, pk: int, *, via: str = "page") -> dict
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, pk)
     referral = context["referral"]
-    user = _user(request)
+    user = user_of(request)
     context |= register_context(user, referral)
     context |= {
         "reason_form": ReasonForm(),
@@ -292,7 +289,7 @@ def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
 # --- notifications --------------------------------------------------------------------
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = notifications_for(_user(request))
+    notifications = notifications_for(user_of(request))
     if request.GET.get("unread") == "1":
         notifications = notifications.filter(read_at__isnull=True)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -302,10 +299,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = notifications_for(_user(request)).filter(pk=pk).first()
+    notification = notifications_for(user_of(request)).filter(pk=pk).first()
     if notification is None:
         raise Http404(_("No such notification."))
-    notification_mark_read(notification=notification, by=_user(request))
+    notification_mark_read(notification=notification, by=user_of(request))
     if notification.referral_id:
         return redirect("cases:referral_detail", pk=notification.referral_id)
     if notification.need_id:
@@ -316,14 +313,14 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_all_read(by=_user(request))
+    notifications_mark_all_read(by=user_of(request))
     return redirect("cases:notification_list")
 
 
 # --- follow-up visits -----------------------------------------------------------------
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
     page = Paginator(follow_ups_due(user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -333,7 +330,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit form; the station phone's offline queue posts here too (``core.offline``)."""
-    user = _user(request)
+    user = user_of(request)
     follow_up = follow_up_for_user(user, pk)
     sync = offline.is_sync(request) and request.method == "POST"
     form = FollowUpForm(request.POST or None, initial=form_tokens.fresh_initial())
@@ -356,8 +353,8 @@ def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             form_tokens.release(token)
             if sync:
                 status = 403 if isinstance(error, PermissionDenied) else 409
-                return offline.refused(message=_refusal_text(error), status=status)
-            _refuse(request, error)
+                return offline.refused(message=refusal_text(error), status=status)
+            refuse(request, error)
         else:
             url = reverse("cases:follow_up_list")
             form_tokens.mark_used(request, token, url)
@@ -373,7 +370,7 @@ def follow_up_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ledger and 幸福清单 -------------------------------------------------------------
 @login_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     person_id, household_id = request.GET.get("person", ""), request.GET.get("household", "")
     if person_id.isdigit():
         persons = persons_visible_to(user).filter(pk=int(person_id))
@@ -422,7 +419,7 @@ def _ledger_persons(request: HttpRequest, user: User) -> tuple[QuerySet[Person],
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """The ledger as .xlsx: ``?person=``, ``?household=`` or ``?region=`` (a county or township)."""
-    user = _user(request)
+    user = user_of(request)
     persons, name = _ledger_persons(request, user)
     content = ledger_workbook(persons)
     audit_record(
@@ -439,7 +436,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
 
 def _happiness_filters(request: HttpRequest) -> tuple[dict[str, Any], RegionFilterForm]:
-    user = _user(request)
+    user = user_of(request)
     if role_of(user) not in (*JURISDICTION_ROLES, Role.ADMIN):
         raise PermissionDenied
 
@@ -455,7 +452,7 @@ def _happiness_filters(request: HttpRequest) -> tuple[dict[str, Any], RegionFilt
 def happiness_list(request: HttpRequest) -> HttpResponse:
     """幸福清单: needs fulfilled, by region and period."""
     filters, region_form = _happiness_filters(request)
-    needs = fulfilled_needs(needs_visible_to(_user(request)), **filters)
+    needs = fulfilled_needs(needs_visible_to(user_of(request)), **filters)
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     helpers = helped_by([n.pk for n in page.object_list])
     rows = [(need, helpers.get(need.pk)) for need in page.object_list]
@@ -463,7 +460,7 @@ def happiness_list(request: HttpRequest) -> HttpResponse:
     from matching.selectors import happiness_context
 
     context = {"page": page, "rows": rows, "filters": filters, "region_form": region_form}
-    context.update(happiness_context(_user(request), [n.pk for n in page.object_list]))
+    context.update(happiness_context(user_of(request), [n.pk for n in page.object_list]))
     return render(request, "cases/happiness.html", context)
 
 
@@ -472,7 +469,7 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
     from core.spreadsheets import export_workbook
 
     filters, _region_form = _happiness_filters(request)
-    needs = list(fulfilled_needs(needs_visible_to(_user(request)), **filters)[:20000])
+    needs = list(fulfilled_needs(needs_visible_to(user_of(request)), **filters)[:20000])
     helpers = helped_by([n.pk for n in needs])
     headers = [
         _("Person"),
@@ -498,9 +495,9 @@ def happiness_export(request: HttpRequest) -> HttpResponse:
     content = export_workbook(title=_("Happiness list"), headers=headers, rows=rows)
     # Names of people leave the platform: who exported what is kept in the audit log.
     audit_record(
-        actor=_user(request),
+        actor=user_of(request),
         action=AuditAction.EXPORT,
-        target=_user(request),
+        target=user_of(request),
         changes={
             "export": "happiness_list",
             "rows": len(rows),
@@ -523,7 +520,7 @@ class TransferRequestForm(forms.Form):
 @login_required
 def transfer_request(request: HttpRequest) -> HttpResponse:
     """Ask the office holding a record for it (the number is posted, never in the address)."""
-    user = _user(request)
+    user = user_of(request)
     if not can_write_register(user) or user.jurisdiction_id is None or user.is_admin_role:
         raise PermissionDenied
     form = TransferRequestForm(request.POST or None)
