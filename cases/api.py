@@ -27,13 +27,13 @@ from beneficiaries.selectors import (
 )
 from cases import services
 from cases.government import referral_duplicates, referral_register_person
+from cases.ledger import ledger_for
 from cases.models import Direction, Notification, Outcome, Referral, ReferralEvent
 from cases.notifications import notification_mark_read
 from cases.permissions import RECEIVER, is_on_side, referral_for_user, require_side, role_of
 from cases.selectors import (
     PersonView,
     filter_referrals,
-    ledger_for,
     notifications_for,
     referrals_visible_to,
     referred_person_for_reader,

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Person
-from cases.selectors import ledger_for
+from cases.ledger import ledger_for
 from core.codes import NeedCategory
 from core.selectors import RegionPaths
 from core.spreadsheets import export_workbook

@@ -44,6 +44,7 @@ from cases.forms import (
     ReferralToGovernmentForm,
     RereferForm,
 )
+from cases.ledger import fulfilled_needs, helped_by, ledger_for
 from cases.models import Direction, Referral, ReferralStatus
 from cases.notifications import notification_mark_read, notifications_mark_all_read
 from cases.permissions import (
@@ -56,10 +57,7 @@ from cases.permissions import (
 from cases.selectors import (
     filter_referrals,
     follow_ups_due,
-    fulfilled_needs,
-    helped_by,
     inbox_for,
-    ledger_for,
     names_shown_to_receiver,
     notifications_for,
     page_of_rows,

@@ -1,6 +1,6 @@
 """Dashboard and evaluation figures: one function per indicator, each a fixed number of SQL
 aggregates over what the user may see (a region subtree by code prefix), never a Python loop
-over rows. The ledger's duplicate and gap counts come from ``cases.selectors.ledger_for`` itself,
+over rows. The ledger's duplicate and gap counts come from ``cases.ledger.ledger_for`` itself,
 so the dashboard and the ledger page cannot disagree."""
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from beneficiaries.models import (
     Person,
     Vulnerability,
 )
+from cases.ledger import ledger_for
 from cases.models import Direction, FollowUp, FollowUpStatus, Outcome, Referral, ReferralEvent, ReferralStatus
-from cases.selectors import ledger_for
 from charities.models import ResourceUsage, UsageKind
 from charities.selectors import json_list_has
 from core.models import Region
@@ -211,7 +211,7 @@ class LedgerFlags:
 
 
 def ledger_flags(scope: Scope, *, today: date | None = None) -> LedgerFlags:
-    """Duplicate and gap counts exactly as the ledger page shows them (``cases.selectors.ledger_for``),
+    """Duplicate and gap counts exactly as the ledger page shows them (``cases.ledger.ledger_for``),
     over the people in the scope who have anything in a ledger. One query for the people, then
     the ledger's own queries per 500 of them (one batch for a county's usual few hundred)."""
     person_ids = list(

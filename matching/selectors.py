@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from accounts.models import JURISDICTION_ROLES, User
 from beneficiaries.models import AssistanceRecord, Need, NeedStatus, Person
+from cases.ledger import PROGRAMME_CATEGORY
 from cases.models import ACTIVE_STATUSES, Direction, Outcome, Referral, ReferralStatus
-from cases.selectors import PROGRAMME_CATEGORY
 from charities.models import Resource, ResourceForm, ResourceStatus
 from charities.selectors import serving_region_q
 from core.models import Region

@@ -1,7 +1,7 @@
 """Help given outside a referral (SPEC rule 16): a charity, a department or a pairing cadre
 (结对帮扶 1+1, 1+N) records help it gave a person directly. The person is found by exact ID number
 through the blind index (nobody browses the register for it), the person's consent to the record
-is kept with it, and the record joins the ledger (``cases.selectors.ledger_for``), where help of
+is kept with it, and the record joins the ledger (``cases.ledger.ledger_for``), where help of
 the same kind from two sources in the same month is flagged as a possible duplicate.
 
 Who records: charity staff for their own organization (any person on the register, found by

@@ -16,8 +16,8 @@ from cases.jobs import (
     referrals_expire_overdue,
     referrals_send_reminders,
 )
+from cases.ledger import ledger_for
 from cases.models import FollowUp, FollowUpStatus, Notification, ReferralEvent, ReferralStatus
-from cases.selectors import ledger_for
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
 from tests.factories import PASSWORD, make_assistance_record, make_need

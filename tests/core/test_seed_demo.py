@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
 from beneficiaries.models import AssistanceRecord, Household, Need, Person
+from cases.ledger import ledger_for
 from cases.models import FollowUp, FollowUpStatus, Referral, ReferralEvent
-from cases.selectors import ledger_for
 from core.models import Organization, Region
 from dashboards.selectors import Scope, median_hours_to_accept, median_hours_to_feedback
 from supervision.models import ApprovalStatus, ReferralApproval

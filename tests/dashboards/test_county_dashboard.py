@@ -15,8 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from beneficiaries.models import Need, Person
+from cases.ledger import ledger_for
 from cases.models import FollowUp, ReferralEvent
-from cases.selectors import ledger_for
 from dashboards import selectors
 from dashboards.reports import county_report
 from dashboards.selectors import Scope
