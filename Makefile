@@ -81,7 +81,7 @@ migrations-check: install-dev
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 pytest: install-dev
-	$(call timed,pytest (parallel$(comma) -n $(PYTEST_WORKERS)),$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not serial" --durations=10 $(PYTEST_ARGS); \
+	$(call timed,pytest (parallel$(comma) -n $(PYTEST_WORKERS)),$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not serial" --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
 	$(call timed,pytest (serial),$(PY) -m pytest -p no:xdist -m serial --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])

@@ -40,6 +40,9 @@ FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 SERIAL_MARKERS = ("serial", "worker", "browser")
 SERIAL_FOLDERS = (BASE_DIR / "tests" / "faults", BASE_DIR / "tests" / "e2e")
 SERIAL_FIXTURES = ("celery_worker_process",)
+# The longest tests of the parallel half (tens of seconds each) go first, so that the two workers of
+# `make test` (pytest-xdist, --dist worksteal) share them out and finish together.
+LONGEST_FIRST = (BASE_DIR / "tests" / "security" / "test_fuzz.py", BASE_DIR / "tests" / "core" / "test_seed_demo.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,6 +79,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or any(name in getattr(item, "fixturenames", ()) for name in SERIAL_FIXTURES)
         ):
             item.add_marker(pytest.mark.serial)
+    items.sort(key=lambda item: item.path not in LONGEST_FIRST)
 
 
 @pytest.fixture(autouse=True)
