@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 comma := ,
 
-.PHONY: mutation regions run test lint typecheck migrations-check pytest install install-dev vendor messages worker beat clean screenshots
+.PHONY: mutation regions run test lint typecheck migrations-check pytest pytest-parallel pytest-serial pytest-replica install install-dev vendor messages worker beat clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,12 +46,19 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Set up and run every check: lint, types, migrations, tests; prints how long each step took.
+## The checks and the read-replica tests run beside the serial half (it mostly waits for the workers,
+## servers and browsers it starts); their output follows the serial half's.
+BESIDE_LOG ?= $(VENV)/.make-test-beside.log
 test: install-dev
 	@rm -f $(TIMES); start=$$(date +%s%N); \
-	$(MAKE) --no-print-directory lint typecheck migrations-check pytest; status=$$?; \
+	$(MAKE) --no-print-directory pytest-parallel; status=$$?; \
+	$(MAKE) --no-print-directory -k lint typecheck migrations-check pytest-replica >$(BESIDE_LOG) 2>&1 & beside=$$!; \
+	$(MAKE) --no-print-directory pytest-serial || status=1; \
+	wait $$beside || status=1; \
+	echo "--- run beside the serial half: lint, types, migrations check, read replica ---"; cat $(BESIDE_LOG); \
 	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
 	echo "--- make test: wall-clock time per step ---"; cat $(TIMES) 2>/dev/null; \
-	printf '%-28s %5d.%d s\n' "total" $$((ms / 1000)) $$((ms % 1000 / 100)); rm -f $(TIMES); exit $$status
+	printf '%-28s %5d.%d s\n' "total" $$((ms / 1000)) $$((ms % 1000 / 100)); rm -f $(TIMES) $(BESIDE_LOG); exit $$status
 
 # $(call timed,label,command): run the command, then print and record its wall-clock time.
 TIMES ?= $(VENV)/.make-test-times
@@ -80,11 +87,17 @@ migrations-check: install-dev
 # half, e.g. with PYTEST_ARGS=-k…) is not a failure when the other half ran tests.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-pytest: install-dev
+pytest: pytest-parallel pytest-serial pytest-replica
+
+pytest-parallel: install-dev
 	$(call timed,pytest (parallel$(comma) -n $(PYTEST_WORKERS)),$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not serial" --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
+
+pytest-serial: install-dev
 	$(call timed,pytest (serial),$(PY) -m pytest -p no:xdist -m serial --durations=10 $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -ne 5 ] || status=0; [ $$status -eq 0 ])
+
+pytest-replica: install-dev
 	$(call timed,pytest (read replica),if [ -n "$$REPLICA_URL" ]; then \
 	  DATABASE_URL="$$REPLICA_PRIMARY_URL" DATABASE_REPLICA_URL="$$REPLICA_URL" REDIS_URL= REQUIRE_SERVICES= \
 	  $(PY) -m pytest -p no:xdist tests/replica $(PYTEST_ARGS); \
