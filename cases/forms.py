@@ -17,6 +17,7 @@ from beneficiaries.models import (
     Need,
     Person,
     Programme,
+    Relation,
     Urgency,
 )
 from cases.models import Outcome
@@ -226,5 +227,18 @@ class RegisterPersonForm(forms.Form):
     confirm_new = forms.BooleanField(
         label=_("I have checked: this person is none of the registered people listed above"),
         error_messages={"required": _("Confirm this is a new person, or link the registered person instead.")},
+    )
+    household = forms.CharField(
+        label=_("Join a registered household (household number)"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty for a new household at the address the charity gave."),
+    )
+    relation = forms.TypedChoiceField(
+        label=_("Relation to the head of household"),
+        choices=Relation.choices,
+        initial=Relation.HEAD,
+        required=False,
+        empty_value=Relation.HEAD,
     )
     form_token = FormTokenField()

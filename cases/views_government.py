@@ -1,6 +1,7 @@
 """The office's pages for a charity's referral to government (SPEC rule 4): who in the register
-this person may already be, and 登记在册 — entering them as a new person from the referral, with
-the rules of ``cases.government.referral_register_person`` (the API's ``register_person``)."""
+this person may already be, and 登记在册 — entering them as a new person from the referral (in a
+new household, or one the office registered), with the rules of
+``cases.government.referral_register_person`` (the API's ``register_person``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from beneficiaries.crypto import mask_name
 from beneficiaries.models import Person
-from beneficiaries.selectors import person_search, persons_visible_to
+from beneficiaries.selectors import households_visible_to, person_search, persons_visible_to
 from cases.forms import RegisterPersonForm
 from cases.government import referral_duplicates, referral_id_index, referral_register_person
 from cases.models import Direction, Referral, ReferralStatus
@@ -72,8 +73,9 @@ def register_context(user: User, referral: Referral) -> dict[str, Any]:
 @login_required
 @require_POST
 def referral_register_person_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """登记在册: a new person (in a new household at the address the charity gave), once the
-    caseworker has confirmed they are none of the registered people the page listed."""
+    """登记在册: a new person (in a new household at the address the charity gave, or in a registered
+    household of the office's area by its number), once the caseworker has confirmed they are none
+    of the registered people the page listed."""
     user = user_of(request)
     referral = referral_for_user(user, pk)
     if not is_on_side(user, referral, RECEIVER):
@@ -89,8 +91,22 @@ def referral_register_person_view(request: HttpRequest, pk: int) -> HttpResponse
     if not form_tokens.claim(token):  # a double tap: the first one registers
         messages.info(request, _("This person has already been entered in the register."))
         return redirect("cases:referral_detail", pk=pk)
+    household = None
+    if number := form.cleaned_data["household"].strip():
+        household = households_visible_to(user).filter(register_number=number).first()
+        if household is None:
+            form_tokens.release(token)
+            refuse(
+                request,
+                ValidationError(
+                    _("No registered household of your area has the number %(number)s.") % {"number": number}
+                ),
+            )
+            return redirect("cases:referral_detail", pk=pk)
     try:
-        person = referral_register_person(referral=referral, by=user)
+        person = referral_register_person(
+            referral=referral, by=user, household=household, relation=form.cleaned_data["relation"]
+        )
     except (ReferralHubError, ValidationError, PermissionDenied) as error:
         form_tokens.release(token)
         refuse(request, error)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from beneficiaries.models import Person
 from cases.models import Referral
+from core.models import Region
 from tests.conftest import World, api_as
 from tests.factories import make_person, valid_id_number
 
@@ -117,3 +118,50 @@ def test_in_english_the_register_box_has_no_chinese_but_the_records(charity_staf
     box = page.split("<summary>Enter in the register</summary>")[1].split("</details>")[0]
     assert "Register as a new person" in box and "I have checked" in box
     assert not re.search(r"[\u4e00-\u9fff]", box), box
+
+
+def test_the_caseworker_registers_the_person_into_a_registered_household(charity_staff, caseworker, world):
+    mother = make_person(world.our_village, name="赵母", born=date(1950, 1, 1))
+    referral = _accepted_referral(charity_staff, caseworker, world)
+    browser = _browser(caseworker)
+    page = browser.get(reverse("cases:referral_detail", args=[referral.pk])).content.decode()
+    assert "加入已登记的家庭（户编号）" in page and "与户主关系" in page
+    number = mother.household.register_number
+    answer = browser.post(
+        reverse("cases:referral_register_person", args=[referral.pk]),
+        {"form_token": _token(page), "confirm_new": "on", "household": f" {number} ", "relation": "child"},
+        follow=True,
+    ).content.decode()
+    person = Person.objects.get(name="赵大勇")
+    assert (person.household_id, person.relation) == (mother.household_id, "child")
+    assert f"已登记在册（户编号 {number}）" in answer
+
+
+def test_a_household_outside_the_office_or_with_its_head_taken_is_refused_and_nothing_is_registered(
+    charity_staff, caseworker, world
+):
+    elsewhere = make_person(Region.objects.get(code="610621001000"), name="外县户主", born=date(1960, 1, 1))
+    head = make_person(world.our_village, name="本村户主", born=date(1955, 1, 1))
+    referral = _accepted_referral(charity_staff, caseworker, world)
+    browser = _browser(caseworker)
+    detail = reverse("cases:referral_detail", args=[referral.pk])
+    url = reverse("cases:referral_register_person", args=[referral.pk])
+    token = _token(browser.get(detail).content.decode())
+    number = elsewhere.household.register_number
+    answer = browser.post(
+        url, {"form_token": token, "confirm_new": "on", "household": number, "relation": "child"}, follow=True
+    ).content.decode()
+    assert f"本辖区没有户编号为 {number} 的已登记家庭。" in answer
+    answer = browser.post(
+        url,
+        {"form_token": token, "confirm_new": "on", "household": head.household.register_number, "relation": "head"},
+        follow=True,
+    ).content.decode()
+    assert "该户已有户主。" in answer
+    assert not Person.objects.filter(name="赵大勇").exists()
+    # The refused tries gave the token back: the corrected form registers.
+    browser.post(
+        url,
+        {"form_token": token, "confirm_new": "on", "household": head.household.register_number, "relation": "spouse"},
+    )
+    assert Person.objects.get(name="赵大勇").household_id == head.household_id
