@@ -336,6 +336,8 @@ def test_charity_refers_to_government_and_sees_the_decision(
     on_phone = on_other_device(new_page, office, f"/cases/{referral.pk}/")
     phone_box = on_phone.get_by_role("main").locator("details", has_text="登记在册")
     phone_box.get_by_role("checkbox", name=re.compile("^我已核对")).check()
+    expect(phone_box.get_by_label("加入已登记的家庭（户编号）")).to_be_empty()  # a new household unless one is named
+    screenshot(on_phone, "5a-the-register-box-on-a-phone")
     phone_box.get_by_role("button", name="登记为新人员").click()
     expect(on_phone.get_by_text(re.compile(r"赵\*山 已登记在册（户编号 "))).to_be_visible()
     expect(on_phone.get_by_role("button", name="登记为新人员")).to_have_count(0)
