@@ -17,8 +17,9 @@ from django.utils.translation import gettext_noop as N_
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
-from beneficiaries.crypto import blind_index, decrypt, mask_id_number
-from beneficiaries.validators import normalize_id_number, parse_id_number
+from beneficiaries.crypto import blind_index, mask_id_number
+from beneficiaries.validators import parse_id_number
+from cases.government import referral_id_index
 from cases.models import Direction
 from core.errors import ReferralHubError
 from core.texts import text
@@ -126,17 +127,6 @@ def declared_by(user: User | None, indexes: Iterable[str]) -> bool:
     return Declaration.objects.filter(declarant=user, id_number_index__in=wanted).exists()
 
 
-def referral_person_index(referral: Referral) -> str:
-    """The blind index of the person a referral is about: the register's, or for a referral to
-    government about someone not yet registered, that of the ID number the charity gave."""
-    if referral.person is not None:
-        return referral.person.id_number_index or ""
-    encrypted = (referral.person_details or {}).get("id_number_encrypted")
-    if not encrypted:
-        return ""
-    return blind_index(normalize_id_number(decrypt(encrypted)))
-
-
 def conflict_check(*, kind: str, object_id: int, person: Person | None, by: User | None) -> list[ConflictFlag]:
     """Flag a need, referral or assistance record about a declared relative (called by the
     services that create them, in their transaction). Returns the flags written."""
@@ -204,7 +194,7 @@ def referral_conflict_check_create(*, referral: Referral, by: User) -> None:
     flags = conflict_check(kind=FlagKind.REFERRAL, object_id=referral.pk, person=referral.person, by=by)
     if referral.direction != Direction.TO_CHARITY:
         return
-    if any(flag.by_declarant for flag in flags) or declared_by(by, [referral_person_index(referral)]):
+    if any(flag.by_declarant for flag in flags) or declared_by(by, [referral_id_index(referral)]):
         ReferralApproval.objects.get_or_create(referral=referral, defaults={"requested_by": by})
 
 
@@ -229,7 +219,7 @@ def referral_conflict_check_send(*, referral: Referral, by: User) -> None:
         return
     conflict_check(kind=FlagKind.REFERRAL, object_id=referral.pk, person=referral.person, by=by)
     approval = ReferralApproval.objects.filter(referral=referral).select_related("approved_by").first()
-    if approval is None and not declared_by(by, [referral_person_index(referral)]):
+    if approval is None and not declared_by(by, [referral_id_index(referral)]):
         return
     if approval is not None and approval.status == ApprovalStatus.APPROVED and approval.approved_by_id != by.pk:
         return
@@ -263,7 +253,7 @@ def referral_conflict_check_act(*, referral: Referral, by: User, action: str, pe
     a colleague must."""
     if action not in CONFLICTED_STEPS.get(referral.direction, frozenset()):
         return
-    indexes = [referral_person_index(referral), (person.id_number_index or "") if person is not None else ""]
+    indexes = [referral_id_index(referral), (person.id_number_index or "") if person is not None else ""]
     if not declared_by(by, indexes):
         return
     raise SupervisionError(
