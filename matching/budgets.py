@@ -15,9 +15,12 @@ more person. This stage starts from the flow's assignment and, county by county:
 4. checks every budget in fen, every place and one resource per need and per person at a
    resource, and keeps the result only if it scores more than the flow did there.
 
-Each county sees what the other counties' current assignment leaves of a resource that serves
-several (a city fund), so the flow's part is always a feasible start and is what remains when the
-LP fails or reaches the time limit. Measured alternatives (docs/matching.md): HiGHS's MIP and
+A fund serving several counties (a city fund) is first divided between them by one joint LP over
+every pair, solved by column generation (``exact.real_budget_lp_by_columns``): each county may use
+the share of it the joint LP gives its pairs, and the joint LP's optimum is the bound. Without time
+for it (``JOINT_MIN_SECONDS``) each county takes what the others' current assignment leaves, in code
+order. Either way the flow's part is a feasible start and is what remains when an LP fails or
+reaches the time limit. Measured alternatives (docs/matching.md): HiGHS's MIP and
 CP-SAT returned nothing better than their start within 10 s at county size; a flow priced by the
 LP's budget duals, repaired, came 0.67% below the bound; the dive 0.36–0.43%.
 """

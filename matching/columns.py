@@ -96,6 +96,15 @@ class WarmLP:
     def solve(self, time_limit: float | None) -> tuple[str, FloatArray, float, tuple[FloatArray, ...]]:
         """Status ("optimal", "time_limit" or HiGHS's words), x per pair added, the optimum, and the
         duals (≥ 0) of the need, place, group and budget rows (budget: per resource)."""
+        needs, resources, groups = self.sizes
+        if self.pairs.shape[0] == 0:  # no columns yet: HiGHS calls that model empty; its optimum is 0
+            self.seconds, self.iterations = 0.0, 0
+            return (
+                "optimal",
+                np.zeros(0),
+                0.0,
+                (np.zeros(needs), np.zeros(resources), np.zeros(groups), np.zeros(resources)),
+            )
         limit = np.inf if time_limit is None else self.highs.getRunTime() + max(time_limit, 0.001)
         self.highs.setOptionValue("time_limit", float(limit))
         started = time.monotonic()
@@ -110,7 +119,6 @@ class WarmLP:
         solution = self.highs.getSolution()
         x = np.clip(np.asarray(solution.col_value, dtype=np.float64), 0.0, 1.0)
         duals = np.maximum(0.0, -np.asarray(solution.row_dual, dtype=np.float64))
-        needs, resources, _groups = self.sizes
         prices = np.zeros(resources)
         prices[self.budgeted] = duals[self.budget_start :]
         blocks = (duals[:needs], duals[needs : needs + resources], duals[self.group_start : self.budget_start], prices)
