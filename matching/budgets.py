@@ -60,6 +60,8 @@ JOINT_PAIRS_PER_NEED = 5
 # The joint LP is tried only with at least this many seconds left (a first LP over 50,000 needs
 # takes minutes; at 100,000 × 10,000 a run has far less, and the counties proceed as before).
 JOINT_MIN_SECONDS = 60.0
+# Share of the time left the joint LP may take; the counties' LPs and dives have the rest.
+JOINT_TIME_SHARE = 0.75
 
 
 class BudgetStage:
@@ -384,7 +386,8 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
     cleared = np.zeros(0, dtype=np.int64)
     if len(groups) > 1 and deadline - time.monotonic() >= JOINT_MIN_SECONDS:
         try:
-            joint = _joint_lp(books, start, groups, deadline)
+            joint_deadline = time.monotonic() + JOINT_TIME_SHARE * (deadline - time.monotonic())
+            joint = _joint_lp(books, start, groups, joint_deadline)
         except Exception:  # the time limit or HiGHS: counties share a fund in code order instead
             logger.warning("joint LP over the counties not solved; each county takes what the others leave")
     if joint is not None:
