@@ -330,7 +330,9 @@ def column_generation_bound(
     # Not converged in --bound-seconds: the least of three valid bounds, each ≥ the LP optimum.
     bounds = {
         f"dual of the LP at the last round's duals (column generation, {rounds}; not converged)": columns.bound,
-        "Lagrangian dual at that LP's budget prices": lagrangian_bound(candidates, columns.lp.prices).value,
+        f"Lagrangian dual at the budget prices of column generation's last LP ({rounds}; not converged)": (
+            lagrangian_bound(candidates, columns.lp.prices).value
+        ),
         counties: refined_lagrangian_bound(candidates, outcome.prices, outcome.units, rounds=options.bound_rounds),
     }
     kind = min(bounds, key=lambda name: bounds[name])

@@ -364,7 +364,6 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
     """Improve the flow's assignment ``start`` with budgets as money, within ``time_limit`` seconds."""
     started = time.monotonic()
     deadline = started + time_limit
-    books = _Books.start(candidates, start)
     flow_units = int(candidates.pair_units[start].sum())
     prices = np.zeros(len(candidates.resources))
     binding = (candidates.budget_cents >= 0) & (candidates.capacity < candidates.places)
@@ -376,6 +375,7 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
     if time_limit < MIN_SECONDS:
         # Not even time for one county's LP: say so at once rather than overrun the limit.
         return BudgetOutcome(start, flow_units, flow_units, None, BudgetStage.TIME_LIMIT, 0, 0, 0.0, prices)
+    books = _Books.start(candidates, start)  # after that check: seconds at 8.5 million pairs
     if not feasible(candidates, start, books):  # sub-fen amounts only; never seen with yuan and fen
         _repair(books, books.selected, np.arange(candidates.size))
     groups = _county_groups(_county_keys(candidates))
