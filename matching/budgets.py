@@ -15,9 +15,12 @@ more person. This stage starts from the flow's assignment and, county by county:
 4. checks every budget in fen, every place and one resource per need and per person at a
    resource, and keeps the result only if it scores more than the flow did there.
 
-Each county sees what the other counties' current assignment leaves of a resource that serves
-several (a city fund), so the flow's part is always a feasible start and is what remains when the
-LP fails or reaches the time limit. Measured alternatives (docs/matching.md): HiGHS's MIP and
+A fund serving several counties (a city fund) is first divided between them by one joint LP over
+every pair, solved by column generation (``exact.real_budget_lp_by_columns``): each county may use
+the share of it the joint LP gives its pairs, and the joint LP's optimum is the bound. Without time
+for it (``JOINT_MIN_SECONDS``) each county takes what the others' current assignment leaves, in code
+order. Either way the flow's part is a feasible start and is what remains when an LP fails or
+reaches the time limit. Measured alternatives (docs/matching.md): HiGHS's MIP and
 CP-SAT returned nothing better than their start within 10 s at county size; a flow priced by the
 LP's budget duals, repaired, came 0.67% below the bound; the dive 0.36–0.43%.
 """
@@ -32,7 +35,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.candidates import BoolArray, Candidates, FloatArray, IntArray
-from matching.exact import INTEGRAL, NO_BUDGET, LPTimeLimit, RealBudgetLP, real_budget_lp
+from matching.exact import (
+    INTEGRAL,
+    NO_BUDGET,
+    LPTimeLimit,
+    RealBudgetLP,
+    best_per_need,
+    real_budget_lp,
+    real_budget_lp_by_columns,
+)
 from matching.flow import min_cost_flow_assignment
 
 logger = logging.getLogger(__name__)
@@ -43,6 +54,14 @@ MIN_SECONDS = 2.0
 # Pairs one LP takes at most (about 8 s at 330,000 on a quiet core); a county's LP may be larger.
 MAX_LP_PAIRS = 400_000
 FLOW_ROUNDS = 5
+# Each need's best pairs (with the flow's) in the first joint LP over several counties; column
+# generation adds whatever else prices out positive.
+JOINT_PAIRS_PER_NEED = 5
+# The joint LP is tried only with at least this many seconds left (a first LP over 50,000 needs
+# takes minutes; at 100,000 × 10,000 a run has far less, and the counties proceed as before).
+JOINT_MIN_SECONDS = 60.0
+# Share of the time left the joint LP may take; the counties' LPs and dives have the rest.
+JOINT_TIME_SHARE = 0.75
 
 
 class BudgetStage:
@@ -68,6 +87,8 @@ class BudgetOutcome:
     counties_solved: int
     seconds: float
     prices: FloatArray  # budget duals per resource (units per fen), for a Lagrangian bound
+    joint_rounds: int = 0  # column generation rounds of the joint LP over several counties (0: none)
+    joint_pairs: int = 0  # pairs that LP ended with
 
 
 @dataclass
@@ -81,6 +102,9 @@ class _Books:
     selected: BoolArray
     groups: IntArray  # person-and-resource group of each pair (-1: none), computed once
     group_count: int
+    # While one county is solved: its pairs, and its share of each fund serving several counties
+    # (places, fen; -1: not shared), which its own pairs may not exceed.
+    shares: tuple[BoolArray, IntArray, IntArray] | None = None
 
     @classmethod
     def start(cls, candidates: Candidates, chosen: IntArray) -> _Books:
@@ -109,7 +133,15 @@ class _Books:
 
     def leftover(self, mask: BoolArray) -> tuple[IntArray, IntArray]:
         people, money = self.used(mask)
-        return self.places - people, np.where(self.budget < NO_BUDGET, self.budget - money, NO_BUDGET)
+        places = self.places - people
+        budget = np.where(self.budget < NO_BUDGET, self.budget - money, NO_BUDGET)
+        if self.shares is not None:
+            county, share_places, share_budget = self.shares
+            own_people, own_money = self.used(mask & county)
+            shared = share_places >= 0
+            places = np.where(shared, np.minimum(places, share_places - own_people), places)
+            budget = np.where(shared & (budget < NO_BUDGET), np.minimum(budget, share_budget - own_money), budget)
+        return places, budget
 
     def open_pairs(self, scope: IntArray, mask: BoolArray) -> IntArray:
         """Pairs of ``scope`` that could still be added to ``mask`` one at a time."""
@@ -286,11 +318,52 @@ def _solve_county(books: _Books, scope: IntArray, deadline: float) -> tuple[floa
     return lp.value, lp.prices
 
 
+@dataclass(frozen=True)
+class _Joint:
+    """One LP over every county (column generation) and each county's share of the shared funds."""
+
+    bound: float | None  # the full LP's optimum, when column generation converged
+    prices: FloatArray
+    rounds: int
+    pairs: int
+    shared: BoolArray  # per resource: its pairs reach more than one county group
+    share_places: IntArray  # county group × resource, -1 where not shared
+    share_budget: IntArray  # fen, likewise
+
+
+def _joint_lp(books: _Books, start: IntArray, groups: list[IntArray], deadline: float) -> _Joint:
+    """The real-budget LP over every pair, and what it gives each county group of a fund serving
+    several: fen rounded down, places by largest remainder, so the shares add up to the fund."""
+    cand = books.candidates
+    every = np.arange(cand.size)
+    first = np.union1d(best_per_need(cand, every, cand.pair_units.astype(np.float64), JOINT_PAIRS_PER_NEED), start)
+    joint = real_budget_lp_by_columns(cand, every, first, books.places, books.budget, books.groups, deadline=deadline)
+    count, resources = len(groups), len(cand.resources)
+    group_of = np.empty(cand.size, dtype=np.int64)
+    for index, scope in enumerate(groups):
+        group_of[scope] = index
+    shared = np.bincount(np.unique(group_of * resources + cand.pair_resource) % resources, minlength=resources) > 1
+    cells = group_of[joint.pairs] * resources + cand.pair_resource[joint.pairs]
+    x = joint.lp.x
+    people = np.bincount(cells, weights=x, minlength=count * resources).reshape(count, resources)
+    money = np.bincount(cells, weights=x * books.grants[joint.pairs], minlength=count * resources)
+    share_budget = np.floor(money.reshape(count, resources) + 1e-4).astype(np.int64)
+    share_budget[:, books.budget >= NO_BUDGET] = NO_BUDGET
+    share_places = np.floor(people + 1e-6).astype(np.int64)
+    total = np.minimum(books.places, np.floor(people.sum(axis=0) + 1e-6).astype(np.int64))
+    rank = np.empty_like(share_places)
+    np.put_along_axis(rank, np.argsort(share_places - people, axis=0, kind="stable"), np.arange(count)[:, None], 0)
+    share_places += rank < (total - share_places.sum(axis=0))[None, :]
+    share_places[:, ~shared] = -1
+    bound = joint.bound if joint.converged else None
+    logger.info("joint LP: %s rounds, %s pairs, bound %s", joint.rounds, joint.pairs.shape[0], bound)
+    return _Joint(bound, joint.lp.prices, joint.rounds, joint.pairs.shape[0], shared, share_places, share_budget)
+
+
 def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> BudgetOutcome:
     """Improve the flow's assignment ``start`` with budgets as money, within ``time_limit`` seconds."""
     started = time.monotonic()
     deadline = started + time_limit
-    books = _Books.start(candidates, start)
     flow_units = int(candidates.pair_units[start].sum())
     prices = np.zeros(len(candidates.resources))
     binding = (candidates.budget_cents >= 0) & (candidates.capacity < candidates.places)
@@ -302,16 +375,34 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
     if time_limit < MIN_SECONDS:
         # Not even time for one county's LP: say so at once rather than overrun the limit.
         return BudgetOutcome(start, flow_units, flow_units, None, BudgetStage.TIME_LIMIT, 0, 0, 0.0, prices)
+    books = _Books.start(candidates, start)  # after that check: seconds at 8.5 million pairs
     if not feasible(candidates, start, books):  # sub-fen amounts only; never seen with yuan and fen
         _repair(books, books.selected, np.arange(candidates.size))
     groups = _county_groups(_county_keys(candidates))
     solved = 0
     bound: float | None = None
     status = BudgetStage.EXACT
-    for scope in groups:
+    joint: _Joint | None = None
+    cleared = np.zeros(0, dtype=np.int64)
+    if len(groups) > 1 and deadline - time.monotonic() >= JOINT_MIN_SECONDS:
+        try:
+            joint_deadline = time.monotonic() + JOINT_TIME_SHARE * (deadline - time.monotonic())
+            joint = _joint_lp(books, start, groups, joint_deadline)
+        except Exception:  # the time limit or HiGHS: counties share a fund in code order instead
+            logger.warning("joint LP over the counties not solved; each county takes what the others leave")
+    if joint is not None:
+        bound, prices = joint.bound, joint.prices
+        # The shared funds are divided afresh: each county may use its share, whatever the flow gave it.
+        cleared = np.flatnonzero(books.selected & joint.shared[candidates.pair_resource])
+        books.selected[cleared] = False
+    for index, scope in enumerate(groups):
         if deadline - time.monotonic() < MIN_SECONDS:
             status = BudgetStage.TIME_LIMIT if solved == 0 else BudgetStage.PARTIAL
             break
+        if joint is not None:
+            county = np.zeros(candidates.size, dtype=np.bool_)
+            county[scope] = True
+            books.shares = (county, joint.share_places[index], joint.share_budget[index])
         try:
             value, county_prices = _solve_county(books, scope, deadline)
         except LPTimeLimit:
@@ -321,13 +412,19 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
             logger.exception("budget-exact stage failed; the flow's assignment stands")
             status = BudgetStage.FAILED
             break
+        finally:
+            books.shares = None
         solved += 1
-        prices = np.maximum(prices, county_prices)
+        if joint is None:
+            prices = np.maximum(prices, county_prices)
         if len(groups) == 1:
             bound = value
-    if len(groups) > 1 and solved:
-        # What the counties left of a fund serving several of them, for anyone it still fits.
-        _fill_with_flows(books, np.arange(candidates.size), books.selected, deadline)
+    if len(groups) > 1:
+        # The flow's pairs at shared funds where they still fit (all of a county not reached), then
+        # what the counties left of a fund serving several of them, for anyone it still fits.
+        _add_in_order(books, books.selected, cleared)
+        if solved:
+            _fill_with_flows(books, np.arange(candidates.size), books.selected, deadline)
     chosen: IntArray = np.flatnonzero(books.selected)
     if not feasible(candidates, chosen, books) or int(candidates.pair_units[chosen].sum()) < flow_units:
         logger.error("budget-exact stage produced an infeasible or worse assignment; the flow's stands")
@@ -342,4 +439,6 @@ def budget_exact(candidates: Candidates, start: IntArray, time_limit: float) -> 
         counties_solved=solved,
         seconds=time.monotonic() - started,
         prices=prices,
+        joint_rounds=0 if joint is None else joint.rounds,
+        joint_pairs=0 if joint is None else joint.pairs,
     )

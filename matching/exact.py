@@ -20,6 +20,8 @@ or of the benchmark is measured against.
 from __future__ import annotations
 
 import dataclasses
+import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,9 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 from scipy.sparse import csr_array, vstack  # type: ignore[import-untyped]
 
 from matching.candidates import Candidates, FloatArray, IntArray
+from matching.columns import NO_BUDGET, WARM_AVAILABLE, WarmLP
+
+logger = logging.getLogger(__name__)
 
 
 class ExactSolverError(RuntimeError):
@@ -65,7 +70,6 @@ def lp_optimum_units(candidates: Candidates) -> int:
 
 
 # --- the real-budget model: budgets as money ----------------------------------------------
-NO_BUDGET = np.iinfo(np.int64).max // 4
 # Value of a variable read as 1 (or 0): HiGHS's primal feasibility tolerance is 1e-7.
 INTEGRAL = 1e-6
 
@@ -77,15 +81,38 @@ class RealBudgetLP:
     ``x`` is one value in [0, 1] per pair given, ``value`` the LP optimum in units (an upper
     bound on every assignment of those pairs that keeps the budgets in money), ``prices`` the
     budget rows' duals per resource in units per fen (0 where the budget does not bind).
+    ``need_duals``, ``place_duals`` and ``group_duals`` are the other rows' duals (per need, per
+    resource, per person-and-resource group; 0 for a row the pairs given do not reach), which
+    price a pair left out (``reduced_costs``).
     """
 
     x: FloatArray
     value: float
     prices: FloatArray
+    need_duals: FloatArray
+    place_duals: FloatArray
+    group_duals: FloatArray
+
+    def reduced_costs(self, candidates: Candidates, pairs: IntArray, grants: IntArray, groups: IntArray) -> FloatArray:
+        """Score less the rows' duals, per pair of ``pairs`` (``grants``, ``groups``: of those pairs):
+        positive where adding the pair to the LP would raise its optimum."""
+        res = candidates.pair_resource[pairs]
+        cost = candidates.pair_units[pairs].astype(np.float64) - self.need_duals[candidates.pair_need[pairs]]
+        cost -= self.place_duals[res] + self.prices[res] * grants
+        grouped = groups >= 0
+        cost[grouped] -= self.group_duals[groups[grouped]]
+        return cost
 
 
 class LPTimeLimit(ExactSolverError):
     """HiGHS stopped at its time limit before the LP optimum."""
+
+
+def _duals(marginals: FloatArray, rows: IntArray, size: int) -> FloatArray:
+    """One row block's duals of the maximisation (≥ 0), spread to all ``size`` rows (0 where absent)."""
+    duals = np.zeros(size)
+    duals[rows] = np.maximum(0.0, -marginals)
+    return duals
 
 
 def real_budget_lp(
@@ -102,9 +129,11 @@ def real_budget_lp(
     per resource (``grants``: fen per pair, parallel to ``pairs``; ``NO_BUDGET``: no budget;
     ``groups``: ``Candidates.person_resource_groups`` of every pair)."""
     resources = len(candidates.resources)
+    group_count = int(groups.max()) + 1 if groups.shape[0] else 0
     count = int(pairs.shape[0])
     if count == 0:
-        return RealBudgetLP(np.zeros(0), 0.0, np.zeros(resources))
+        zeros = np.zeros(resources)
+        return RealBudgetLP(np.zeros(0), 0.0, zeros, np.zeros(len(candidates.needs)), zeros, np.zeros(group_count))
     columns = np.arange(count)
     ones = np.ones(count)
     need = candidates.pair_need[pairs]
@@ -118,6 +147,7 @@ def real_budget_lp(
     bounds = [np.ones(needs_used.shape[0]), places[resources_used].astype(np.float64)]
     pair_groups = groups[pairs]
     grouped = pair_groups >= 0
+    groups_used = np.zeros(0, dtype=np.int64)
     if grouped.any():
         groups_used, group_row = np.unique(pair_groups[grouped], return_inverse=True)
         shape = (groups_used.shape[0], count)
@@ -141,11 +171,17 @@ def real_budget_lp(
         raise LPTimeLimit(result.message)
     if result.status != 0:
         raise ExactSolverError(result.message)
-    prices = np.zeros(resources)
-    if budget_resources.size:
-        duals = np.asarray(result.ineqlin.marginals, dtype=np.float64)[-budget_resources.shape[0] :]
-        prices[budget_resources] = np.maximum(0.0, -duals)
-    return RealBudgetLP(np.clip(np.asarray(result.x), 0.0, 1.0), float(-result.fun), prices)
+    # The rows' duals, block by block in the order the rows were stacked.
+    marginals = np.asarray(result.ineqlin.marginals, dtype=np.float64)
+    ends = np.cumsum([needs_used.shape[0], resources_used.shape[0], groups_used.shape[0]])
+    return RealBudgetLP(
+        x=np.clip(np.asarray(result.x), 0.0, 1.0),
+        value=float(-result.fun),
+        prices=_duals(marginals[ends[2] :], budget_resources, resources),
+        need_duals=_duals(marginals[: ends[0]], needs_used, len(candidates.needs)),
+        place_duals=_duals(marginals[ends[0] : ends[1]], resources_used, resources),
+        group_duals=_duals(marginals[ends[1] : ends[2]], groups_used, group_count),
+    )
 
 
 def real_budget_lp_bound(candidates: Candidates, time_limit: float | None = None) -> RealBudgetLP:
@@ -154,6 +190,123 @@ def real_budget_lp_bound(candidates: Candidates, time_limit: float | None = None
     pairs = np.arange(candidates.size)
     groups, _count = candidates.person_resource_groups()
     return real_budget_lp(candidates, pairs, candidates.places, budgets, candidates.grant_cents(), groups, time_limit)
+
+
+@dataclass(frozen=True)
+class ColumnGeneration:
+    """The real-budget LP over every pair of a scope, solved on a few of them (column generation).
+
+    ``lp`` is the LP on ``pairs``; ``bound`` the value of the full LP's dual at that LP's duals
+    (``lp.value`` plus every left-out pair's positive reduced cost): an upper bound on every
+    assignment within the budgets in any round, equal to the full LP optimum once ``converged``
+    (no left-out pair has a positive reduced cost). ``added``: pairs added in each round.
+    """
+
+    lp: RealBudgetLP
+    pairs: IntArray
+    bound: float
+    converged: bool
+    rounds: int
+    added: tuple[int, ...]
+
+
+def best_per_need(candidates: Candidates, pairs: IntArray, values: FloatArray, count: int) -> IntArray:
+    """The ``count`` pairs of ``pairs`` with the highest ``values`` for each need."""
+    order = np.lexsort((-values, candidates.pair_need[pairs]))
+    needs = candidates.pair_need[pairs][order]
+    first = np.searchsorted(needs, needs, side="left")
+    return np.sort(pairs[order[np.arange(order.shape[0]) - first < count]])
+
+
+def _solve_warm(warm: WarmLP, time_limit: float | None) -> RealBudgetLP:
+    status, x, value, duals = warm.solve(time_limit)
+    if status == "time_limit":
+        raise LPTimeLimit("HiGHS reached the time limit")
+    if status != "optimal":
+        raise ExactSolverError(status)
+    need_duals, place_duals, group_duals, prices = duals
+    return RealBudgetLP(x, value, prices, need_duals, place_duals, group_duals)
+
+
+def real_budget_lp_by_columns(
+    candidates: Candidates,
+    scope: IntArray,
+    start: IntArray,
+    places: IntArray,
+    budget_cents: IntArray,
+    groups: IntArray,
+    *,
+    per_need: int = 5,
+    max_rounds: int = 30,
+    tolerance: float = 1e-6,
+    deadline: float | None = None,
+    warm_start: bool = True,
+) -> ColumnGeneration:
+    """The real-budget LP over ``scope`` (pair indices), starting from the pairs ``start`` (within
+    it) and each round adding, for every need, the ``per_need`` left-out pairs of highest positive
+    reduced cost (score less the duals of the pair's rows), until none is left or ``max_rounds``.
+
+    The LP on a subset of the columns is the full LP with those variables at 0; it is the full
+    LP's optimum when no left-out column prices out positive. Arguments as ``real_budget_lp``,
+    ``deadline`` a ``time.monotonic`` instant: an LP reaching it ends the rounds with the last
+    one's result (``LPTimeLimit`` in the first). The LP stays in one HiGHS instance that goes on
+    from its last basis (``matching.columns``) unless ``warm_start`` is false or the bindings are
+    missing; then each round is a fresh ``real_budget_lp``. ``pairs`` of the result: in the order
+    they were added when warm, else sorted.
+    """
+    grants = candidates.grant_cents(scope)
+    scope_groups = groups[scope]
+    in_lp = np.zeros(candidates.size, dtype=np.bool_)
+    pairs = np.unique(start)
+    in_lp[pairs] = True
+    added: list[int] = []
+    best = np.inf
+    last: ColumnGeneration | None = None
+    warm = WarmLP(candidates, places, budget_cents, groups) if WARM_AVAILABLE and warm_start else None
+    new = pairs
+    for round_number in range(1, max_rounds + 1):
+        left = None if deadline is None else deadline - time.monotonic()
+        try:
+            if left is not None and left <= 0:
+                raise LPTimeLimit("no time left")
+            if warm is None:
+                lp = real_budget_lp(
+                    candidates, pairs, places, budget_cents, candidates.grant_cents(pairs), groups, left
+                )
+            else:
+                warm.add(new)
+                pairs = warm.pairs
+                lp = _solve_warm(warm, left)
+                logger.info("HiGHS: %.1f s, %d simplex iterations", warm.seconds, warm.iterations)
+        except LPTimeLimit:
+            if last is None:
+                raise
+            return last  # the last round's LP and the best bound so far
+        reduced = lp.reduced_costs(candidates, scope, grants, scope_groups)
+        out = ~in_lp[scope]
+        best = min(best, lp.value + float(np.maximum(reduced[out], 0.0).sum()))
+        positive = out & (reduced > tolerance)
+        logger.info(
+            "column generation round %d: %d pairs, LP %.2f, bound %.2f, %d pairs price out positive",
+            round_number,
+            pairs.shape[0],
+            lp.value,
+            best,
+            int(positive.sum()),
+        )
+        if not positive.any():
+            return ColumnGeneration(lp, pairs, lp.value, True, round_number, tuple(added))
+        last = ColumnGeneration(lp, pairs, best, False, round_number, tuple(added))
+        if round_number == max_rounds:
+            break
+        new = best_per_need(candidates, scope[positive], reduced[positive], per_need)
+        in_lp[new] = True
+        if warm is None:
+            pairs = np.flatnonzero(in_lp)
+        added.append(int(new.shape[0]))
+    if last is None:
+        raise ValueError("max_rounds must be at least 1")
+    return last
 
 
 # Fixed-point scale of the priced scores in the Lagrangian flow (units × 1,000).
