@@ -8,12 +8,13 @@ iterations finish it) instead of starting over, which at 50,000 needs is minutes
 
 The bindings are HiGHS's own (``highspy``): the PyPI package when it is installed, else the same
 module SciPy ships inside ``scipy.optimize`` (private, so pinned with SciPy in requirements.txt;
-``WARM_AVAILABLE`` is false and column generation restarts each round with ``linprog`` when
+``warm_available()`` is false and column generation restarts each round with ``linprog`` when
 neither imports).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -21,16 +22,25 @@ import numpy as np
 
 from matching.candidates import Candidates, FloatArray, IntArray
 
-_core: Any
-try:
-    from highspy import _core  # type: ignore[import-not-found, no-redef]
-except ImportError:  # pragma: no cover - depends on what is installed
-    try:
-        from scipy.optimize._highspy import _core  # type: ignore[import-untyped, no-redef]
-    except ImportError:
-        _core = None
 
-WARM_AVAILABLE = _core is not None
+@functools.cache
+def highs_core() -> Any:
+    """HiGHS's bindings, or None. Imported on first use, not with the app: SciPy's optimizer costs
+    about half a second of CPU in every process that starts Django (web, workers, tests)."""
+    try:
+        from highspy import _core  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - depends on what is installed
+        try:
+            from scipy.optimize._highspy import _core  # type: ignore[import-untyped]
+        except ImportError:
+            return None
+    return _core
+
+
+def warm_available() -> bool:
+    return highs_core() is not None
+
+
 NO_BUDGET = np.iinfo(np.int64).max // 4  # as exact.NO_BUDGET (exact imports this module)
 
 
@@ -53,7 +63,7 @@ class WarmLP:
         upper = np.concatenate(
             [np.ones(needs), places.astype(np.float64), np.ones(group_count), budget_cents[budgeted].astype(np.float64)]
         )
-        self.highs = _core._Highs()
+        self.highs = highs_core()._Highs()
         self.highs.setOptionValue("output_flag", False)
         rows = int(upper.shape[0])
         empty = np.zeros(0, dtype=np.int32)
@@ -112,9 +122,10 @@ class WarmLP:
         self.seconds = time.monotonic() - started
         self.iterations = int(self.highs.getInfo().simplex_iteration_count)
         status = self.highs.getModelStatus()
-        if status == _core.HighsModelStatus.kTimeLimit:
+        statuses = highs_core().HighsModelStatus
+        if status == statuses.kTimeLimit:
             return "time_limit", np.zeros(0), 0.0, ()
-        if status != _core.HighsModelStatus.kOptimal:
+        if status != statuses.kOptimal:
             return self.highs.modelStatusToString(status), np.zeros(0), 0.0, ()
         solution = self.highs.getSolution()
         x = np.clip(np.asarray(solution.col_value, dtype=np.float64), 0.0, 1.0)

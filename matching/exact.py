@@ -23,15 +23,35 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 # SciPy ships no type information; mypy knows of a stub package (scipy-stubs) we do not install.
-from scipy.optimize import linprog  # type: ignore[import-untyped]
-from scipy.sparse import csr_array, vstack  # type: ignore[import-untyped]
-
 from matching.candidates import Candidates, FloatArray, IntArray
-from matching.columns import NO_BUDGET, WARM_AVAILABLE, WarmLP
+from matching.columns import NO_BUDGET, WarmLP, warm_available
+
+# SciPy is imported on first use (see matching.columns.highs_core): these three stand for its
+# linprog, csr_array and vstack, and tests may replace ``linprog``.
+
+
+def linprog(*args: Any, **kwargs: Any) -> Any:
+    from scipy.optimize import linprog as scipy_linprog  # type: ignore[import-untyped]
+
+    return scipy_linprog(*args, **kwargs)
+
+
+def csr_array(*args: Any, **kwargs: Any) -> Any:
+    from scipy.sparse import csr_array as scipy_csr_array  # type: ignore[import-untyped]
+
+    return scipy_csr_array(*args, **kwargs)
+
+
+def vstack(blocks: list[Any]) -> Any:
+    from scipy.sparse import vstack as scipy_vstack
+
+    return scipy_vstack(blocks)
+
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +282,7 @@ def real_budget_lp_by_columns(
     added: list[int] = []
     best = np.inf
     last: ColumnGeneration | None = None
-    warm = WarmLP(candidates, places, budget_cents, groups) if WARM_AVAILABLE and warm_start else None
+    warm = WarmLP(candidates, places, budget_cents, groups) if warm_start and warm_available() else None
     new = pairs
     for round_number in range(1, max_rounds + 1):
         left = None if deadline is None else deadline - time.monotonic()
