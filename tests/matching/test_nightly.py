@@ -196,8 +196,6 @@ def test_with_the_broker_away_every_county_of_the_night_fails_with_a_clear_reaso
 ) -> None:
     from celery import group
 
-    from matching.tasks import run_matching
-
     def broker_away(self: group, *args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("redis down")
 
