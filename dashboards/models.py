@@ -26,6 +26,9 @@ class CountyAggregate(models.Model):
     integration = models.FloatField(_("integration (%)"), null=True, blank=True)
     government_money = models.DecimalField(_("government assistance (yuan)"), max_digits=16, decimal_places=2)
     charity_money = models.DecimalField(_("charity help (yuan)"), max_digits=16, decimal_places=2)
+    # The county dashboard's figures over the period (``dashboards.figures.DashboardFigures``, as
+    # JSON), which the city and province dashboards add up; null: not counted yet (an older row).
+    dashboard = models.JSONField(_("dashboard figures"), null=True, blank=True)
     as_of = models.DateTimeField(_("figures as of"))
 
     class Meta:

@@ -24,8 +24,9 @@ from charities.models import Resource, ResourceUsage, UsageKind
 from core.models import Region, RegionLevel
 from core.spreadsheets import export_workbook
 from dashboards import selectors
+from dashboards.figures import DashboardFigures, add_up, county_figures_for
 from dashboards.models import CountyAggregate
-from dashboards.reports import Cell, Table
+from dashboards.reports import Cell, Report, Table, dashboard_report
 from dashboards.selectors import Scope
 
 
@@ -128,9 +129,41 @@ def comparison(region: Region | None, since: date, until: date) -> list[CountyFi
 def figures_as_of(figures: list[CountyFigures]) -> str:
     """When the oldest figure shown was counted, as the page says it (数据截至 HH:MM; with the date
     when it is not today's)."""
+    return _oldest([f.as_of for f in figures])
+
+
+def _oldest(times: list[datetime | None]) -> str:
     now = timezone.now()
-    oldest = timezone.localtime(min((f.as_of or now for f in figures), default=now))
+    oldest = timezone.localtime(min((t or now for t in times), default=now))
     return f"{oldest:%H:%M}" if oldest.date() == timezone.localdate() else f"{oldest:%Y-%m-%d %H:%M}"
+
+
+def above_county(scope: Scope) -> bool:
+    """A city, a province or everywhere: the dashboard adds up the counties' aggregates."""
+    return scope.region is None or scope.region.level < RegionLevel.COUNTY
+
+
+def dashboard_rollup(scope: Scope) -> Report:
+    """The dashboard of a city, a province or everywhere: the county dashboard's figures of every
+    county under it, read from the counties' aggregate rows for the period and added up (two
+    queries however many counties). A county without a row (a period no refresh keeps, a county
+    added since) is computed live, like the comparison does."""
+    counties = counties_under(scope.region)
+    rows = CountyAggregate.objects.filter(since=scope.since, until=scope.until, dashboard__isnull=False)
+    if scope.region is not None:
+        rows = rows.filter(county__code__startswith=scope.region.subtree_prefix)
+    stored = {code: (data, as_of) for code, data, as_of in rows.values_list("county_id", "dashboard", "as_of")}
+    records: list[DashboardFigures] = []
+    times: list[datetime | None] = []
+    for county in counties:
+        if county.code in stored:
+            data, as_of = stored[county.code]
+            records.append(DashboardFigures.from_json(data))
+            times.append(as_of)
+        else:
+            records.append(county_figures_for(Scope(region=county, since=scope.since, until=scope.until)))
+            times.append(None)
+    return dashboard_report(scope, add_up(records), as_of=_oldest(times))
 
 
 def headers() -> list[str]:
