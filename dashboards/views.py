@@ -137,6 +137,7 @@ def counties(request: HttpRequest) -> HttpResponse:
             "chart": table.drawable,
             "charts": {"counties": table.chart_data()} if table.drawable else {},
             "figures": figures,
+            "ranked": list(zip(figures, table.rows, strict=True)),
             "as_of": figures_as_of(figures),
             "pairings": pairings(region, scope.since, scope.until),
             "month": request.GET.get("month", last_month),
