@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Q, Sum, Value
@@ -152,7 +153,9 @@ def dashboard_rollup(scope: Scope) -> Report:
     rows = CountyAggregate.objects.filter(since=scope.since, until=scope.until, dashboard__isnull=False)
     if scope.region is not None:
         rows = rows.filter(county__code__startswith=scope.region.subtree_prefix)
-    stored = {code: (data, as_of) for code, data, as_of in rows.values_list("county_id", "dashboard", "as_of")}
+    stored: dict[str, tuple[dict[str, Any], datetime]] = {
+        code: (data, as_of) for code, data, as_of in rows.values_list("county_id", "dashboard", "as_of") if data
+    }
     records: list[DashboardFigures] = []
     times: list[datetime | None] = []
     for county in counties:

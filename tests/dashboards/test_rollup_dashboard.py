@@ -54,6 +54,7 @@ def _county_data(world: World, place: Region, *, n: int) -> None:
             amount=Decimal("500.00"),
         )
         event = ReferralEvent.objects.create(referral=referral, action="accept")
+        assert referral.sent_at is not None, "sent by the factory"
         ReferralEvent.objects.filter(pk=event.pk).update(at=referral.sent_at + timedelta(hours=3 + i))
         FollowUp.objects.create(
             referral=referral,
