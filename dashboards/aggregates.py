@@ -29,7 +29,7 @@ from charities.models import ResourceUsage
 from core.models import Region, RegionLevel
 from dashboards.figures import county_figures_for, current_figures
 from dashboards.forms import DEFAULT_PERIOD_DAYS
-from dashboards.models import AggregateRefresh, CountyAggregate
+from dashboards.models import AggregateRefresh, CountyAggregate, CountyOrganizationAggregate
 from dashboards.rollup import county_figures, month_bounds
 from dashboards.selectors import Scope
 
@@ -121,7 +121,7 @@ def refresh_county(county: Region, periods: list[tuple[date, date]], as_of: date
     for since, until in periods:
         f = county_figures(county, since, until)
         dashboard = county_figures_for(Scope(region=county, since=since, until=until), now=as_of, current=current)
-        CountyAggregate.objects.update_or_create(
+        row, _created = CountyAggregate.objects.update_or_create(
             county=county,
             since=since,
             until=until,
@@ -138,6 +138,16 @@ def refresh_county(county: Region, periods: list[tuple[date, date]], as_of: date
                 "dashboard": dashboard.as_json(),
                 "as_of": as_of,
             },
+        )
+        row.organizations.all().delete()
+        CountyOrganizationAggregate.objects.bulk_create(
+            [
+                CountyOrganizationAggregate(
+                    aggregate=row, organization_id=pk, sent=sent, accepted=accepted, helped=helped, declined=declined
+                )
+                for pk, (_name, sent, accepted, helped, declined) in dashboard.organizations.items()
+            ],
+            batch_size=2000,
         )
 
 

@@ -39,7 +39,8 @@ class CurrentFigures:
 class DashboardFigures:
     needs: dict[tuple[str, str], int] = field(default_factory=dict)  # (category, urgency) → logged
     referrals: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, direction) → sent
-    # organization id → [name, sent, accepted, helped, declined or expired]
+    # organization id → [name, sent, accepted, helped, declined or expired]; not in the JSON (a
+    # county may send to thousands): stored as CountyOrganizationAggregate rows
     organizations: dict[int, list[Any]] = field(default_factory=dict)
     accept_hours: float | None = None
     accept_n: int = 0
@@ -56,7 +57,6 @@ class DashboardFigures:
         return {
             "needs": [[c, u, n] for (c, u), n in self.needs.items()],
             "referrals": [[s, d, n] for (s, d), n in self.referrals.items()],
-            "organizations": [[pk, *row] for pk, row in self.organizations.items()],
             "accept": [self.accept_hours, self.accept_n],
             "feedback": [self.feedback_hours, self.feedback_n],
             "current": [
@@ -78,7 +78,6 @@ class DashboardFigures:
         return cls(
             needs={(c, u): n for c, u, n in data["needs"]},
             referrals={(s, d): n for s, d, n in data["referrals"]},
-            organizations={int(row[0]): list(row[1:]) for row in data["organizations"]},
             accept_hours=data["accept"][0],
             accept_n=data["accept"][1],
             feedback_hours=data["feedback"][0],

@@ -26,7 +26,7 @@ from core.models import Region, RegionLevel
 from core.spreadsheets import export_workbook
 from dashboards import selectors
 from dashboards.figures import DashboardFigures, add_up, county_figures_for
-from dashboards.models import CountyAggregate
+from dashboards.models import CountyAggregate, CountyOrganizationAggregate
 from dashboards.reports import Cell, Report, Table, dashboard_report
 from dashboards.selectors import Scope
 
@@ -119,7 +119,7 @@ def comparison(region: Region | None, since: date, until: date) -> list[CountyFi
     rows = CountyAggregate.objects.filter(since=since, until=until)
     if region is not None:
         rows = rows.filter(county__code__startswith=region.subtree_prefix)
-    stored = {row.county_id: _stored(row) for row in rows.select_related("county")}
+    stored = {row.county_id: _stored(row) for row in rows.select_related("county").defer("dashboard")}
     figures = [stored.get(county.code) or county_figures(county, since, until) for county in counties]
     return sorted(
         figures,
@@ -166,7 +166,37 @@ def dashboard_rollup(scope: Scope) -> Report:
         else:
             records.append(county_figures_for(Scope(region=county, since=scope.since, until=scope.until)))
             times.append(None)
-    return dashboard_report(scope, add_up(records), as_of=_oldest(times))
+    total = add_up(records)
+    total.organizations = _organizations(scope, stored, total.organizations)
+    return dashboard_report(scope, total, as_of=_oldest(times))
+
+
+ORGANIZATIONS_SHOWN = 50
+
+
+def _organizations(scope: Scope, stored: dict[str, Any], live: dict[int, list[Any]]) -> dict[int, list[Any]]:
+    """Referrals by organization over the counties: the stored counties' rows summed in SQL (one
+    query), with the counties computed live; the 50 with the most referrals, then the rest as one
+    line (a province's counties send to thousands)."""
+    rows = CountyOrganizationAggregate.objects.filter(
+        aggregate__since=scope.since, aggregate__until=scope.until, aggregate__county_id__in=list(stored)
+    )
+    found = {pk: list(row) for pk, row in live.items()}
+    for pk, name, *counts in (
+        rows.order_by()
+        .values("organization_id", "organization__name")
+        .annotate(s=Sum("sent"), a=Sum("accepted"), h=Sum("helped"), d=Sum("declined"))
+        .values_list("organization_id", "organization__name", "s", "a", "h", "d")
+    ):
+        row = found.setdefault(pk, [name, 0, 0, 0, 0])
+        row[1:] = [x + int(y) for x, y in zip(row[1:], counts, strict=True)]
+    ranked = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0]))
+    shown = dict(ranked[:ORGANIZATIONS_SHOWN])
+    rest = [row for _pk, row in ranked[ORGANIZATIONS_SHOWN:]]
+    if rest:
+        label = _("%(n)s other organizations") % {"n": len(rest)}
+        shown[0] = [label, *(sum(row[i] for row in rest) for i in range(1, 5))]
+    return shown
 
 
 def headers() -> list[str]:

@@ -208,3 +208,19 @@ def test_the_roll_ups_queries_do_not_grow_with_the_counties(world: World, three_
         _county_data(world, region(f"61062{3 + n}000000", f"测试{n}县"), n=1)
     assert len(counties_under(world.province)) == 6
     assert queries() == with_three
+
+
+def test_past_the_first_organizations_the_rest_are_one_line_with_their_sums(
+    world: World, three_counties: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import rollup
+
+    refresh()
+    client = _client(_supervisor("shaanxi", world.province))
+    every = _figures(client.get(DASHBOARD))["referral_organization"]
+    assert len(every) == 2 and sum(row[0] for row in every.values()) == 12, "6 completed + 6 sent"
+    monkeypatch.setattr(rollup, "ORGANIZATIONS_SHOWN", 1)
+    shown = _figures(client.get(DASHBOARD))["referral_organization"]
+    first, rest = list(shown), list(shown.values())
+    assert first[1] == "其他 1 个组织"
+    assert [sum(col) for col in zip(*rest, strict=True)] == [sum(col) for col in zip(*every.values(), strict=True)]
