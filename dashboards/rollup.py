@@ -175,21 +175,30 @@ ORGANIZATIONS_SHOWN = 50
 
 
 def _organizations(scope: Scope, stored: dict[str, Any], live: dict[int, list[Any]]) -> dict[int, list[Any]]:
-    """Referrals by organization over the counties: the stored counties' rows summed in SQL (one
-    query), with the counties computed live; the 50 with the most referrals, then the rest as one
-    line (a province's counties send to thousands)."""
+    """Referrals by organization over the counties: the 50 with the most referrals, then the rest
+    as one line (a province's counties send to thousands). The stored counties' rows are summed in
+    SQL (two queries: the first 50, the totals); with a county computed live, every organization's
+    sums are read and merged with its figures."""
     rows = CountyOrganizationAggregate.objects.filter(
         aggregate__since=scope.since, aggregate__until=scope.until, aggregate__county_id__in=list(stored)
-    )
+    ).order_by()
+    sums = {"s": Sum("sent"), "a": Sum("accepted"), "h": Sum("helped"), "d": Sum("declined")}
+    grouped = rows.values("organization_id").annotate(**sums)
+    # Only the first ones leave the database, the rest as one sum; with a county computed live,
+    # every organization (merged below).
+    top = grouped if live else grouped.order_by("-s", "organization__name")[:ORGANIZATIONS_SHOWN]
     found = {pk: list(row) for pk, row in live.items()}
-    for pk, name, *counts in (
-        rows.order_by()
-        .values("organization_id", "organization__name")
-        .annotate(s=Sum("sent"), a=Sum("accepted"), h=Sum("helped"), d=Sum("declined"))
-        .values_list("organization_id", "organization__name", "s", "a", "h", "d")
-    ):
+    for pk, name, *counts in top.values_list("organization_id", "organization__name", "s", "a", "h", "d"):
         row = found.setdefault(pk, [name, 0, 0, 0, 0])
         row[1:] = [x + int(y) for x, y in zip(row[1:], counts, strict=True)]
+    if not live:
+        every = rows.aggregate(n=Count("organization_id", distinct=True), **sums)
+        others = int(every["n"] or 0) - len(found)
+        if others > 0:
+            shown = dict(sorted(found.items(), key=lambda item: (-item[1][1], item[1][0])))
+            rest = [int(every[k] or 0) - sum(row[i] for row in shown.values()) for i, k in enumerate("sahd", 1)]
+            shown[0] = [_("%(n)s other organizations") % {"n": others}, *rest]
+            return shown
     ranked = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0]))
     shown = dict(ranked[:ORGANIZATIONS_SHOWN])
     rest = [row for _pk, row in ranked[ORGANIZATIONS_SHOWN:]]
@@ -295,7 +304,7 @@ class Pairing:
     organization: str
     from_county: str
     resource: str
-    to_county: Region
+    to_county: str  # the designated county's name
     people: int
     money: Decimal
     deliveries: int
@@ -309,18 +318,24 @@ def pairings(region: Region | None, since: date, until: date) -> list[Pairing]:
     under it), with what it delivered in each designated county in the period (the first 500
     pairs). Two queries however many pairs: the pairs, then the deliveries of their resources
     grouped by resource and region, added up here per designated county."""
-    designated = Resource.designated_counties.through.objects.select_related("resource__organization__region", "region")
+    designated = Resource.designated_counties.through.objects.all()
     if region is not None:
         designated = designated.filter(
             Q(region__code__startswith=region.subtree_prefix)
             | Q(resource__organization__region__code__startswith=region.subtree_prefix)
         )
-    pairs = list(designated.order_by("region__code", "resource__name")[:PAIRINGS_SHOWN])
+    # Plain values, no model instances: a province lists hundreds of pairs.
+    pairs = list(
+        designated.order_by("region__code", "resource__name").values_list(
+            "resource_id", "region_id", "region__level", "region__name", "resource__name",
+            "resource__organization__name", "resource__organization__region__name",
+        )[:PAIRINGS_SHOWN]
+    )  # fmt: skip
     scope = Scope(region=None, since=since, until=until)
     delivered: dict[int, list[tuple[str, int, Decimal, int]]] = {}
     rows = (
         ResourceUsage.objects.filter(
-            scope.period_q("occurred_at"), resource_id__in={p.resource_id for p in pairs}, kind=UsageKind.DELIVERY
+            scope.period_q("occurred_at"), resource_id__in={p[0] for p in pairs}, kind=UsageKind.DELIVERY
         )
         .order_by()
         .values("resource_id", "region_id")
@@ -337,17 +352,15 @@ def pairings(region: Region | None, since: date, until: date) -> list[Pairing]:
             (row["region_id"], int(row["people"]), Decimal(row["money"]), int(row["n"]))
         )
     found: list[Pairing] = []
-    for pair in pairs:
-        county = pair.region
-        there = [d for d in delivered.get(pair.resource_id, []) if d[0].startswith(county.subtree_prefix)]
-        organization = pair.resource.organization
-        home = organization.region
+    for resource_id, county_code, level, county_name, resource, organization, home in pairs:
+        prefix = Region(code=county_code, level=level).subtree_prefix
+        there = [d for d in delivered.get(resource_id, []) if d[0].startswith(prefix)]
         found.append(
             Pairing(
-                organization=organization.name,
-                from_county=home.name if home else "",
-                resource=pair.resource.name,
-                to_county=county,
+                organization=organization,
+                from_county=home or "",
+                resource=resource,
+                to_county=county_name,
                 people=sum(d[1] for d in there),
                 money=sum((d[2] for d in there), Decimal("0")),
                 deliveries=sum(d[3] for d in there),
