@@ -183,7 +183,9 @@ def _organizations(scope: Scope, stored: dict[str, Any], live: dict[int, list[An
         aggregate__since=scope.since, aggregate__until=scope.until, aggregate__county_id__in=list(stored)
     ).order_by()
     sums = {"s": Sum("sent"), "a": Sum("accepted"), "h": Sum("helped"), "d": Sum("declined")}
-    grouped = rows.values("organization_id").annotate(**sums)
+    grouped = rows.values("organization_id").annotate(
+        s=Sum("sent"), a=Sum("accepted"), h=Sum("helped"), d=Sum("declined")
+    )
     # Only the first ones leave the database, the rest as one sum; with a county computed live,
     # every organization (merged below).
     top = grouped if live else grouped.order_by("-s", "organization__name")[:ORGANIZATIONS_SHOWN]
