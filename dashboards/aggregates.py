@@ -4,7 +4,9 @@ A beat task on the heavy queue (``dashboards.tasks.refresh_county_aggregates``) 
 live computation itself (``rollup.county_figures``), only the counties where something counted
 changed since an earlier run: needs, referrals and households by their ``updated_at``; deliveries,
 government assistance and referral answers (append-only tables) by their highest id; referrals whose
-answer deadline passed. The watermark is the run before the last, so a write that committed while
+answer deadline passed or came within 24 hours; follow-ups created (a visit is an event). Each row also holds
+the county dashboard's figures (``dashboards.figures``), which the city and province dashboards add
+up. The watermark is the run before the last, so a write that committed while
 a run was reading is still caught by the next one. Each day's new periods (the default 12-month
 window moves) are computed for every county once.
 """
@@ -22,12 +24,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from beneficiaries.models import AssistanceRecord, Household, Need
-from cases.models import Referral, ReferralEvent
+from cases.models import FollowUp, Referral, ReferralEvent
 from charities.models import ResourceUsage
 from core.models import Region, RegionLevel
+from dashboards.figures import county_figures_for, current_figures
 from dashboards.forms import DEFAULT_PERIOD_DAYS
-from dashboards.models import AggregateRefresh, CountyAggregate
+from dashboards.models import AggregateRefresh, CountyAggregate, CountyOrganizationAggregate
 from dashboards.rollup import county_figures, month_bounds
+from dashboards.selectors import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,21 @@ def changed_counties(watermark: AggregateRefresh, now: datetime) -> set[str]:
         .values_list("c", flat=True)
         .distinct()
     )
+    # A deadline entering the dashboard's next 24 hours ("expiring") also changes a figure.
+    changed |= _prefixes(
+        Referral.objects.filter(respond_by__gte=since + timedelta(hours=24), respond_by__lte=now + timedelta(hours=24))
+        .annotate(c=county)
+        .values_list("c", flat=True)
+        .distinct()
+    )
+    # Follow-ups due (the sampler creates them); a visit recorded adds a referral event (below).
+    changed |= _prefixes(
+        FollowUp.objects.filter(created_at__gte=since)
+        .order_by()
+        .annotate(c=county)
+        .values_list("c", flat=True)
+        .distinct()
+    )
     changed |= _prefixes(
         Household.objects.filter(updated_at__gte=since).annotate(c=county).values_list("c", flat=True).distinct()
     )
@@ -96,10 +115,13 @@ def _last_id(model: type[ResourceUsage] | type[AssistanceRecord] | type[Referral
 
 
 def refresh_county(county: Region, periods: list[tuple[date, date]], as_of: datetime) -> None:
-    """Recompute one county's rows for the periods, from the live computation."""
+    """Recompute one county's rows for the periods, from the live computation (the figures that
+    hold for no period, such as the ledger's gaps, once for all of them)."""
+    current = current_figures(Scope(region=county, since=as_of.date(), until=as_of.date()), now=as_of)
     for since, until in periods:
         f = county_figures(county, since, until)
-        CountyAggregate.objects.update_or_create(
+        dashboard = county_figures_for(Scope(region=county, since=since, until=until), now=as_of, current=current)
+        row, _created = CountyAggregate.objects.update_or_create(
             county=county,
             since=since,
             until=until,
@@ -113,8 +135,19 @@ def refresh_county(county: Region, periods: list[tuple[date, date]], as_of: date
                 "integration": f.integration,
                 "government_money": f.government_money,
                 "charity_money": f.charity_money,
+                "dashboard": dashboard.as_json(),
                 "as_of": as_of,
             },
+        )
+        row.organizations.all().delete()
+        CountyOrganizationAggregate.objects.bulk_create(
+            [
+                CountyOrganizationAggregate(
+                    aggregate=row, organization_id=pk, sent=sent, accepted=accepted, helped=helped, declined=declined
+                )
+                for pk, (_name, sent, accepted, helped, declined) in dashboard.organizations.items()
+            ],
+            batch_size=2000,
         )
 
 

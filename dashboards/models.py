@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Region
+from core.models import Organization, Region
 
 
 class CountyAggregate(models.Model):
@@ -26,6 +26,9 @@ class CountyAggregate(models.Model):
     integration = models.FloatField(_("integration (%)"), null=True, blank=True)
     government_money = models.DecimalField(_("government assistance (yuan)"), max_digits=16, decimal_places=2)
     charity_money = models.DecimalField(_("charity help (yuan)"), max_digits=16, decimal_places=2)
+    # The county dashboard's figures over the period (``dashboards.figures.DashboardFigures``, as
+    # JSON), which the city and province dashboards add up; null: not counted yet (an older row).
+    dashboard = models.JSONField(_("dashboard figures"), null=True, blank=True)
     as_of = models.DateTimeField(_("figures as of"))
 
     class Meta:
@@ -37,6 +40,29 @@ class CountyAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.since}~{self.until}"
+
+
+class CountyOrganizationAggregate(models.Model):
+    """A county's referrals to one organization over the aggregate's period (the dashboard's table
+    by organization), one row each: a county may send to thousands, too many for the JSON."""
+
+    aggregate = models.ForeignKey(
+        CountyAggregate, verbose_name=_("county aggregate"), on_delete=models.CASCADE, related_name="organizations"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    helped = models.PositiveIntegerField(_("helped"), default=0)
+    declined = models.PositiveIntegerField(_("declined or expired"), default=0)
+
+    class Meta:
+        verbose_name = _("county aggregate by organization")
+        verbose_name_plural = _("county aggregates by organization")
+
+    def __str__(self) -> str:
+        return f"{self.aggregate_id} {self.organization_id}"
 
 
 class AggregateRefresh(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import NeedCategory, Urgency, Vulnerability
 from cases.models import Direction, ReferralStatus
 from dashboards import selectors
+from dashboards.figures import DashboardFigures, county_figures_for
 from dashboards.selectors import Scope
 
 Cell = str | int | float | Decimal | None
@@ -75,6 +76,7 @@ class Report:
     title: str
     scope: Scope
     tables: list[Table] = field(default_factory=list)
+    as_of: str = ""  # added up from aggregates counted then (数据截至); "" when computed live
 
     def export_rows(self) -> Iterator[list[Cell]]:
         """Long format: section, row, column, value — every figure of every table."""
@@ -88,14 +90,20 @@ class Report:
 
 # --- county dashboard ------------------------------------------------------------------------
 def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
-    report = Report(title=_("County dashboard"), scope=scope)
+    """The county dashboard over the scope, computed live."""
+    return dashboard_report(scope, county_figures_for(scope, now=now))
+
+
+def dashboard_report(scope: Scope, figures: DashboardFigures, *, as_of: str = "") -> Report:
+    """The dashboard's tables from its figures: a county's, live, or a city's or province's added
+    up from the counties' aggregates (``as_of``: when they were counted)."""
+    report = Report(title=_("County dashboard"), scope=scope, as_of=as_of)
     add = report.tables.append
 
-    needs = selectors.needs_by_category_and_urgency(scope)
     urgencies = list(Urgency)
     counts: dict[str, dict[str, int]] = {}
-    for row in needs:
-        counts.setdefault(str(row["category"]), {})[str(row["urgency"])] = int(row["count"])
+    for (category, urgency), n in figures.needs.items():
+        counts.setdefault(category, {})[urgency] = n
     add(
         Table(
             key="needs",
@@ -115,10 +123,9 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
         )
     )
 
-    statuses = selectors.referrals_by_status(scope)
     by_status: dict[str, dict[str, int]] = {}
-    for row in statuses:
-        by_status.setdefault(str(row["status"]), {})[str(row["direction"])] = int(row["count"])
+    for (status_code, direction), n in figures.referrals.items():
+        by_status.setdefault(status_code, {})[direction] = n
     add(
         Table(
             key="referral_status",
@@ -144,73 +151,76 @@ def county_report(scope: Scope, *, now: datetime | None = None) -> Report:
             wide=True,
             title=_("Referrals to charities, by organization"),
             headers=[_("Organization"), _("Sent"), _("Accepted"), _("Helped"), _("Declined or expired")],
-            rows=[
-                [str(r["to_organization__name"]), r["sent"], r["accepted"], r["helped"], r["declined"]]
-                for r in selectors.referrals_by_organization(scope)
-            ],
+            rows=[list(row) for row in figures.organizations.values()],
             chart="bar",
         )
     )
 
-    accept_hours, accept_n = selectors.median_hours_to_accept(scope)
-    feedback_hours, feedback_n = selectors.median_hours_to_feedback(scope)
     add(
         Table(
             key="response_times",
             title=_("Median response times"),
             headers=[_("Step"), _("Median hours"), _("Referrals counted")],
             rows=[
-                [_("From sending to acceptance"), accept_hours, accept_n],
-                [_("From sending to feedback or decision"), feedback_hours, feedback_n],
+                [_("From sending to acceptance"), figures.accept_hours, figures.accept_n],
+                [_("From sending to feedback or decision"), figures.feedback_hours, figures.feedback_n],
             ],
+            note=_("Medians do not add up over counties: each county's is on the counties compared page.")
+            if figures.summed
+            else "",
         )
     )
 
-    due = selectors.deadlines(scope, now=now)
+    now_figures = figures.current
     add(
         Table(
             key="deadlines",
             title=_("Expiring and overdue now"),
             headers=[_("Item"), _("Count")],
             rows=[
-                [_("Referrals with less than 24 hours left to answer"), due.expiring],
-                [_("Referrals past their deadline, not yet answered"), due.overdue],
-                [_("Follow-up visits past their due date"), due.follow_ups_overdue],
+                [_("Referrals with less than 24 hours left to answer"), now_figures.expiring],
+                [_("Referrals past their deadline, not yet answered"), now_figures.overdue],
+                [_("Follow-up visits past their due date"), now_figures.follow_ups_overdue],
             ],
         )
     )
 
-    cover = selectors.coverage(scope)
+    coverage = selectors.share(now_figures.with_help, now_figures.open_needs)
     add(
         Table(
             key="coverage",
             title=_("Coverage of open needs"),
             headers=[_("Item"), _("Value")],
             rows=[
-                [_("Open needs"), cover.open_needs],
-                [_("With help under way (referral accepted or in progress)"), cover.with_help],
-                [_("Coverage (%)"), cover.percent],
+                [_("Open needs"), now_figures.open_needs],
+                [_("With help under way (referral accepted or in progress)"), now_figures.with_help],
+                [_("Coverage (%)"), coverage],
             ],
-            headline=cover.percent,
+            headline=coverage,
             headline_unit="%",
         )
     )
 
-    flags = selectors.ledger_flags(scope, today=now.date() if now else None)
     add(
         Table(
             key="ledger",
             title=_("Ledger: duplicates and gaps"),
             headers=[_("Item"), _("Count")],
             rows=[
-                [_("Help entries flagged as duplicates"), flags.duplicates],
-                [_("Gaps: open needs with no help past their deadline"), flags.gaps],
-                [_("People with a ledger"), flags.people],
+                [_("Help entries flagged as duplicates"), now_figures.duplicates],
+                [_("Gaps: open needs with no help past their deadline"), now_figures.gaps],
+                [_("People with a ledger"), now_figures.ledger_people],
             ],
         )
     )
 
-    report.tables.append(_satisfaction_table(selectors.follow_up_satisfaction(scope)))
+    report.tables.append(
+        _satisfaction_table(
+            selectors.Satisfaction(
+                visits=figures.visits, average=figures.average, by_score=figures.by_score, need_met=figures.need_met
+            )
+        )
+    )
     return report
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Q, Sum, Value
@@ -24,8 +25,9 @@ from charities.models import Resource, ResourceUsage, UsageKind
 from core.models import Region, RegionLevel
 from core.spreadsheets import export_workbook
 from dashboards import selectors
-from dashboards.models import CountyAggregate
-from dashboards.reports import Cell, Table
+from dashboards.figures import DashboardFigures, add_up, county_figures_for
+from dashboards.models import CountyAggregate, CountyOrganizationAggregate
+from dashboards.reports import Cell, Report, Table, dashboard_report
 from dashboards.selectors import Scope
 
 
@@ -117,7 +119,7 @@ def comparison(region: Region | None, since: date, until: date) -> list[CountyFi
     rows = CountyAggregate.objects.filter(since=since, until=until)
     if region is not None:
         rows = rows.filter(county__code__startswith=region.subtree_prefix)
-    stored = {row.county_id: _stored(row) for row in rows.select_related("county")}
+    stored = {row.county_id: _stored(row) for row in rows.select_related("county").defer("dashboard")}
     figures = [stored.get(county.code) or county_figures(county, since, until) for county in counties]
     return sorted(
         figures,
@@ -128,9 +130,84 @@ def comparison(region: Region | None, since: date, until: date) -> list[CountyFi
 def figures_as_of(figures: list[CountyFigures]) -> str:
     """When the oldest figure shown was counted, as the page says it (数据截至 HH:MM; with the date
     when it is not today's)."""
+    return _oldest([f.as_of for f in figures])
+
+
+def _oldest(times: list[datetime | None]) -> str:
     now = timezone.now()
-    oldest = timezone.localtime(min((f.as_of or now for f in figures), default=now))
+    oldest = timezone.localtime(min((t or now for t in times), default=now))
     return f"{oldest:%H:%M}" if oldest.date() == timezone.localdate() else f"{oldest:%Y-%m-%d %H:%M}"
+
+
+def above_county(scope: Scope) -> bool:
+    """A city, a province or everywhere: the dashboard adds up the counties' aggregates."""
+    return scope.region is None or scope.region.level < RegionLevel.COUNTY
+
+
+def dashboard_rollup(scope: Scope) -> Report:
+    """The dashboard of a city, a province or everywhere: the county dashboard's figures of every
+    county under it, read from the counties' aggregate rows for the period and added up (two
+    queries however many counties). A county without a row (a period no refresh keeps, a county
+    added since) is computed live, like the comparison does."""
+    counties = counties_under(scope.region)
+    rows = CountyAggregate.objects.filter(since=scope.since, until=scope.until, dashboard__isnull=False)
+    if scope.region is not None:
+        rows = rows.filter(county__code__startswith=scope.region.subtree_prefix)
+    stored: dict[str, tuple[dict[str, Any], datetime]] = {
+        code: (data, as_of) for code, data, as_of in rows.values_list("county_id", "dashboard", "as_of") if data
+    }
+    records: list[DashboardFigures] = []
+    times: list[datetime | None] = []
+    for county in counties:
+        if county.code in stored:
+            data, as_of = stored[county.code]
+            records.append(DashboardFigures.from_json(data))
+            times.append(as_of)
+        else:
+            records.append(county_figures_for(Scope(region=county, since=scope.since, until=scope.until)))
+            times.append(None)
+    total = add_up(records)
+    total.organizations = _organizations(scope, stored, total.organizations)
+    return dashboard_report(scope, total, as_of=_oldest(times))
+
+
+ORGANIZATIONS_SHOWN = 50
+
+
+def _organizations(scope: Scope, stored: dict[str, Any], live: dict[int, list[Any]]) -> dict[int, list[Any]]:
+    """Referrals by organization over the counties: the 50 with the most referrals, then the rest
+    as one line (a province's counties send to thousands). The stored counties' rows are summed in
+    SQL (two queries: the first 50, the totals); with a county computed live, every organization's
+    sums are read and merged with its figures."""
+    rows = CountyOrganizationAggregate.objects.filter(
+        aggregate__since=scope.since, aggregate__until=scope.until, aggregate__county_id__in=list(stored)
+    ).order_by()
+    sums = {"s": Sum("sent"), "a": Sum("accepted"), "h": Sum("helped"), "d": Sum("declined")}
+    grouped = rows.values("organization_id").annotate(
+        s=Sum("sent"), a=Sum("accepted"), h=Sum("helped"), d=Sum("declined")
+    )
+    # Only the first ones leave the database, the rest as one sum; with a county computed live,
+    # every organization (merged below).
+    top = grouped if live else grouped.order_by("-s", "organization__name")[:ORGANIZATIONS_SHOWN]
+    found = {pk: list(row) for pk, row in live.items()}
+    for pk, name, *counts in top.values_list("organization_id", "organization__name", "s", "a", "h", "d"):
+        row = found.setdefault(pk, [name, 0, 0, 0, 0])
+        row[1:] = [x + int(y) for x, y in zip(row[1:], counts, strict=True)]
+    if not live:
+        every = rows.aggregate(n=Count("organization_id", distinct=True), **sums)
+        others = int(every["n"] or 0) - len(found)
+        if others > 0:
+            shown = dict(sorted(found.items(), key=lambda item: (-item[1][1], item[1][0])))
+            rest = [int(every[k] or 0) - sum(row[i] for row in shown.values()) for i, k in enumerate("sahd", 1)]
+            shown[0] = [_("%(n)s other organizations") % {"n": others}, *rest]
+            return shown
+    ranked = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0]))
+    shown = dict(ranked[:ORGANIZATIONS_SHOWN])
+    rest = [row for _pk, row in ranked[ORGANIZATIONS_SHOWN:]]
+    if rest:
+        label = _("%(n)s other organizations") % {"n": len(rest)}
+        shown[0] = [label, *(sum(row[i] for row in rest) for i in range(1, 5))]
+    return shown
 
 
 def headers() -> list[str]:
@@ -229,49 +306,66 @@ class Pairing:
     organization: str
     from_county: str
     resource: str
-    to_county: Region
+    to_county: str  # the designated county's name
     people: int
     money: Decimal
     deliveries: int
 
 
+PAIRINGS_SHOWN = 500
+
+
 def pairings(region: Region | None, since: date, until: date) -> list[Pairing]:
     """Every resource that designates a county under the region (or belongs to an organization
-    under it), with what it delivered in each designated county in the period. One query for the
-    pairs and one per pair."""
-    designated = Resource.designated_counties.through.objects.select_related("resource__organization__region", "region")
+    under it), with what it delivered in each designated county in the period (the first 500
+    pairs). Two queries however many pairs: the pairs, then the deliveries of their resources
+    grouped by resource and region, added up here per designated county."""
+    designated = Resource.designated_counties.through.objects.all()
     if region is not None:
         designated = designated.filter(
             Q(region__code__startswith=region.subtree_prefix)
             | Q(resource__organization__region__code__startswith=region.subtree_prefix)
         )
+    # Plain values, no model instances: a province lists hundreds of pairs.
+    pairs = list(
+        designated.order_by("region__code", "resource__name").values_list(
+            "resource_id", "region_id", "region__level", "region__name", "resource__name",
+            "resource__organization__name", "resource__organization__region__name",
+        )[:PAIRINGS_SHOWN]
+    )  # fmt: skip
     scope = Scope(region=None, since=since, until=until)
-    found: list[Pairing] = []
-    for pair in designated.order_by("region__code", "resource__name")[:500]:
-        county = pair.region
-        delivered = ResourceUsage.objects.filter(
-            resource_id=pair.resource_id,
-            kind=UsageKind.DELIVERY,
-            region__code__startswith=county.subtree_prefix,
-            **{"occurred_at__gte": scope.start, "occurred_at__lt": scope.end},
-        ).aggregate(
+    delivered: dict[int, list[tuple[str, int, Decimal, int]]] = {}
+    rows = (
+        ResourceUsage.objects.filter(
+            scope.period_q("occurred_at"), resource_id__in={p[0] for p in pairs}, kind=UsageKind.DELIVERY
+        )
+        .order_by()
+        .values("resource_id", "region_id")
+        .annotate(
             people=Coalesce(Sum("people"), Value(0)),
             money=Coalesce(
                 Sum("amount"), Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2)
             ),
             n=Count("id"),
         )
-        organization = pair.resource.organization
-        home = organization.region
+    )
+    for row in rows if pairs else []:
+        delivered.setdefault(row["resource_id"], []).append(
+            (row["region_id"], int(row["people"]), Decimal(row["money"]), int(row["n"]))
+        )
+    found: list[Pairing] = []
+    for resource_id, county_code, level, county_name, resource, organization, home in pairs:
+        prefix = Region(code=county_code, level=level).subtree_prefix
+        there = [d for d in delivered.get(resource_id, []) if d[0].startswith(prefix)]
         found.append(
             Pairing(
-                organization=organization.name,
-                from_county=home.name if home else "",
-                resource=pair.resource.name,
-                to_county=county,
-                people=int(delivered["people"]),
-                money=Decimal(delivered["money"]),
-                deliveries=int(delivered["n"]),
+                organization=organization,
+                from_county=home or "",
+                resource=resource,
+                to_county=county_name,
+                people=sum(d[1] for d in there),
+                money=sum((d[2] for d in there), Decimal("0")),
+                deliveries=sum(d[3] for d in there),
             )
         )
     return found

@@ -23,8 +23,10 @@ from dashboards.forms import ScopeForm
 from dashboards.permissions import dashboard_region_for
 from dashboards.reports import Report, county_report, evaluation_report
 from dashboards.rollup import (
+    above_county,
     comparison,
     comparison_table,
+    dashboard_rollup,
     figures_as_of,
     pairings,
     rollup_region_for,
@@ -70,12 +72,19 @@ def _export(report: Report, filename: str) -> HttpResponse:
     return response
 
 
+def _dashboard(form: ScopeForm) -> Report:
+    """A county's (or a township's) dashboard live; a city's, a province's or everywhere's added up
+    from the counties' aggregates (issue #18 item 5)."""
+    scope = form.scope()
+    return dashboard_rollup(scope) if above_county(scope) else county_report(scope)
+
+
 @login_required
 @require_GET
 @replica_reads
 def county(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
-    return _page(request, form, county_report(form.scope()), "dashboards:county_export")
+    return _page(request, form, _dashboard(form), "dashboards:county_export")
 
 
 @login_required
@@ -83,7 +92,7 @@ def county(request: HttpRequest) -> HttpResponse:
 @replica_reads
 def county_export(request: HttpRequest) -> HttpResponse:
     form = _scope_form(request)
-    return _export(county_report(form.scope()), "dashboard")
+    return _export(_dashboard(form), "dashboard")
 
 
 @login_required
@@ -128,6 +137,7 @@ def counties(request: HttpRequest) -> HttpResponse:
             "chart": table.drawable,
             "charts": {"counties": table.chart_data()} if table.drawable else {},
             "figures": figures,
+            "ranked": list(zip(figures, table.rows, strict=True)),
             "as_of": figures_as_of(figures),
             "pairings": pairings(region, scope.since, scope.until),
             "month": request.GET.get("month", last_month),

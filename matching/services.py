@@ -83,8 +83,35 @@ def _queue(run_id: int) -> None:
         )
 
 
-def run_start(*, region: Region, by: User | None, nightly: NightlyRun | None = None) -> MatchingRun:
-    """Queue a run for ``region`` (the caller checked the user may). One active run per region."""
+def _queue_nightly(run_ids: list[int]) -> None:
+    """Queue the night's runs as one Celery group, one task per county on the matching queue: the
+    workers of every machine share them, and each task ends on its own (a county that fails is
+    marked failed by ``run_execute`` and stops no other). With the broker away every run of the
+    night fails at once with a clear message."""
+    from celery import group
+
+    from matching.tasks import run_matching
+
+    night = group(run_matching.si(run_id).set(queue=settings.MATCHING_QUEUE) for run_id in run_ids)
+    if run_matching.app.conf.task_always_eager:
+        night.apply_async()  # in-process
+        return
+    try:
+        night.apply_async(retry=False)
+    except Exception:
+        logger.warning("nightly matching: could not queue %s runs", len(run_ids), exc_info=True)
+        for run_id in run_ids:
+            _fail(
+                run_id,
+                _(
+                    "The background task service is unavailable, so this run did not start. Start it again in a few minutes."
+                ),
+            )
+
+
+def run_start(*, region: Region, by: User | None, nightly: NightlyRun | None = None, queue: bool = True) -> MatchingRun:
+    """Create a run for ``region`` (the caller checked the user may) and queue it at commit
+    (``queue=False``: the caller queues it, as the nightly group does). One active run per region."""
     if by is not None:
         require_run(by)
     now = timezone.now()
@@ -104,7 +131,8 @@ def run_start(*, region: Region, by: User | None, nightly: NightlyRun | None = N
                 weights=weights_as_json(matching_weights()),
             )
             run_id = run.pk
-            transaction.on_commit(lambda: _queue(run_id))
+            if queue:
+                transaction.on_commit(lambda: _queue(run_id))
     except IntegrityError:
         raise MatchingError(
             _("A matching run for %(region)s is already queued or running. Wait for it to finish.")
@@ -116,22 +144,23 @@ def run_start(*, region: Region, by: User | None, nightly: NightlyRun | None = N
 
 def runs_start_nightly() -> int:
     """The nightly run: one run for every county with an open need (skipping those already running),
-    each its own task, so one county's failure stops no other; the night's row gathers them for
-    the nightly page."""
+    queued at commit as one Celery group of one task per county (``_queue_nightly``), so one
+    county's failure stops no other; the night's row gathers them for the nightly page."""
     counties = Region.objects.filter(level=RegionLevel.COUNTY)
     prefixes = {
         code[:6] for code in Need.objects.filter(status=NeedStatus.OPEN).values_list("region_id", flat=True).distinct()
     }
     night = NightlyRun.objects.create(as_of=timezone.localdate())
-    started = 0
+    run_ids: list[int] = []
     for county in counties.filter(code__in=[p + "000000" for p in prefixes]).order_by("code"):
         try:
-            run_start(region=county, by=None, nightly=night)
-            started += 1
+            run_ids.append(run_start(region=county, by=None, nightly=night, queue=False).pk)
         except MatchingError:
             continue
-    NightlyRun.objects.filter(pk=night.pk).update(counties=started)
-    return started
+    NightlyRun.objects.filter(pk=night.pk).update(counties=len(run_ids))
+    if run_ids:
+        transaction.on_commit(lambda: _queue_nightly(run_ids))
+    return len(run_ids)
 
 
 def _weights_from_json(data: dict[str, Any]) -> Weights:

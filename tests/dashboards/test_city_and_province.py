@@ -149,3 +149,41 @@ def test_the_province_sees_what_a_strong_countys_designated_resource_delivered(
     section = html.split('id="pairings"')[1]
     assert "西安市慈善总会" in section and "对口帮扶助学金" in section and "延川县" in section
     assert "6,000" in section or "6000" in section
+
+
+def test_each_pairing_counts_only_its_countys_deliveries_and_more_pairs_cost_no_more_queries(
+    province_supervisor: User, world: World, xian: Region
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from charities.models import ResourceUsage, UsageKind
+    from tests.factories import OrganizationFactory, ResourceFactory
+
+    strong = OrganizationFactory.create(kind="charity", name="西安市慈善总会", region=xian)
+    client = Client()
+    client.force_login(province_supervisor)
+
+    def fund(name: str, county: Region, *delivered_in: tuple[Region, str]) -> None:
+        resource = ResourceFactory.create(organization=strong, name=name)
+        resource.designated_counties.add(county)
+        for place, amount in delivered_in:
+            ResourceUsage.objects.create(
+                resource=resource, kind=UsageKind.DELIVERY, people=1, amount=amount, region=place,
+                occurred_at=timezone.now(),
+            )  # fmt: skip
+
+    def queries() -> tuple[int, str]:
+        client.get(COUNTIES)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(COUNTIES).content.decode()
+        return len(captured.captured_queries), html.split('id="pairings"')[1]
+
+    fund("助学金", world.our_county, (world.our_village, "6000"), (xian, "999"))
+    one, section = queries()
+    assert "6,000" in section and "999" not in section, "a delivery outside the designated county is not its"
+    fund("助医金", world.other_county, (world.other_county, "4500"))
+    fund("助老金", world.our_county)
+    three, section = queries()
+    assert "4,500" in section and "助老金" in section
+    assert three == one

@@ -3,6 +3,7 @@ task; one county's failure stops no other; a city or province page shows each co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -147,3 +148,59 @@ def test_a_county_whose_proposals_cannot_be_written_fails_alone(
         world.our_county.code: RunStatus.DONE,
         "610102000000": RunStatus.DONE,
     }
+
+
+@pytest.fixture
+def through_the_broker() -> Iterator[None]:
+    """Tasks sent to the broker, not run in process (whatever REDIS_URL says): the test replaces
+    the sending itself."""
+    from referral_hub.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_the_night_is_queued_as_one_celery_group_of_one_task_per_county_on_the_matching_queue(
+    world: World,
+    three_counties: None,
+    through_the_broker: None,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from celery import group
+
+    from matching.tasks import run_matching
+
+    sent: list[group] = []
+    monkeypatch.setattr(group, "apply_async", lambda self, *args, **kwargs: sent.append(self))
+    settings.MATCHING_QUEUE = "heavy"
+    night = _night(django_capture_on_commit_callbacks)
+    assert len(sent) == 1, "one group for the night"
+    tasks = list(sent[0].tasks)
+    runs = dict(MatchingRun.objects.filter(nightly=night).values_list("pk", "region_id"))
+    assert sorted(t.args[0] for t in tasks) == sorted(runs), "one task per county's run"
+    assert {t.task for t in tasks} == {run_matching.name}
+    assert {t.options["queue"] for t in tasks} == {"heavy"}
+    assert set(MatchingRun.objects.filter(nightly=night).values_list("status", flat=True)) == {RunStatus.QUEUED}
+
+
+def test_with_the_broker_away_every_county_of_the_night_fails_with_a_clear_reason(
+    world: World,
+    three_counties: None,
+    through_the_broker: None,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from celery import group
+
+    def broker_away(self: group, *args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setattr(group, "apply_async", broker_away)
+    night = _night(django_capture_on_commit_callbacks)
+    assert set(MatchingRun.objects.filter(nightly=night).values_list("status", flat=True)) == {RunStatus.FAILED}
+    status, html = _page(_supervisor("shaanxi", world.province))
+    assert status == 200 and html.count("后台任务服务暂时不可用") >= 3, "each county says why"
