@@ -3,12 +3,19 @@ a referral's news reaches only the people of the two organizations (SPEC, person
 
 from __future__ import annotations
 
+import pytest
+from django.test import Client
+from django.urls import reverse
+
 from accounts.models import Role, User
+from audit.models import AuditEntry
+from beneficiaries.models import Need, NeedStatus
 from cases.models import Notification
 from cases.services import referral_create_to_charity
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_need
+from tests.factories.cases import make_referral
 
 
 def test_a_sent_referral_tells_only_the_receiving_charitys_active_staff(
@@ -24,3 +31,121 @@ def test_a_sent_referral_tells_only_the_receiving_charitys_active_staff(
     assert charity_staff.pk in told
     assert other_charity_staff.pk not in told  # another charity hears nothing of this person
     assert left.pk not in told and not_staff.pk not in told
+
+
+# --- which actions a referral's page offers (mutants of allowed_actions survived) -------------
+ACTIONS = ("send", "accept", "decline", "start", "feedback", "decide", "close", "withdraw", "rerefer")
+TO_CHARITY, TO_GOVERNMENT = "to_charity", "to_government"
+OFFERED = [
+    # direction, status, referred again, {the office's caseworker: actions}, {the charity's staff: actions}
+    (TO_CHARITY, "draft", False, {"send", "withdraw"}, None),
+    (TO_CHARITY, "sent", False, {"withdraw"}, {"accept", "decline"}),
+    (TO_CHARITY, "accepted", False, {"withdraw"}, {"start"}),
+    (TO_CHARITY, "in_progress", False, {"withdraw"}, {"feedback"}),
+    (TO_CHARITY, "completed", False, {"close"}, set()),
+    (TO_CHARITY, "declined", False, {"rerefer"}, None),
+    (TO_CHARITY, "expired", True, set(), None),  # referred again already: only once
+    (TO_GOVERNMENT, "sent", False, {"accept", "decline"}, {"withdraw"}),
+    (TO_GOVERNMENT, "accepted", False, {"start", "decide"}, {"withdraw"}),
+    (TO_GOVERNMENT, "in_progress", False, {"decide"}, {"withdraw"}),
+]
+
+
+def _offered(user: User, referral_pk: int) -> set[str]:
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("cases:referral_detail", args=[referral_pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    return {a for a in ACTIONS if f'action="{reverse(f"cases:referral_{a}", args=[referral_pk])}"' in html}
+
+
+@pytest.mark.parametrize(("direction", "status", "rereferred", "office", "charity"), OFFERED)
+def test_the_referral_page_offers_each_side_exactly_the_steps_it_may_take(
+    world: World,
+    case: Case,
+    caseworker: User,
+    charity_staff: User,
+    direction: str,
+    status: str,
+    rereferred: bool,
+    office: set[str],
+    charity: set[str] | None,
+) -> None:
+    ends = (world.bureau, world.charity) if direction == TO_CHARITY else (world.charity, world.bureau)
+    referral = make_referral(
+        person=case.person,
+        from_organization=ends[0],
+        to_organization=ends[1],
+        status=status,
+        direction=direction,
+        consent=case.consent,
+        needs=[case.need],
+        shared_fields=["name"],
+        rereferred=rereferred,
+    )
+    assert _offered(caseworker, referral.pk) == office
+    if charity is not None:
+        assert _offered(charity_staff, referral.pk) == charity
+
+
+# --- the needs at the end of a referral (mutants of needs_to survived) ------------------------
+def test_a_decline_reopens_only_the_needs_no_other_active_referral_works_on(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    shared = case.need  # also with another charity, which is helping
+    own = [make_need(case.person, category="living", status=NeedStatus.REFERRED) for _ in range(2)]
+    ended_before = make_need(case.person, category="education", status=NeedStatus.REFERRED)
+    Need.objects.filter(pk=shared.pk).update(status=NeedStatus.REFERRED)
+    common = {"person": case.person, "from_organization": world.bureau, "consent": case.consent}
+    needs = [own[0], shared, own[1], ended_before]  # whatever the order, a need to reopen follows one kept
+    declined = make_referral(to_organization=world.charity, status="sent", needs=needs, **common)
+    make_referral(to_organization=case.third_charity, status="accepted", needs=[shared], **common)
+    make_referral(to_organization=case.third_charity, status="declined", needs=[ended_before], **common)
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{declined.pk}/decline/", {"reason": "超出服务范围"})
+    assert answer.status_code == 200, answer.content
+    assert [Need.objects.get(pk=n.pk).status for n in needs] == [
+        NeedStatus.OPEN,
+        NeedStatus.REFERRED,  # the other charity is helping: not back in matching
+        NeedStatus.OPEN,
+        NeedStatus.OPEN,  # the other referral about it ended before: nobody works on it
+    ]
+    reopened = AuditEntry.objects.filter(action="status", target_type="beneficiaries.need", target_id=str(own[0].pk))
+    assert [entry.actor for entry in reopened] == [charity_staff]  # who reopened it, in the audit log
+    assert Need.objects.get(pk=own[0].pk).status_note == "超出服务范围"  # and why
+
+
+def test_help_given_fulfils_every_open_need_of_the_referral_and_leaves_a_closed_one_closed(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    closed = [make_need(case.person, category="living", status=NeedStatus.CLOSED) for _ in range(2)]
+    case.need.status = NeedStatus.REFERRED
+    case.need.save(update_fields=["status"])
+    needs = [closed[0], case.need, closed[1]]  # whatever the order, an open need follows a closed one
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="in_progress",
+        consent=case.consent,
+        needs=needs,
+    )
+    answer = api_as(charity_staff).post(
+        f"/api/v1/referrals/{referral.pk}/feedback/", {"outcome": "helped", "items": "米面油各一袋"}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert [Need.objects.get(pk=n.pk).status for n in needs] == [
+        NeedStatus.CLOSED,
+        NeedStatus.FULFILLED,
+        NeedStatus.CLOSED,
+    ]
+    step = AuditEntry.objects.get(action="status", target_type="cases.referral", target_id=str(referral.pk))
+    # The audit log keeps the outcome and amount reported (codes and numbers, never free text).
+    assert step.actor == charity_staff
+    assert step.changes == {
+        "step": "feedback",
+        "from": "in_progress",
+        "to": "completed",
+        "outcome": "helped",
+        "amount": "",
+    }

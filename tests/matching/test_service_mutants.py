@@ -1,0 +1,1 @@
+"""Tests written for mutants of matching/services.py that survived ``make mutation`` (docs/testing.md)."""
