@@ -149,3 +149,72 @@ def test_help_given_fulfils_every_open_need_of_the_referral_and_leaves_a_closed_
         "outcome": "helped",
         "amount": "",
     }
+
+
+def test_a_step_taken_without_a_reason_shows_none_in_the_timeline_or_the_audit_log(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="sent",
+        consent=case.consent,
+        needs=[case.need],
+    )
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/")
+    assert answer.status_code == 200, answer.content
+    accepted = [event for event in answer.json()["events"] if event["action"] == "accept"]
+    assert [event["reason"] for event in accepted] == [""]
+    step = AuditEntry.objects.get(action="status", target_type="cases.referral", target_id=str(referral.pk))
+    assert step.reason == ""
+
+
+def test_a_decline_tells_the_referring_offices_caseworkers_not_every_caseworker_covering_the_village(
+    world: World, case: Case, caseworker: User, charity_staff: User, supervisor: User
+) -> None:
+    township_caseworker = UserFactory.create(
+        username="township_caseworker",
+        role=Role.CASEWORKER,
+        organization=case.township_office,
+        jurisdiction=world.our_township,
+    )
+    UserFactory.create(
+        username="caseworker_left",
+        role=Role.CASEWORKER,
+        organization=world.bureau,
+        jurisdiction=world.our_county,
+        is_active=False,
+    )
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="sent",
+        consent=case.consent,
+        needs=[case.need],
+    )
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/decline/", {"reason": "超出服务范围"})
+    assert answer.status_code == 200, answer.content
+    told = set(Notification.objects.filter(referral=referral).values_list("recipient", flat=True))
+    # The bureau that referred has its own caseworkers: only its active caseworkers hear (not its supervisor,
+    # not one who left, not the township office's caseworker whose jurisdiction also holds the village).
+    assert told == {caseworker.pk}
+    assert township_caseworker.pk not in told and supervisor.pk not in told
+
+
+def test_a_township_office_without_caseworkers_is_covered_by_the_county_caseworkers(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=None,
+        region=world.our_village,
+        from_organization=world.charity,
+        to_organization=case.township_office,  # run from the county: no caseworkers of its own
+        status="draft",
+        direction="to_government",
+    )
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/send/")
+    assert answer.status_code == 200, answer.content
+    told = set(Notification.objects.filter(referral=referral).values_list("recipient", flat=True))
+    assert caseworker.pk in told
