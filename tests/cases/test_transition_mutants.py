@@ -204,8 +204,15 @@ def test_a_decline_tells_the_referring_offices_caseworkers_not_every_caseworker_
 
 
 def test_a_township_office_without_caseworkers_is_covered_by_the_county_caseworkers(
-    world: World, case: Case, caseworker: User, charity_staff: User
+    world: World, case: Case, caseworker: User, charity_staff: User, supervisor: User, other_county_caseworker: User
 ) -> None:
+    UserFactory.create(
+        username="caseworker_left",
+        role=Role.CASEWORKER,
+        organization=world.bureau,
+        jurisdiction=world.our_county,
+        is_active=False,
+    )
     referral = make_referral(
         person=None,
         region=world.our_village,
@@ -217,4 +224,4 @@ def test_a_township_office_without_caseworkers_is_covered_by_the_county_casework
     answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/send/")
     assert answer.status_code == 200, answer.content
     told = set(Notification.objects.filter(referral=referral).values_list("recipient", flat=True))
-    assert caseworker.pk in told
+    assert told == {caseworker.pk}  # the active caseworkers whose jurisdiction holds the village, no one else
