@@ -225,3 +225,24 @@ def test_a_township_office_without_caseworkers_is_covered_by_the_county_casework
     assert answer.status_code == 200, answer.content
     told = set(Notification.objects.filter(referral=referral).values_list("recipient", flat=True))
     assert told == {caseworker.pk}  # the active caseworkers whose jurisdiction holds the village, no one else
+
+
+def test_the_referring_office_reads_the_name_and_the_reference_in_chinese_after_a_decline(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    # The office keeps the register: it reads the name even when the consent did not share it with the
+    # charity and the referral has ended; the title carries the reference, never the name.
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="sent",
+        consent=case.consent,
+        needs=[case.need],
+        shared_fields=["phone"],
+    )
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/decline/", {"reason": "超出服务范围"})
+    assert answer.status_code == 200, answer.content
+    row = Notification.objects.get(recipient=caseworker, referral=referral, channel="in_app")
+    assert row.title_in("zh-hans").startswith(f"转介 {referral.reference}：")
+    assert row.body_in("zh-hans").startswith(f"关于 王秀英（转介 {referral.reference}）。")
