@@ -246,3 +246,21 @@ def test_the_referring_office_reads_the_name_and_the_reference_in_chinese_after_
     row = Notification.objects.get(recipient=caseworker, referral=referral, channel="in_app")
     assert row.title_in("zh-hans").startswith(f"转介 {referral.reference}：")
     assert row.body_in("zh-hans").startswith(f"关于 王秀英（转介 {referral.reference}）。")
+
+
+def test_a_charity_the_name_is_not_shared_with_reads_about_the_person_of_the_referral_in_chinese(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="draft",
+        consent=case.consent,
+        needs=[case.need],
+        shared_fields=["phone"],
+    )
+    answer = api_as(caseworker).post(f"/api/v1/referrals/{referral.pk}/send/")
+    assert answer.status_code == 200, answer.content
+    row = Notification.objects.get(recipient=charity_staff, referral=referral, channel="in_app")
+    assert row.body_in("zh-hans").startswith(f"关于转介 {referral.reference} 所涉人员。")
