@@ -93,6 +93,10 @@ def test_a_resource_with_a_per_person_limit_and_no_budget_gets_its_place_back(
     [
         ({"people": -1}, {"people": ["人数不能为负数。"]}),
         ({"people": 1, "amount": Decimal("-5")}, {"amount": ["金额不能为负数。"]}),
+        (
+            {"people": 1, "services": ["care_visit", "teleport", "flying"]},
+            {"services": ["无法识别的服务类型：flying, teleport。"]},
+        ),
     ],
 )
 def test_a_second_caller_of_the_delivery_service_gets_the_same_refusals(world: World, given, errors) -> None:
@@ -112,3 +116,11 @@ def test_money_given_without_counting_a_person_is_recorded(world: World) -> None
         Decimal("300"),
         Decimal("9700"),
     )
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("0.50")])
+def test_goods_with_no_or_little_money_are_recorded(world: World, amount: Decimal) -> None:
+    resource = _resource(world)
+    resource_record_delivery(resource=resource, people=1, amount=amount, by=None, note="米面油")
+    resource.refresh_from_db()
+    assert (resource.people_helped, resource.amount_delivered) == (1, amount)
