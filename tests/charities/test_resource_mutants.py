@@ -118,9 +118,19 @@ def test_money_given_without_counting_a_person_is_recorded(world: World) -> None
     )
 
 
-@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("0.50")])
-def test_goods_with_no_or_little_money_are_recorded(world: World, amount: Decimal) -> None:
+@pytest.mark.parametrize("amount", [None, Decimal("0"), Decimal("0.50")])
+def test_goods_with_no_or_little_money_are_recorded(world: World, amount: Decimal | None) -> None:
     resource = _resource(world)
     resource_record_delivery(resource=resource, people=1, amount=amount, by=None, note="米面油")
     resource.refresh_from_db()
-    assert (resource.people_helped, resource.amount_delivered) == (1, amount)
+    assert (resource.people_helped, resource.amount_delivered) == (1, amount or Decimal(0))
+
+
+def test_help_for_a_household_of_two_is_bounded_by_twice_the_per_person_limit(world: World) -> None:
+    resource = _resource(world, name="临时救助金")
+    resource_record_delivery(resource=resource, people=2, amount=Decimal("3500"), by=None)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        resource_record_delivery(resource=resource, people=2, amount=Decimal("4500"), by=None)
+    assert refused.value.message_dict == {"amount": ["4500 元超过了“临时救助金”每人的限额（最多 4000.00 元）。"]}
+    resource.refresh_from_db()
+    assert (resource.people_helped, resource.amount_delivered) == (2, Decimal("3500"))
