@@ -5,16 +5,18 @@ delivery service gets the same refusals (SPEC rule 15)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import User
 from cases.models import Referral
 from charities.models import Resource, ResourceStatus, ResourceUsage, UsageKind
-from charities.services import resource_record_delivery
+from charities.services import resource_record_delivery, resource_reserve_capacity
+from core.errors import ReferralHubError
 from tests.conftest import World, api_as
 from tests.factories import ResourceFactory, make_consent, make_need, make_person
 from tests.factories.cases import make_referral
@@ -134,3 +136,127 @@ def test_help_for_a_household_of_two_is_bounded_by_twice_the_per_person_limit(wo
     assert refused.value.message_dict == {"amount": ["4500 元超过了“临时救助金”每人的限额（最多 4000.00 元）。"]}
     resource.refresh_from_db()
     assert (resource.people_helped, resource.amount_delivered) == (2, Decimal("3500"))
+
+
+# --- resource_reserve_capacity: each refusal says why, in Chinese, with its code ---------------
+TODAY = timezone.localdate()
+REFUSED = {
+    "full": ({"status": "full"}, {}, "resource_full", "“救助金”已没有剩余名额或预算。"),
+    "paused": ({"status": "paused"}, {}, "resource_not_open", "“救助金”当前状态为已暂停，不接收新的个案。"),
+    "not started": (
+        {"starts_on": TODAY + timedelta(days=1)},
+        {},
+        "resource_not_started",
+        f"“救助金”自 {(TODAY + timedelta(days=1)).isoformat()} 起实施，此前不接收个案。",
+    ),
+    "ended": (
+        {"ends_on": TODAY - timedelta(days=1)},
+        {},
+        "resource_ended",
+        f"“救助金”已于 {(TODAY - timedelta(days=1)).isoformat()} 结束。",
+    ),
+    "too few places": ({"people_left": 1}, {"people": 2}, "resource_full", "“救助金”仅剩 1 个名额，需要 2 个。"),
+    "over the limit": (
+        {},
+        {"amount": Decimal("2500")},
+        "resource_per_person_limit",
+        "2500 元超过了每人 2000.00 元的限额。",
+    ),
+    "over the budget": (
+        {"amount_left": Decimal("300")},
+        {"amount": Decimal("500")},
+        "resource_full",
+        "“救助金”仅剩 300.00 元，需要 500 元。",
+    ),
+}
+
+
+@pytest.mark.parametrize(("fields", "asked", "code", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_a_refused_reservation_says_why_and_takes_nothing(world: World, fields, asked, code, message) -> None:
+    resource = _resource(world, name="救助金", **fields)
+    with translation.override("zh-hans"), pytest.raises(ReferralHubError) as refused:
+        resource_reserve_capacity(resource=resource, by=None, **asked)
+    assert (refused.value.code, refused.value.message) == (code, message)
+    assert not ResourceUsage.objects.exists()
+
+
+@pytest.mark.parametrize("asked", [{"people": -1}, {"people": 1, "amount": Decimal("-1")}])
+def test_nothing_negative_is_reserved(world: World, asked) -> None:
+    resource = _resource(world)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        resource_reserve_capacity(resource=resource, by=None, **asked)
+    assert refused.value.messages == ["占用的人数和金额不能为负数。"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "left"),
+    [
+        ({"people": 0, "amount": Decimal("500")}, (3, Decimal("9500"))),
+        ({"people": 1, "amount": Decimal("0")}, (2, Decimal("10000"))),
+        ({"people": 1, "amount": Decimal("0.50")}, (2, Decimal("9999.50"))),
+    ],
+)
+def test_small_reservations_are_taken(world: World, asked, left) -> None:
+    resource = _resource(world)
+    resource_reserve_capacity(resource=resource, by=None, **asked)
+    resource.refresh_from_db()
+    assert (resource.people_left, resource.amount_left) == left
+
+
+# --- resource_record_delivery: the status after help went out, and the delivery's record ---------
+def test_the_last_money_delivered_makes_the_resource_full(world: World) -> None:
+    resource = _resource(world, amount_left=Decimal("1000"), per_person_limit=None)
+    resource_record_delivery(resource=resource, people=1, amount=Decimal("1000"), by=None)
+    resource.refresh_from_db()
+    assert (resource.status, resource.amount_left) == (ResourceStatus.FULL, Decimal("0"))
+
+
+def test_money_a_referral_held_and_did_not_spend_reopens_a_full_resource(world: World) -> None:
+    resource = _resource(world, amount_left=Decimal("0"), status="full")
+    resource_record_delivery(
+        resource=resource, people=1, amount=Decimal("1500"), reserved_amount=Decimal("2000"), by=None
+    )
+    resource.refresh_from_db()
+    assert (resource.status, resource.amount_left) == (ResourceStatus.OPEN, Decimal("500"))
+
+
+def test_help_delivered_from_a_full_resource_that_leaves_it_exhausted_keeps_it_full(world: World) -> None:
+    resource = _resource(world, amount_left=Decimal("0"), status="full")
+    resource_record_delivery(
+        resource=resource, people=1, amount=Decimal("2000"), reserved_amount=Decimal("2000"), by=None
+    )
+    resource.refresh_from_db()
+    assert (resource.status, resource.amount_left) == (ResourceStatus.FULL, Decimal("0"))
+
+
+@pytest.mark.parametrize("amount", [Decimal("500"), Decimal("1000")])
+def test_help_delivered_from_a_paused_resource_leaves_it_paused(world: World, amount: Decimal) -> None:
+    resource = _resource(world, amount_left=Decimal("1000"), per_person_limit=None, status="paused")
+    resource_record_delivery(resource=resource, people=1, amount=amount, by=None)
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.PAUSED
+
+
+def test_help_reported_is_recorded_with_its_services_region_referral_and_reporter(
+    world: World, charity_staff: User
+) -> None:
+    resource = _resource(world)
+    referral = _sent(world, resource)
+    charity = api_as(charity_staff)
+    assert charity.post(f"/api/v1/referrals/{referral.pk}/accept/").status_code == 200
+    assert charity.post(f"/api/v1/referrals/{referral.pk}/start/").status_code == 200
+    feedback = {"outcome": "helped", "amount": "500", "items": "米面油", "services": ["care_visit"]}
+    answer = charity.post(f"/api/v1/referrals/{referral.pk}/feedback/", feedback, format="json")
+    assert answer.status_code == 200, answer.content
+    delivery = ResourceUsage.objects.get(resource=resource, kind=UsageKind.DELIVERY)
+    assert (delivery.people, delivery.amount, delivery.services, delivery.note) == (
+        1,
+        Decimal("500"),
+        ["care_visit"],
+        "米面油",
+    )
+    assert (delivery.region_id, delivery.referral_id, delivery.recorded_by) == (
+        world.our_village.code,
+        referral.pk,
+        charity_staff,
+    )
