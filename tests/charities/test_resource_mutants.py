@@ -260,3 +260,10 @@ def test_help_reported_is_recorded_with_its_services_region_referral_and_reporte
         referral.pk,
         charity_staff,
     )
+
+
+def test_a_resource_takes_cases_on_its_first_and_its_last_day(world: World) -> None:
+    resource = _resource(world, starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    resource_reserve_capacity(resource=resource, by=None)
+    resource.refresh_from_db()
+    assert resource.people_left == 2
