@@ -59,6 +59,7 @@ def test_a_place_given_back_is_recorded_with_who_gave_it_back_for_which_referral
         (UsageKind.RESERVATION, 1, Decimal("2000"), referral.pk, charity_staff, ""),
         (UsageKind.RELEASE, 1, Decimal("2000"), referral.pk, caseworker, "家属已自行解决"),
     ]
+    assert usages[0].region_id == world.our_village.code  # where the place went, for the county figures
     resource.refresh_from_db()
     assert (resource.people_left, resource.amount_left, resource.people_helped) == (3, Decimal("10000"), 0)
 
@@ -206,7 +207,10 @@ def test_small_reservations_are_taken(world: World, asked, left) -> None:
 # --- resource_record_delivery: the status after help went out, and the delivery's record ---------
 def test_the_last_money_delivered_makes_the_resource_full(world: World) -> None:
     resource = _resource(world, amount_left=Decimal("1000"), per_person_limit=None)
-    resource_record_delivery(resource=resource, people=1, amount=Decimal("1000"), by=None)
+    resource_record_delivery(resource=resource, people=1, amount=Decimal("999"), by=None)
+    resource.refresh_from_db()
+    assert (resource.status, resource.amount_left) == (ResourceStatus.OPEN, Decimal("1"))  # one yuan is left
+    resource_record_delivery(resource=resource, people=1, amount=Decimal("1"), by=None)
     resource.refresh_from_db()
     assert (resource.status, resource.amount_left) == (ResourceStatus.FULL, Decimal("0"))
 
@@ -267,3 +271,24 @@ def test_a_resource_takes_cases_on_its_first_and_its_last_day(world: World) -> N
     resource_reserve_capacity(resource=resource, by=None)
     resource.refresh_from_db()
     assert resource.people_left == 2
+
+
+def test_a_household_of_two_may_hold_twice_the_per_person_limit(world: World) -> None:
+    resource = _resource(world)
+    usage = resource_reserve_capacity(resource=resource, people=2, amount=Decimal("3000"), by=None)
+    assert (usage.people, usage.amount) == (2, Decimal("3000"))
+
+
+def test_an_acceptance_holds_what_is_left_of_the_budget_down_to_the_last_fen(world: World) -> None:
+    resource = _resource(world, amount_left=Decimal("0.50"))
+    usage = resource_reserve_capacity(resource=resource, amount=Decimal("2000"), up_to_left=True, by=None)
+    resource.refresh_from_db()
+    assert (usage.amount, resource.amount_left, resource.status) == (Decimal("0.50"), Decimal("0"), ResourceStatus.FULL)
+
+
+def test_a_place_without_money_holds_no_money(world: World, charity_staff: User) -> None:
+    resource = _resource(world, capacity_amount=None, amount_left=None, per_person_limit=None)
+    referral = _sent(world, resource)
+    assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/").status_code == 200
+    usage = ResourceUsage.objects.get(resource=resource)
+    assert (usage.kind, usage.people, usage.amount) == (UsageKind.RESERVATION, 1, Decimal("0"))
