@@ -13,6 +13,7 @@ from cases.models import Referral
 from matching.models import MatchingRun, MatchProposal, ProposalStatus
 from tests.conftest import World, api_as
 from tests.factories import make_consent
+from tests.factories.cases import make_referral
 from tests.matching.conftest import County
 
 
@@ -83,3 +84,66 @@ def test_confirming_several_names_the_person_a_proposal_was_refused_for(
     page = _confirm_many(caseworker, done_run)  # the child has no consent to matching at all
     assert "已生成 1 份转介草稿。" in page
     assert "张小明：" in page
+
+
+def _draft_for(world: World, county: County, caseworker: User, status: str) -> Referral:
+    return make_referral(
+        person=county.elderly,
+        from_organization=world.bureau,
+        to_organization=world.other_charity,
+        status=status,
+        needs=[county.elderly_need],
+    )
+
+
+def test_a_need_already_in_a_draft_referral_is_not_proposed_twice(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    _draft_for(world, county, caseworker, "draft")  # the need stays open while its referral is a draft
+    proposal = done_run.proposals.get(need=county.elderly_need)
+    response = api_as(caseworker).post(
+        f"/api/v1/match-proposals/{proposal.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "need_not_open",
+        "该需求已不是未完成状态或已在转介中，未作任何改动。",
+    )
+    assert Referral.objects.count() == 1
+
+
+def test_a_referral_that_ended_does_not_keep_its_need_from_matching(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    _draft_for(world, county, caseworker, "declined")
+    proposal = done_run.proposals.get(need=county.elderly_need)
+    response = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
+    assert response.status_code == 200, response.content
+    referral = Referral.objects.get(pk=response.json()["referral"])
+    # The draft says where it came from, in Chinese.
+    assert referral.note == f"由第 {done_run.pk} 次匹配运行建议（评分 {proposal.score}）。"
+
+
+def test_a_full_resource_says_in_chinese_to_run_matching_again(
+    caseworker: User, done_run: MatchingRun, county: County
+) -> None:
+    county.medical_fund.people_left = 0
+    county.medical_fund.status = "full"
+    county.medical_fund.save()
+    proposal = done_run.proposals.get(resource=county.medical_fund)
+    response = api_as(caseworker).post(
+        f"/api/v1/match-proposals/{proposal.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.json()["detail"] == "“大病救助金”已无剩余名额（或不再接收新案件），请重新运行匹配以选择其他资源。"
+
+
+def test_a_resource_without_a_limit_on_places_is_confirmed(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    county.school_aid.capacity_people = None
+    county.school_aid.people_left = None
+    county.school_aid.save()
+    make_consent(county.child, organization=world.charity, guardian_name="张建华")
+    proposal = done_run.proposals.get(need=county.child_need)
+    response = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
+    assert response.status_code == 200, response.content
