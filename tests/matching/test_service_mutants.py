@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from cases.models import Referral
+from core.models import Organization
 from matching.models import MatchingRun, MatchProposal, ProposalStatus
 from tests.conftest import World, api_as
 from tests.factories import make_consent
@@ -34,6 +35,8 @@ def test_a_second_confirmation_says_in_chinese_the_proposal_was_already_decided(
     proposal = done_run.proposals.get(need=county.elderly_need)
     client = api_as(caseworker)
     assert client.post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").status_code == 200
+    confirmed = MatchProposal.objects.get(pk=proposal.pk)
+    assert confirmed.decided_by == caseworker and confirmed.decided_at is not None  # who decided, and when
     second = client.post(f"/api/v1/match-proposals/{proposal.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert second.status_code == 409
     assert second.json()["detail"] == "该匹配建议已是“已确认”状态。请刷新页面查看最新状态。"
@@ -147,3 +150,28 @@ def test_a_resource_without_a_limit_on_places_is_confirmed(
     proposal = done_run.proposals.get(need=county.child_need)
     response = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/")
     assert response.status_code == 200, response.content
+
+
+def test_a_resource_of_an_organisation_no_longer_active_is_refused_with_the_reason(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    Organization.objects.filter(pk=world.charity.pk).update(is_active=False)
+    proposal = done_run.proposals.get(need=county.elderly_need)
+    response = api_as(caseworker).post(
+        f"/api/v1/match-proposals/{proposal.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "referral_not_possible",
+        "请选择一个正常运行的慈善组织或其他帮扶力量。",
+    )
+
+
+def test_a_draft_is_sendable_only_with_a_consent_naming_the_resources_organisation(
+    caseworker: User, done_run: MatchingRun, county: County, world: World
+) -> None:
+    make_consent(county.child, organization=world.charity, purposes=["matching"], guardian_name="张建华")
+    make_consent(county.child, organization=world.other_charity, guardian_name="张建华")  # another charity
+    proposal = done_run.proposals.get(need=county.child_need)
+    body = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").json()
+    assert body["status"] == "confirmed" and body["consent_in_force"] is False
