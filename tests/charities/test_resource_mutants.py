@@ -286,9 +286,16 @@ def test_an_acceptance_holds_what_is_left_of_the_budget_down_to_the_last_fen(wor
     assert (usage.amount, resource.amount_left, resource.status) == (Decimal("0.50"), Decimal("0"), ResourceStatus.FULL)
 
 
-def test_a_place_without_money_holds_no_money(world: World, charity_staff: User) -> None:
+def test_a_place_without_money_holds_and_gives_back_no_money(
+    world: World, caseworker: User, charity_staff: User
+) -> None:
     resource = _resource(world, capacity_amount=None, amount_left=None, per_person_limit=None)
     referral = _sent(world, resource)
     assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/").status_code == 200
-    usage = ResourceUsage.objects.get(resource=resource)
-    assert (usage.kind, usage.people, usage.amount) == (UsageKind.RESERVATION, 1, Decimal("0"))
+    answer = api_as(caseworker).post(f"/api/v1/referrals/{referral.pk}/withdraw/", {"reason": "家属已自行解决"})
+    assert answer.status_code == 200, answer.content
+    usages = ResourceUsage.objects.filter(resource=resource).order_by("id")
+    assert [(u.kind, u.people, u.amount) for u in usages] == [
+        (UsageKind.RESERVATION, 1, Decimal("0")),
+        (UsageKind.RELEASE, 1, Decimal("0")),
+    ]
