@@ -175,3 +175,18 @@ def test_a_draft_is_sendable_only_with_a_consent_naming_the_resources_organisati
     proposal = done_run.proposals.get(need=county.child_need)
     body = api_as(caseworker).post(f"/api/v1/match-proposals/{proposal.pk}/confirm/").json()
     assert body["status"] == "confirmed" and body["consent_in_force"] is False
+
+
+def test_an_administrator_deciding_a_proposal_is_told_only_caseworkers_refer(
+    admin_user: User, done_run: MatchingRun, county: County
+) -> None:
+    proposal = done_run.proposals.get(need=county.elderly_need)
+    response = api_as(admin_user).post(
+        f"/api/v1/match-proposals/{proposal.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 409, response.content
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "referral_not_possible",
+        "只有民政经办人员可以向慈善组织转介。",
+    )
+    assert not Referral.objects.exists()
