@@ -339,3 +339,14 @@ def test_on_the_fourteenth_birthday_the_person_consents_alone(station_worker, wo
         pytest.skip("just after midnight: the consent would be dated yesterday")
     response = api_as(station_worker).post("/api/v1/consents/", body, format="json")
     assert response.status_code == 201, response.json()
+
+
+def test_a_scanned_png_is_accepted_and_a_disguised_file_is_refused_in_chinese(people):
+    png = SimpleUploadedFile("同意书.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    fake = SimpleUploadedFile("同意书.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    asked = {"person": people.in_township, "method": "signed_form", "witness_name": "", "guardian_name": ""}
+    with translation.override("zh-hans"):
+        assert consent_proof_errors(evidence=png, on=timezone.localdate(), **asked) == {}
+        assert consent_proof_errors(evidence=fake, on=timezone.localdate(), **asked) == {
+            "evidence": "该文件实际上不是 PDF、JPG 或 PNG 文件，请重新扫描同意书。"
+        }
