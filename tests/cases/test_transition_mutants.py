@@ -93,10 +93,11 @@ def test_the_referral_page_offers_each_side_exactly_the_steps_it_may_take(
 def test_a_decline_reopens_only_the_needs_no_other_active_referral_works_on(
     world: World, case: Case, charity_staff: User
 ) -> None:
-    shared = case.need  # also with another charity, which is helping
-    own = [make_need(case.person, category="living", status=NeedStatus.REFERRED) for _ in range(2)]
+    # Made in this order, the shared need sits between two others however the needs are ordered.
+    own = [make_need(case.person, category="living", status=NeedStatus.REFERRED)]
+    shared = make_need(case.person, category="medical", status=NeedStatus.REFERRED)  # another charity helps
+    own.append(make_need(case.person, category="living", status=NeedStatus.REFERRED))
     ended_before = make_need(case.person, category="education", status=NeedStatus.REFERRED)
-    Need.objects.filter(pk=shared.pk).update(status=NeedStatus.REFERRED)
     common = {"person": case.person, "from_organization": world.bureau, "consent": case.consent}
     needs = [own[0], shared, own[1], ended_before]  # whatever the order, a need to reopen follows one kept
     declined = make_referral(to_organization=world.charity, status="sent", needs=needs, **common)
