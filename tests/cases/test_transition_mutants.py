@@ -3,6 +3,8 @@ a referral's news reaches only the people of the two organizations (SPEC, person
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -98,7 +100,7 @@ def test_a_decline_reopens_only_the_needs_no_other_active_referral_works_on(
     shared = make_need(case.person, category="medical", status=NeedStatus.REFERRED)  # another charity helps
     own.append(make_need(case.person, category="living", status=NeedStatus.REFERRED))
     ended_before = make_need(case.person, category="education", status=NeedStatus.REFERRED)
-    common = {"person": case.person, "from_organization": world.bureau, "consent": case.consent}
+    common: dict[str, Any] = {"person": case.person, "from_organization": world.bureau, "consent": case.consent}
     needs = [own[0], shared, own[1], ended_before]  # whatever the order, a need to reopen follows one kept
     declined = make_referral(to_organization=world.charity, status="sent", needs=needs, **common)
     make_referral(to_organization=case.third_charity, status="accepted", needs=[shared], **common)
