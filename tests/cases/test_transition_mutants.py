@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ from accounts.models import Role, User
 from audit.models import AuditEntry
 from beneficiaries.models import Need, NeedStatus
 from cases.models import Notification
-from cases.services import referral_create_to_charity
+from cases.services import referral_accept, referral_create_to_charity
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
 from tests.factories import UserFactory, make_need
@@ -267,3 +268,21 @@ def test_a_charity_the_name_is_not_shared_with_reads_about_the_person_of_the_ref
     assert answer.status_code == 200, answer.content
     row = Notification.objects.get(recipient=charity_staff, referral=referral, channel="in_app")
     assert row.body_in("zh-hans").startswith(f"关于转介 {referral.reference} 所涉人员。")
+
+
+def test_a_second_caller_of_a_step_service_is_refused_for_the_wrong_side(
+    world: World, case: Case, caseworker: User
+) -> None:
+    # The API and the pages check the side first; the service checks it again for any other caller.
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        status="sent",
+        consent=case.consent,
+        needs=[case.need],
+    )
+    with pytest.raises(PermissionDenied):
+        referral_accept(referral=referral, by=caseworker)  # the referring office cannot accept its own referral
+    referral.refresh_from_db()
+    assert referral.status == "sent"
