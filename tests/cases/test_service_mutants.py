@@ -1,1 +1,0 @@
-"""Tests written for mutants of cases/services that survived ``make mutation`` (docs/testing.md)."""
