@@ -344,7 +344,6 @@ def resource_set_status(*, resource: Resource, status: str, by: User) -> Resourc
     return locked
 
 
-@transaction.atomic
 def resource_reserve_capacity(
     *,
     resource: Resource,
@@ -363,72 +362,73 @@ def resource_reserve_capacity(
     concurrent acceptances queue up, so capacity can never be overdrawn; the
     resource becomes ``full`` when nothing is left.
     """
-    if people < 0 or (amount is not None and amount < 0):
-        raise ValidationError(_("People and amount to reserve cannot be negative."))
-    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
-    if locked.status != ResourceStatus.OPEN:
-        if locked.status == ResourceStatus.FULL:
+    # A with-block, not the decorator: mutmut mutates no decorated function (docs/testing.md).
+    with transaction.atomic():
+        if people < 0 or (amount is not None and amount < 0):
+            raise ValidationError(_("People and amount to reserve cannot be negative."))
+        locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
+        if locked.status != ResourceStatus.OPEN:
+            if locked.status == ResourceStatus.FULL:
+                raise ReferralHubError(
+                    _("“%(name)s” has no places or budget left.") % {"name": locked.name}, code="resource_full"
+                )
             raise ReferralHubError(
-                _("“%(name)s” has no places or budget left.") % {"name": locked.name}, code="resource_full"
+                _("“%(name)s” is %(status)s and takes no new cases.")
+                % {"name": locked.name, "status": locked.get_status_display()},
+                code="resource_not_open",
             )
-        raise ReferralHubError(
-            _("“%(name)s” is %(status)s and takes no new cases.")
-            % {"name": locked.name, "status": locked.get_status_display()},
-            code="resource_not_open",
-        )
-    today = timezone.localdate()
-    if locked.starts_on is not None and locked.starts_on > today:
-        raise ReferralHubError(
-            _("“%(name)s” starts on %(date)s and takes no cases before then.")
-            % {"name": locked.name, "date": locked.starts_on.isoformat()},
-            code="resource_not_started",
-        )
-    if locked.ends_on is not None and locked.ends_on < today:
-        raise ReferralHubError(
-            _("“%(name)s” ended on %(date)s.") % {"name": locked.name, "date": locked.ends_on.isoformat()},
-            code="resource_ended",
-        )
-    if locked.people_left is not None and locked.people_left < people:
-        raise ReferralHubError(
-            _("“%(name)s” has %(left)d places left; %(wanted)d are needed.")
-            % {"name": locked.name, "left": locked.people_left, "wanted": people},
-            code="resource_full",
-        )
-    if amount is not None:
-        if locked.per_person_limit is not None and people and amount > locked.per_person_limit * people:
+        today = timezone.localdate()
+        if locked.starts_on is not None and locked.starts_on > today:
             raise ReferralHubError(
-                _("%(amount)s yuan is more than the limit of %(limit)s yuan per person.")
-                % {"amount": amount, "limit": locked.per_person_limit},
-                code="resource_per_person_limit",
+                _("“%(name)s” starts on %(date)s and takes no cases before then.")
+                % {"name": locked.name, "date": locked.starts_on.isoformat()},
+                code="resource_not_started",
             )
-        if up_to_left and locked.amount_left is not None and 0 < locked.amount_left < amount:
-            amount = locked.amount_left
-        if locked.amount_left is not None and locked.amount_left < amount:
+        if locked.ends_on is not None and locked.ends_on < today:
             raise ReferralHubError(
-                _("“%(name)s” has %(left)s yuan left; %(wanted)s yuan are needed.")
-                % {"name": locked.name, "left": locked.amount_left, "wanted": amount},
+                _("“%(name)s” ended on %(date)s.") % {"name": locked.name, "date": locked.ends_on.isoformat()},
+                code="resource_ended",
+            )
+        if locked.people_left is not None and locked.people_left < people:
+            raise ReferralHubError(
+                _("“%(name)s” has %(left)d places left; %(wanted)d are needed.")
+                % {"name": locked.name, "left": locked.people_left, "wanted": people},
                 code="resource_full",
             )
-    if locked.people_left is not None:
-        locked.people_left -= people
-    if locked.amount_left is not None and amount is not None:
-        locked.amount_left -= amount
-    if _is_exhausted(locked):
-        locked.status = ResourceStatus.FULL
-    locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
-    return ResourceUsage.objects.create(
-        resource=locked,
-        kind=UsageKind.RESERVATION,
-        people=people,
-        amount=amount or Decimal(0),
-        referral_id=referral_id,
-        region=region,
-        occurred_at=timezone.now(),
-        recorded_by=by,
-    )
+        if amount is not None:
+            if locked.per_person_limit is not None and people and amount > locked.per_person_limit * people:
+                raise ReferralHubError(
+                    _("%(amount)s yuan is more than the limit of %(limit)s yuan per person.")
+                    % {"amount": amount, "limit": locked.per_person_limit},
+                    code="resource_per_person_limit",
+                )
+            if up_to_left and locked.amount_left is not None and 0 < locked.amount_left < amount:
+                amount = locked.amount_left
+            if locked.amount_left is not None and locked.amount_left < amount:
+                raise ReferralHubError(
+                    _("“%(name)s” has %(left)s yuan left; %(wanted)s yuan are needed.")
+                    % {"name": locked.name, "left": locked.amount_left, "wanted": amount},
+                    code="resource_full",
+                )
+        if locked.people_left is not None:
+            locked.people_left -= people
+        if locked.amount_left is not None and amount is not None:
+            locked.amount_left -= amount
+        if _is_exhausted(locked):
+            locked.status = ResourceStatus.FULL
+        locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
+        return ResourceUsage.objects.create(
+            resource=locked,
+            kind=UsageKind.RESERVATION,
+            people=people,
+            amount=amount or Decimal(0),
+            referral_id=referral_id,
+            region=region,
+            occurred_at=timezone.now(),
+            recorded_by=by,
+        )
 
 
-@transaction.atomic
 def resource_release_capacity(
     *,
     resource: Resource,
@@ -439,24 +439,26 @@ def resource_release_capacity(
     note: str = "",
 ) -> ResourceUsage:
     """Give back what ``resource_reserve_capacity`` took (a referral withdrawn after acceptance)."""
-    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
-    if locked.people_left is not None and locked.capacity_people is not None:
-        locked.people_left = min(locked.capacity_people, locked.people_left + people)
-    if locked.amount_left is not None and locked.capacity_amount is not None and amount is not None:
-        locked.amount_left = min(locked.capacity_amount, locked.amount_left + amount)
-    if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
-        locked.status = ResourceStatus.OPEN
-    locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
-    return ResourceUsage.objects.create(
-        resource=locked,
-        kind=UsageKind.RELEASE,
-        people=people,
-        amount=amount or Decimal(0),
-        referral_id=referral_id,
-        note=note,
-        occurred_at=timezone.now(),
-        recorded_by=by,
-    )
+    # A with-block, not the decorator: mutmut mutates no decorated function (docs/testing.md).
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
+        if locked.people_left is not None and locked.capacity_people is not None:
+            locked.people_left = min(locked.capacity_people, locked.people_left + people)
+        if locked.amount_left is not None and locked.capacity_amount is not None and amount is not None:
+            locked.amount_left = min(locked.capacity_amount, locked.amount_left + amount)
+        if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
+            locked.status = ResourceStatus.OPEN
+        locked.save(update_fields=["people_left", "amount_left", "status", "updated_at"])
+        return ResourceUsage.objects.create(
+            resource=locked,
+            kind=UsageKind.RELEASE,
+            people=people,
+            amount=amount or Decimal(0),
+            referral_id=referral_id,
+            note=note,
+            occurred_at=timezone.now(),
+            recorded_by=by,
+        )
 
 
 def resource_record_delivery(
