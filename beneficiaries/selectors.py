@@ -87,6 +87,11 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return qs.none() if scope is None else qs.filter(scope)
 
 
+def household_by_number(user: User, number: str) -> Household | None:
+    """The registered household of the user's area with this household number (户编号), or None."""
+    return households_visible_to(user).filter(register_number=number.strip()).first() if number.strip() else None
+
+
 def needs_visible_to(user: User) -> QuerySet[Need]:
     scope = register_scope(user)
     qs = Need.objects.select_related("person", "region")

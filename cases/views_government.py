@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from beneficiaries.crypto import mask_name
 from beneficiaries.models import Person
-from beneficiaries.selectors import households_visible_to, person_search, persons_visible_to
+from beneficiaries.selectors import household_by_number, person_search, persons_visible_to
 from cases.forms import RegisterPersonForm
 from cases.government import referral_duplicates, referral_id_index, referral_register_person
 from cases.models import Direction, Referral, ReferralStatus
@@ -93,7 +93,7 @@ def referral_register_person_view(request: HttpRequest, pk: int) -> HttpResponse
         return redirect("cases:referral_detail", pk=pk)
     household = None
     if number := form.cleaned_data["household"].strip():
-        household = households_visible_to(user).filter(register_number=number).first()
+        household = household_by_number(user, number)
         if household is None:
             form_tokens.release(token)
             refuse(
