@@ -45,7 +45,8 @@ def test_it_is_503_when_no_worker_answers(client, db, settings, monkeypatch):
     assert response.json()["worker"] == "down"
 
 
-def test_it_is_never_cached(client, db):
+def test_it_is_never_cached(client, db, settings):
+    settings.HEALTHZ_WORKER_TIMEOUT = 0.05  # up or down, the answer is never cached
     assert "no-cache" in client.get("/healthz")["Cache-Control"]
 
 

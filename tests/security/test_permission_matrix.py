@@ -373,6 +373,8 @@ def test_post_only_endpoints_are_checked_with_post() -> None:
 @pytest.mark.parametrize(("name", "method"), sorted(MATRIX), ids=[f"{m} {n}" for n, m in sorted(MATRIX)])
 def test_matrix(name: str, method: str, objects: Objects, request: pytest.FixtureRequest) -> None:
     url = _url(name, objects)
+    if name == "healthz":  # 200 or 503 both pass: no need to wait 1.5 s per persona for a worker's answer
+        request.getfixturevalue("settings").HEALTHZ_WORKER_TIMEOUT = 0.05
     expected = MATRIX[(name, method)]
     got = {
         persona: classify(_send(_client(name, persona, request), method, url, _bodies(objects).get(name)), method)
