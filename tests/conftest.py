@@ -52,6 +52,39 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = [FAST_PASSWORD_HASHER, *PRODUCTION_PASSWORD_HASHERS]
     setting_changed.send(sender=type(settings), setting="PASSWORD_HASHERS", value=settings.PASSWORD_HASHERS, enter=True)
     _cache_per_xdist_worker()
+    _empty_tables_with_delete_on_postgres()
+
+
+# Tables PostgreSQL refuses DELETE on (audit/migrations/0002: the audit log is append-only): these
+# are still emptied with TRUNCATE, which the row trigger does not see.
+APPEND_ONLY_TABLES = ("audit_auditentry",)
+
+
+def _empty_tables_with_delete_on_postgres() -> None:
+    """A transactional test (live server, real worker, races) is undone by emptying every table.
+
+    Django does it with one ``TRUNCATE`` of all the tables: about 2 s on PostgreSQL even when they are
+    empty, as every table and index gets new files; the browser journeys and the worker tests pay it
+    after each test. ``DELETE`` of the few rows a test leaves takes milliseconds, in the same one
+    transaction (Django's foreign keys are deferred to its end). Only tests use it; sequences are not
+    reset, as with Django's own teardown; a flush that asks for more (``reset_sequences``,
+    ``allow_cascade``) keeps Django's ``TRUNCATE``.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate_all = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        if reset_sequences or allow_cascade:
+            return truncate_all(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        deletes = [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+            if table not in APPEND_ONLY_TABLES
+        ]
+        return deletes + truncate_all(self, style, [table for table in tables if table in APPEND_ONLY_TABLES])
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 def _cache_per_xdist_worker() -> None:
