@@ -13,9 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -74,7 +75,14 @@ def _empty_tables_with_delete_on_postgres() -> None:
 
     truncate_all = DatabaseOperations.sql_flush
 
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+    def sql_flush(
+        self: DatabaseOperations,
+        style: Any,
+        tables: Sequence[str],
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
         if reset_sequences or allow_cascade:
             return truncate_all(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         deletes = [
@@ -84,7 +92,7 @@ def _empty_tables_with_delete_on_postgres() -> None:
         ]
         return deletes + truncate_all(self, style, [table for table in tables if table in APPEND_ONLY_TABLES])
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
 
 
 def _cache_per_xdist_worker() -> None:
