@@ -86,33 +86,33 @@ def follow_ups_sample(
     return created
 
 
-@transaction.atomic
 def follow_up_record(
     *, follow_up: FollowUp, by: User, satisfaction: int, need_met: bool, note: str = "", visited_on: date | None = None
 ) -> FollowUp:
-    if not can_record_follow_up(by, follow_up):
-        raise PermissionDenied(_("Only the station or caseworkers of the person's region record follow-up visits."))
-    errors: dict[str, Any] = {}
-    if satisfaction not in (1, 2, 3, 4, 5):
-        errors["satisfaction"] = _("Choose a satisfaction from 1 (very unhappy) to 5 (very happy).")
-    visited_on = visited_on or timezone.localdate()
-    if visited_on > timezone.localdate():
-        errors["visited_on"] = _("The visit date cannot be in the future.")
-    if errors:
-        raise ValidationError(errors)
-    locked = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
-    if locked.status != FollowUpStatus.DUE:
-        raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
-    locked.status = FollowUpStatus.DONE
-    locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
-    locked.visited_on, locked.visited_by = visited_on, by
-    locked.save()
-    add_event(
-        locked.referral,
-        action="follow_up",
-        by=by,
-        from_status=locked.referral.status,
-        reason=locked.note,
-        data={"satisfaction": satisfaction, "need_met": need_met},
-    )
-    return locked
+    with transaction.atomic():
+        if not can_record_follow_up(by, follow_up):
+            raise PermissionDenied(_("Only the station or caseworkers of the person's region record follow-up visits."))
+        errors: dict[str, Any] = {}
+        if satisfaction not in (1, 2, 3, 4, 5):
+            errors["satisfaction"] = _("Choose a satisfaction from 1 (very unhappy) to 5 (very happy).")
+        visited_on = visited_on or timezone.localdate()
+        if visited_on > timezone.localdate():
+            errors["visited_on"] = _("The visit date cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+        locked = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
+        if locked.status != FollowUpStatus.DUE:
+            raise ReferralError(_("This follow-up visit was already recorded."), code="follow_up_done")
+        locked.status = FollowUpStatus.DONE
+        locked.satisfaction, locked.need_met, locked.note = satisfaction, need_met, note.strip()
+        locked.visited_on, locked.visited_by = visited_on, by
+        locked.save()
+        add_event(
+            locked.referral,
+            action="follow_up",
+            by=by,
+            from_status=locked.referral.status,
+            reason=locked.note,
+            data={"satisfaction": satisfaction, "need_met": need_met},
+        )
+        return locked

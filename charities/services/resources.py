@@ -260,53 +260,55 @@ def resources_create_many(
     return len(resources)
 
 
-@transaction.atomic
 def resource_create(
     *, organization: Organization, data: ResourceData, by: User | None, publish: bool = False
 ) -> Resource:
-    if organization.is_government:
-        raise ValidationError({"organization": [_("Only supplying organizations keep resources on the supply list.")]})
-    _clean_lists(data)
-    service_regions, designated = _validate_resource(data, instance=None)
-    resource = _new_resource(organization=organization, data=data, by=by)
-    if publish:
-        resource.status = ResourceStatus.OPEN if resource.people_left != 0 else ResourceStatus.FULL
-    resource.save()
-    resource.service_regions.set(service_regions)
-    resource.designated_counties.set(designated)
-    audit_record(actor=by, action=AuditAction.CREATE, target=resource, changes={"status": resource.status})
-    return resource
+    with transaction.atomic():
+        if organization.is_government:
+            raise ValidationError(
+                {"organization": [_("Only supplying organizations keep resources on the supply list.")]}
+            )
+        _clean_lists(data)
+        service_regions, designated = _validate_resource(data, instance=None)
+        resource = _new_resource(organization=organization, data=data, by=by)
+        if publish:
+            resource.status = ResourceStatus.OPEN if resource.people_left != 0 else ResourceStatus.FULL
+        resource.save()
+        resource.service_regions.set(service_regions)
+        resource.designated_counties.set(designated)
+        audit_record(actor=by, action=AuditAction.CREATE, target=resource, changes={"status": resource.status})
+        return resource
 
 
-@transaction.atomic
 def resource_update(*, resource: Resource, data: ResourceData, by: User) -> Resource:
     """Change a resource. Capacity left moves by as much as the capacity moves."""
-    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
-    if locked.status == ResourceStatus.CLOSED:
-        raise ReferralHubError(_("This resource is closed and can no longer be changed."), code="resource_closed")
-    _clean_lists(data)
-    service_regions, designated = _validate_resource(data, instance=locked)
-    used_people = locked.people_used or 0
-    used_amount = (
-        locked.capacity_amount - locked.amount_left
-        if locked.capacity_amount is not None and locked.amount_left is not None
-        else Decimal(0)
-    )
-    before = {name: getattr(locked, name) for name in _PLAIN_FIELDS}
-    for name in _PLAIN_FIELDS:
-        setattr(locked, name, getattr(data, name))
-    locked.people_left = None if data.capacity_people is None else data.capacity_people - used_people
-    locked.amount_left = None if data.capacity_amount is None else data.capacity_amount - used_amount
-    if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
-        locked.status = ResourceStatus.OPEN
-    elif locked.status == ResourceStatus.OPEN and _is_exhausted(locked):
-        locked.status = ResourceStatus.FULL
-    locked.save()
-    locked.service_regions.set(service_regions)
-    locked.designated_counties.set(designated)
-    changed = sorted(name for name in _PLAIN_FIELDS if before[name] != getattr(locked, name))
-    audit_record(actor=by, action=AuditAction.CHANGE, target=locked, changes={"fields": changed})
-    return locked
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
+        if locked.status == ResourceStatus.CLOSED:
+            raise ReferralHubError(_("This resource is closed and can no longer be changed."), code="resource_closed")
+        _clean_lists(data)
+        service_regions, designated = _validate_resource(data, instance=locked)
+        used_people = locked.people_used or 0
+        used_amount = (
+            locked.capacity_amount - locked.amount_left
+            if locked.capacity_amount is not None and locked.amount_left is not None
+            else Decimal(0)
+        )
+        before = {name: getattr(locked, name) for name in _PLAIN_FIELDS}
+        for name in _PLAIN_FIELDS:
+            setattr(locked, name, getattr(data, name))
+        locked.people_left = None if data.capacity_people is None else data.capacity_people - used_people
+        locked.amount_left = None if data.capacity_amount is None else data.capacity_amount - used_amount
+        if locked.status == ResourceStatus.FULL and not _is_exhausted(locked):
+            locked.status = ResourceStatus.OPEN
+        elif locked.status == ResourceStatus.OPEN and _is_exhausted(locked):
+            locked.status = ResourceStatus.FULL
+        locked.save()
+        locked.service_regions.set(service_regions)
+        locked.designated_counties.set(designated)
+        changed = sorted(name for name in _PLAIN_FIELDS if before[name] != getattr(locked, name))
+        audit_record(actor=by, action=AuditAction.CHANGE, target=locked, changes={"fields": changed})
+        return locked
 
 
 def _is_exhausted(resource: Resource) -> bool:
@@ -323,25 +325,25 @@ STATUS_MOVES: dict[str, frozenset[str]] = {
 }
 
 
-@transaction.atomic
 def resource_set_status(*, resource: Resource, status: str, by: User) -> Resource:
-    locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
-    if status not in STATUS_MOVES.get(locked.status, frozenset()):
-        raise ReferralHubError(
-            _("A resource that is “%(current)s” cannot become “%(new)s”.")
-            % {
-                "current": locked.get_status_display(),
-                "new": ResourceStatus(status).label if status in ResourceStatus.values else status,
-            },
-            code="resource_status",
-        )
-    if status == ResourceStatus.OPEN and _is_exhausted(locked):
-        status = ResourceStatus.FULL
-    previous = locked.status
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(actor=by, action=AuditAction.STATUS, target=locked, changes={"from": previous, "to": status})
-    return locked
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
+        if status not in STATUS_MOVES.get(locked.status, frozenset()):
+            raise ReferralHubError(
+                _("A resource that is “%(current)s” cannot become “%(new)s”.")
+                % {
+                    "current": locked.get_status_display(),
+                    "new": ResourceStatus(status).label if status in ResourceStatus.values else status,
+                },
+                code="resource_status",
+            )
+        if status == ResourceStatus.OPEN and _is_exhausted(locked):
+            status = ResourceStatus.FULL
+        previous = locked.status
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(actor=by, action=AuditAction.STATUS, target=locked, changes={"from": previous, "to": status})
+        return locked
 
 
 def resource_reserve_capacity(
