@@ -189,3 +189,24 @@ def test_page_status_change(client, charity_staff, supply):
     assert response.status_code == 302
     supply.ours.refresh_from_db()
     assert supply.ours.status == ResourceStatus.PAUSED
+
+
+def test_a_budget_edit_keeps_the_money_already_taken_and_the_rest_follows(charity_staff, supply):
+    # SPEC rule 15: money is bounded. 10,000 yuan budget, 3,000 already held or given.
+    Resource.objects.filter(pk=supply.ours.pk).update(amount_left="7000.00")
+    response = api_as(charity_staff).patch(
+        f"/api/v1/resources/{supply.ours.pk}/", {"capacity": {"amount": "12000.00"}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["capacity_left"]["amount"] == "9000.00"
+    supply.ours.refresh_from_db()
+    assert supply.ours.amount_left == 9000
+
+
+def test_a_closed_resource_is_not_changed_and_says_so_in_chinese(charity_staff, supply):
+    Resource.objects.filter(pk=supply.ours.pk).update(status=ResourceStatus.CLOSED)
+    response = api_as(charity_staff).patch(f"/api/v1/resources/{supply.ours.pk}/", {"name": "改名"}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "该资源已结束，不能再修改。", "code": "resource_closed"}
+    supply.ours.refresh_from_db()
+    assert supply.ours.name == "大病医疗救助专项基金"
