@@ -119,45 +119,48 @@ def _next_deadline(referral: Referral, step: str) -> list[str]:
     return ["start_by", "feedback_by", "late_reminded_at", "late_escalated_at"]
 
 
-@transaction.atomic
 def referral_accept(*, referral: Referral, by: User, start: bool = False) -> Referral:
     """Take the case: one place and its money are reserved on the referral's resource."""
-    referral = lock_referral(referral)
-    check_transition("accept", referral, by)
-    if start and not referral.fast_track:
-        raise ReferralError(
-            _("Only fast-track referrals can be accepted and started in one step."), code="referral_not_fast_track"
-        )
-    if referral.resource is not None and referral.direction == Direction.TO_CHARITY:
-        usage = resource_reserve_capacity(
-            resource=referral.resource,
-            people=1,
-            amount=_amount_to_reserve(referral, referral.resource),
-            up_to_left=True,
+    with transaction.atomic():
+        referral = lock_referral(referral)
+        check_transition("accept", referral, by)
+        if start and not referral.fast_track:
+            raise ReferralError(
+                _("Only fast-track referrals can be accepted and started in one step."), code="referral_not_fast_track"
+            )
+        if referral.resource is not None and referral.direction == Direction.TO_CHARITY:
+            usage = resource_reserve_capacity(
+                resource=referral.resource,
+                people=1,
+                amount=_amount_to_reserve(referral, referral.resource),
+                up_to_left=True,
+                by=by,
+                referral_id=referral.pk,
+                region=referral.region,
+            )
+            referral.capacity_reserved = True
+            referral.amount_reserved = usage.amount if usage.amount else None
+        deadlines = _next_deadline(referral, "start" if start else "accept")
+        move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved", *deadlines])
+        if start:
+            move(referral, action="start", by=by, data={"fast_track": True})
+        org = referral.to_organization.name
+        tell_both_sides(
+            referral,
+            kind="accepted",
+            referrer=Message(
+                text(N_("accepted and started by %(org)s"), org=org)
+                if start
+                else text(N_("accepted by %(org)s"), org=org)
+            ),
+            receiver=Message(
+                text(N_("accepted and started")) if start else text(N_("accepted")),
+                text(N_("A colleague took the case.")),
+            ),
             by=by,
-            referral_id=referral.pk,
-            region=referral.region,
         )
-        referral.capacity_reserved = True
-        referral.amount_reserved = usage.amount if usage.amount else None
-    deadlines = _next_deadline(referral, "start" if start else "accept")
-    move(referral, action="accept", by=by, extra=["capacity_reserved", "amount_reserved", *deadlines])
-    if start:
-        move(referral, action="start", by=by, data={"fast_track": True})
-    org = referral.to_organization.name
-    tell_both_sides(
-        referral,
-        kind="accepted",
-        referrer=Message(
-            text(N_("accepted and started by %(org)s"), org=org) if start else text(N_("accepted by %(org)s"), org=org)
-        ),
-        receiver=Message(
-            text(N_("accepted and started")) if start else text(N_("accepted")), text(N_("A colleague took the case."))
-        ),
-        by=by,
-    )
-    _text_the_person_accepted(referral)
-    return referral
+        _text_the_person_accepted(referral)
+        return referral
 
 
 def _text_the_person_accepted(referral: Referral) -> None:
@@ -185,37 +188,37 @@ def _reason(reason: str, message: str) -> str:
     return reason
 
 
-@transaction.atomic
 def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
-    reason = _reason(reason, _("Say why the referral is declined, so the office can refer the person elsewhere."))
-    referral = lock_referral(referral)
-    check_transition("decline", referral, by)
-    referral_end(referral, action="decline", by=by, reason=reason)
-    tell_both_sides(
-        referral,
-        kind="declined",
-        referrer=Message(
-            text(N_("declined by %(org)s — refer the person elsewhere"), org=referral.to_organization.name), reason
-        ),
-        receiver=Message(text(N_("declined")), reason),
-        by=by,
-    )
-    return referral
+    with transaction.atomic():
+        reason = _reason(reason, _("Say why the referral is declined, so the office can refer the person elsewhere."))
+        referral = lock_referral(referral)
+        check_transition("decline", referral, by)
+        referral_end(referral, action="decline", by=by, reason=reason)
+        tell_both_sides(
+            referral,
+            kind="declined",
+            referrer=Message(
+                text(N_("declined by %(org)s — refer the person elsewhere"), org=referral.to_organization.name), reason
+            ),
+            receiver=Message(text(N_("declined")), reason),
+            by=by,
+        )
+        return referral
 
 
-@transaction.atomic
 def referral_start(*, referral: Referral, by: User) -> Referral:
-    referral = lock_referral(referral)
-    check_transition("start", referral, by)
-    move(referral, action="start", by=by, extra=_next_deadline(referral, "start"))
-    tell_both_sides(
-        referral,
-        kind="started",
-        referrer=Message(text(N_("%(org)s has started helping"), org=referral.to_organization.name)),
-        receiver=Message(text(N_("help has started"))),
-        by=by,
-    )
-    return referral
+    with transaction.atomic():
+        referral = lock_referral(referral)
+        check_transition("start", referral, by)
+        move(referral, action="start", by=by, extra=_next_deadline(referral, "start"))
+        tell_both_sides(
+            referral,
+            kind="started",
+            referrer=Message(text(N_("%(org)s has started helping"), org=referral.to_organization.name)),
+            receiver=Message(text(N_("help has started"))),
+            by=by,
+        )
+        return referral
 
 
 @dataclass
@@ -264,71 +267,75 @@ def _clean_feedback(feedback: Feedback) -> Feedback:
     )
 
 
-@transaction.atomic
 def referral_feedback(*, referral: Referral, by: User, feedback: Feedback) -> Referral:
     """帮扶结果反馈: what was given. It enters the ledger and the resource's totals, within
     the per-person limit and the budget (SPEC rule 15); the needs become fulfilled if helped,
     and a referral that could not help gives its place, its money and its needs back at once."""
-    clean = _clean_feedback(feedback)
-    referral = lock_referral(referral)
-    check_transition("feedback", referral, by)
-    referral.outcome, referral.amount, referral.items = clean.outcome, clean.amount, clean.items
-    referral.services, referral.feedback_note, referral.helped_on = list(clean.services), clean.note, clean.helped_on
-    if referral.resource is not None and clean.outcome != Outcome.NOT_HELPED:
-        resource_record_delivery(
-            resource=referral.resource,
-            people=1,
-            amount=clean.amount,
-            reserved_amount=referral.amount_reserved,
-            services=list(clean.services),
-            region=referral.region,
-            by=by,
-            referral_id=referral.pk,
-            note=clean.items[:300],
-        )
-        referral.capacity_reserved, referral.amount_reserved = False, None  # used, not held
-    if clean.outcome == Outcome.NOT_HELPED:
-        _settle(referral, by, clean.note)
-    elif clean.outcome == Outcome.HELPED:
-        needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
-    fields = ["outcome", "amount", "items", "services", "feedback_note", "helped_on"]
-    move(
-        referral,
-        action="feedback",
-        by=by,
-        reason=clean.note,
-        extra=[*fields, "capacity_reserved", "amount_reserved"],
-        data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
-    )
-    outcome = Outcome(clean.outcome)
-    tell_both_sides(
-        referral,
-        kind="feedback",
-        referrer=Message(
-            text(N_("%(org)s reported: %(outcome)s"), org=referral.to_organization.name, outcome=outcome),
+    with transaction.atomic():
+        clean = _clean_feedback(feedback)
+        referral = lock_referral(referral)
+        check_transition("feedback", referral, by)
+        referral.outcome, referral.amount, referral.items = clean.outcome, clean.amount, clean.items
+        referral.services, referral.feedback_note, referral.helped_on = (
+            list(clean.services),
             clean.note,
-        ),
-        receiver=Message(text(N_("feedback: %(outcome)s"), outcome=outcome), clean.note),
-        by=by,
-    )
-    return referral
+            clean.helped_on,
+        )
+        if referral.resource is not None and clean.outcome != Outcome.NOT_HELPED:
+            resource_record_delivery(
+                resource=referral.resource,
+                people=1,
+                amount=clean.amount,
+                reserved_amount=referral.amount_reserved,
+                services=list(clean.services),
+                region=referral.region,
+                by=by,
+                referral_id=referral.pk,
+                note=clean.items[:300],
+            )
+            referral.capacity_reserved, referral.amount_reserved = False, None  # used, not held
+        if clean.outcome == Outcome.NOT_HELPED:
+            _settle(referral, by, clean.note)
+        elif clean.outcome == Outcome.HELPED:
+            needs_to(referral, NeedStatus.FULFILLED, by=by, note=referral.reference)
+        fields = ["outcome", "amount", "items", "services", "feedback_note", "helped_on"]
+        move(
+            referral,
+            action="feedback",
+            by=by,
+            reason=clean.note,
+            extra=[*fields, "capacity_reserved", "amount_reserved"],
+            data={"outcome": clean.outcome, "amount": str(clean.amount or "")},
+        )
+        outcome = Outcome(clean.outcome)
+        tell_both_sides(
+            referral,
+            kind="feedback",
+            referrer=Message(
+                text(N_("%(org)s reported: %(outcome)s"), org=referral.to_organization.name, outcome=outcome),
+                clean.note,
+            ),
+            receiver=Message(text(N_("feedback: %(outcome)s"), outcome=outcome), clean.note),
+            by=by,
+        )
+        return referral
 
 
-@transaction.atomic
 def referral_close(*, referral: Referral, by: User) -> Referral:
-    referral = lock_referral(referral)
-    check_transition("close", referral, by)
-    now = timezone.now()
-    referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
-    referral_end(referral, action="close", by=by, extra=["visible_until"], now=now)
-    tell_both_sides(
-        referral,
-        kind="closed",
-        referrer=Message(text(N_("closed"))),
-        receiver=Message(text(N_("closed by the office"))),
-        by=by,
-    )
-    return referral
+    with transaction.atomic():
+        referral = lock_referral(referral)
+        check_transition("close", referral, by)
+        now = timezone.now()
+        referral.visible_until = now + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
+        referral_end(referral, action="close", by=by, extra=["visible_until"], now=now)
+        tell_both_sides(
+            referral,
+            kind="closed",
+            referrer=Message(text(N_("closed"))),
+            receiver=Message(text(N_("closed by the office"))),
+            by=by,
+        )
+        return referral
 
 
 def withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: dict[str, Any] | None = None) -> None:
@@ -346,13 +353,13 @@ def withdraw_locked(referral: Referral, *, by: User | None, reason: str, data: d
     )
 
 
-@transaction.atomic
 def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
-    reason = _reason(reason, _("Say why the referral is withdrawn."))
-    referral = lock_referral(referral)
-    check_transition("withdraw", referral, by)
-    withdraw_locked(referral, by=by, reason=reason)
-    return referral
+    with transaction.atomic():
+        reason = _reason(reason, _("Say why the referral is withdrawn."))
+        referral = lock_referral(referral)
+        check_transition("withdraw", referral, by)
+        withdraw_locked(referral, by=by, reason=reason)
+        return referral
 
 
 def referral_expire(*, referral_id: int, now: datetime | None = None) -> bool:

@@ -337,162 +337,168 @@ def _deadline(referral: Referral, now: datetime) -> datetime:
     return now + timedelta(hours=response_hours(referral.urgency, referral.fast_track))
 
 
-@transaction.atomic
 def referral_send(*, referral: Referral, by: User, now: datetime | None = None) -> Referral:
-    now = now or timezone.now()
-    referral = lock_referral(referral)
-    check_transition("send", referral, by)
-    if referral.direction == Direction.TO_CHARITY:
-        referral_conflict_check_send(referral=referral, by=by)  # a declared relative: second approval first
-    extra = ["sent_at", "respond_by"]
-    if referral.direction == Direction.TO_CHARITY:
-        consent, fields = _consent_for_sending(referral, now)
-        referral.consent, referral.shared_fields = consent, fields
-        extra += ["consent", "shared_fields"]
-    referral.sent_at, referral.respond_by = now, _deadline(referral, now)
-    move(referral, action="send", by=by, extra=extra, data={"respond_by": referral.respond_by.isoformat()})
-    if referral.direction == Direction.TO_CHARITY:
-        grant_access(referral)
-        needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
-    answer_by = text(
-        N_("Please answer by %(when)s."), when=timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")
-    )
-    tell_both_sides(
-        referral,
-        kind="sent",
-        referrer=Message(text(N_("sent to %(org)s"), org=referral.to_organization.name)),
-        receiver=Message(text(N_("new referral from %(org)s"), org=referral.from_organization.name), answer_by),
-        by=by,
-    )
-    return referral
+    with transaction.atomic():
+        now = now or timezone.now()
+        referral = lock_referral(referral)
+        check_transition("send", referral, by)
+        if referral.direction == Direction.TO_CHARITY:
+            referral_conflict_check_send(referral=referral, by=by)  # a declared relative: second approval first
+        extra = ["sent_at", "respond_by"]
+        if referral.direction == Direction.TO_CHARITY:
+            consent, fields = _consent_for_sending(referral, now)
+            referral.consent, referral.shared_fields = consent, fields
+            extra += ["consent", "shared_fields"]
+        referral.sent_at, referral.respond_by = now, _deadline(referral, now)
+        move(referral, action="send", by=by, extra=extra, data={"respond_by": referral.respond_by.isoformat()})
+        if referral.direction == Direction.TO_CHARITY:
+            grant_access(referral)
+            needs_to(referral, NeedStatus.REFERRED, by=by, note=referral.reference)
+        answer_by = text(
+            N_("Please answer by %(when)s."), when=timezone.localtime(referral.respond_by).strftime("%Y-%m-%d %H:%M")
+        )
+        tell_both_sides(
+            referral,
+            kind="sent",
+            referrer=Message(text(N_("sent to %(org)s"), org=referral.to_organization.name)),
+            receiver=Message(text(N_("new referral from %(org)s"), org=referral.from_organization.name), answer_by),
+            by=by,
+        )
+        return referral
 
 
-@transaction.atomic
 def referral_decide(*, referral: Referral, by: User, eligible: bool, programme: str = "", reason: str = "") -> Referral:
     """The office's decision on a referral to government; the referring charity is told either way."""
-    if eligible and programme not in Programme.values:
-        raise ValidationError({"programme": _("Choose the programme the person qualifies for.")})
-    if not eligible and not reason.strip():
-        raise ValidationError({"reason": _("Say why the person does not qualify, so the charity can tell them.")})
-    referral = lock_referral(referral)
-    check_transition("decide", referral, by)
-    referral.eligible, referral.programme, referral.decision_reason = (
-        eligible,
-        programme if eligible else "",
-        reason.strip(),
-    )
-    move(
-        referral,
-        action="decide",
-        by=by,
-        reason=reason.strip(),
-        extra=["eligible", "programme", "decision_reason"],
-        data={"eligible": eligible, "programme": referral.programme},
-    )
-    what = (
-        text(N_("eligible for %(programme)s"), programme=Programme(programme)) if eligible else text(N_("not eligible"))
-    )
-    tell_both_sides(
-        referral,
-        kind="decided",
-        referrer=Message(what, reason.strip()),
-        receiver=Message(what, reason.strip()),
-        by=by,
-    )
-    return referral
+    with transaction.atomic():
+        if eligible and programme not in Programme.values:
+            raise ValidationError({"programme": _("Choose the programme the person qualifies for.")})
+        if not eligible and not reason.strip():
+            raise ValidationError({"reason": _("Say why the person does not qualify, so the charity can tell them.")})
+        referral = lock_referral(referral)
+        check_transition("decide", referral, by)
+        referral.eligible, referral.programme, referral.decision_reason = (
+            eligible,
+            programme if eligible else "",
+            reason.strip(),
+        )
+        move(
+            referral,
+            action="decide",
+            by=by,
+            reason=reason.strip(),
+            extra=["eligible", "programme", "decision_reason"],
+            data={"eligible": eligible, "programme": referral.programme},
+        )
+        what = (
+            text(N_("eligible for %(programme)s"), programme=Programme(programme))
+            if eligible
+            else text(N_("not eligible"))
+        )
+        tell_both_sides(
+            referral,
+            kind="decided",
+            referrer=Message(what, reason.strip()),
+            receiver=Message(what, reason.strip()),
+            by=by,
+        )
+        return referral
 
 
-@transaction.atomic
 def referrals_withdraw_for_consent(*, consent: Consent, by: User | None, reason: str) -> int:
     """Consent revoked (SPEC rule 2): withdraw every open referral under it at once and end
     the receiving organizations' sight of the person. Call it from ``consent_revoke``."""
-    count = 0
-    reason = reason.strip() or _("The person revoked their consent.")
-    for referral in Referral.objects.select_for_update(no_key=True).filter(consent=consent).order_by("id"):
-        if referral.status in (S.DRAFT, *OPEN_STATUSES):
-            withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
-            count += 1
-        elif referral.status in (S.COMPLETED, S.CLOSED):
-            revoke_access(referral)
-            referral.visible_until = timezone.now()
-            referral.save(update_fields=["visible_until", "updated_at"])
-            add_event(referral, action="access_ended", by=by, from_status=referral.status, reason=reason)
-    return count
+    with transaction.atomic():
+        count = 0
+        reason = reason.strip() or _("The person revoked their consent.")
+        for referral in Referral.objects.select_for_update(no_key=True).filter(consent=consent).order_by("id"):
+            if referral.status in (S.DRAFT, *OPEN_STATUSES):
+                withdraw_locked(referral, by=by, reason=reason, data={"consent_revoked": consent.pk})
+                count += 1
+            elif referral.status in (S.COMPLETED, S.CLOSED):
+                revoke_access(referral)
+                referral.visible_until = timezone.now()
+                referral.save(update_fields=["visible_until", "updated_at"])
+                add_event(referral, action="access_ended", by=by, from_status=referral.status, reason=reason)
+        return count
 
 
-@transaction.atomic
 def referral_rerefer(
     *, referral: Referral, by: User, to_organization: Organization, consent: Consent | None = None, reason: str = ""
 ) -> Referral:
     """Refer a declined or expired case to another organization in one step, keeping the history."""
-    old = lock_referral(referral)
-    check_transition("rerefer", old, by)
-    if old.rereferred:
-        raise ReferralError(_("This referral was already referred again."), code="referral_already_rereferred")
-    if to_organization.pk == old.to_organization_id:
-        raise ValidationError(
-            {"to_organization": _("Choose another organization than the one that did not take the case.")}
+    with transaction.atomic():
+        old = lock_referral(referral)
+        check_transition("rerefer", old, by)
+        if old.rereferred:
+            raise ReferralError(_("This referral was already referred again."), code="referral_already_rereferred")
+        if to_organization.pk == old.to_organization_id:
+            raise ValidationError(
+                {"to_organization": _("Choose another organization than the one that did not take the case.")}
+            )
+        if old.direction == Direction.TO_CHARITY:
+            assert old.person is not None  # noqa: S101
+            new = referral_create_to_charity(
+                by=by,
+                person=old.person,
+                to_organization=to_organization,
+                needs=[n for n in old.needs.all() if n.status in OPEN_NEED_STATUSES],
+                consent=consent,
+                shared_fields=old.shared_fields
+                if consent is None or set(old.shared_fields) <= set(consent.fields)
+                else (),
+                urgency=old.urgency,
+                fast_track=old.fast_track,
+                note=old.note,
+                previous=old,
+            )
+        else:
+            new = referral_create_to_government(
+                by=by,
+                person=old.person,
+                person_details=None if old.person else old.person_details,
+                to_organization=to_organization,
+                urgency=old.urgency,
+                note=old.note,
+            )
+            new.previous = old
+            new.person_details = old.person_details
+            new.save(update_fields=["previous", "person_details"])
+        old.rereferred = True
+        old.save(update_fields=["rereferred", "updated_at"])
+        add_event(
+            old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk}
         )
-    if old.direction == Direction.TO_CHARITY:
-        assert old.person is not None  # noqa: S101
-        new = referral_create_to_charity(
-            by=by,
-            person=old.person,
-            to_organization=to_organization,
-            needs=[n for n in old.needs.all() if n.status in OPEN_NEED_STATUSES],
-            consent=consent,
-            shared_fields=old.shared_fields if consent is None or set(old.shared_fields) <= set(consent.fields) else (),
-            urgency=old.urgency,
-            fast_track=old.fast_track,
-            note=old.note,
-            previous=old,
-        )
-    else:
-        new = referral_create_to_government(
-            by=by,
-            person=old.person,
-            person_details=None if old.person else old.person_details,
-            to_organization=to_organization,
-            urgency=old.urgency,
-            note=old.note,
-        )
-        new.previous = old
-        new.person_details = old.person_details
-        new.save(update_fields=["previous", "person_details"])
-    old.rereferred = True
-    old.save(update_fields=["rereferred", "updated_at"])
-    add_event(
-        old, action="rerefer", by=by, from_status=old.status, reason=reason.strip(), data={"new_referral": new.pk}
-    )
-    return referral_send(referral=new, by=by)
+        return referral_send(referral=new, by=by)
 
 
-@transaction.atomic
 def referral_link_person(*, referral: Referral, by: User, person: Person) -> Referral:
     """To government: once the office has verified the details and registered the person, the
     referral names the register's person (the charity's details stay as they were sent)."""
-    referral = lock_referral(referral)
-    require_side(by, referral, RECEIVER)
-    if referral.direction != Direction.TO_GOVERNMENT:
-        raise ReferralError(
-            _("Only a referral to government is linked to the register this way."), code="referral_wrong_direction"
+    with transaction.atomic():
+        referral = lock_referral(referral)
+        require_side(by, referral, RECEIVER)
+        if referral.direction != Direction.TO_GOVERNMENT:
+            raise ReferralError(
+                _("Only a referral to government is linked to the register this way."), code="referral_wrong_direction"
+            )
+        if referral.person_id is not None:
+            raise ReferralError(_("This referral already names a registered person."), code="referral_person_linked")
+        if referral.status not in (S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED):
+            raise ReferralError(
+                _("Accept the referral before linking it to the register."), code="referral_wrong_status"
+            )
+        if not persons_visible_to(by).filter(pk=person.pk).exists():
+            raise ValidationError({"person": _("This person is not in your jurisdiction.")})
+        referral_conflict_check_act(referral=referral, by=by, action="link_person", person=person)
+        referral.person = person
+        referral.region_id = person.region_id
+        referral.save(update_fields=["person", "region", "updated_at"])
+        add_event(referral, action="link_person", by=by, from_status=referral.status, data={"person": person.pk})
+        tell_side(
+            referral,
+            side=REFERRER,
+            kind="registered",
+            message=Message(text(N_("verified and entered in the register"))),
+            by=by,
         )
-    if referral.person_id is not None:
-        raise ReferralError(_("This referral already names a registered person."), code="referral_person_linked")
-    if referral.status not in (S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED):
-        raise ReferralError(_("Accept the referral before linking it to the register."), code="referral_wrong_status")
-    if not persons_visible_to(by).filter(pk=person.pk).exists():
-        raise ValidationError({"person": _("This person is not in your jurisdiction.")})
-    referral_conflict_check_act(referral=referral, by=by, action="link_person", person=person)
-    referral.person = person
-    referral.region_id = person.region_id
-    referral.save(update_fields=["person", "region", "updated_at"])
-    add_event(referral, action="link_person", by=by, from_status=referral.status, data={"person": person.pk})
-    tell_side(
-        referral,
-        side=REFERRER,
-        kind="registered",
-        message=Message(text(N_("verified and entered in the register"))),
-        by=by,
-    )
-    return referral
+        return referral
