@@ -4,7 +4,11 @@ records on the resource, and the refusal of accepting and starting a referral th
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import ReferralStatus
@@ -61,3 +65,52 @@ def test_accepting_and_starting_a_referral_that_is_not_fast_track_is_refused_in_
     }
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
+
+
+def _due(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(("urgency", "hours"), [("routine", 7 * 24), ("urgent", 3 * 24), ("emergency", 24)])
+def test_an_acceptance_gives_the_charity_its_start_deadline_by_urgency(
+    world: World, case: Case, charity_staff: User, urgency: str, hours: int
+) -> None:
+    # SPEC state machine: accepted → help starts within 7 days (routine), 3 days (urgent), 24 h (emergency).
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        urgency=urgency,
+    )
+    before = timezone.now()
+    answer = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/")
+    feedback_by_before = answer.json()["feedback_by"]
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/")
+    assert answer.status_code == 200, answer.content
+    body = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert body["status"] == ReferralStatus.ACCEPTED
+    start_by = _due(body["start_by"])
+    assert before + timedelta(hours=hours) <= start_by <= timezone.now() + timedelta(hours=hours)
+    assert body["feedback_by"] == feedback_by_before
+
+
+def test_accepting_and_starting_a_fast_track_referral_sets_the_feedback_deadline(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    # Started → feedback within 7 days for an emergency (SPEC state machine).
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        urgency="emergency",
+        fast_track=True,
+    )
+    before = timezone.now()
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/", {"start": True}, format="json")
+    assert answer.status_code == 200, answer.content
+    body = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert body["status"] == ReferralStatus.IN_PROGRESS
+    feedback_by = _due(body["feedback_by"])
+    assert before + timedelta(days=7) <= feedback_by <= timezone.now() + timedelta(days=7)
