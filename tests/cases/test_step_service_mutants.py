@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import User
-from cases.models import ReferralStatus
+from accounts.models import Role, User
+from cases.models import Notification, ReferralStatus
 from charities.models import ResourceUsage, UsageKind
 from tests.cases.conftest import Case
 from tests.conftest import World, api_as
-from tests.factories import ResourceFactory
+from tests.factories import ResourceFactory, UserFactory
 from tests.factories.cases import make_referral
 
 
@@ -114,3 +114,39 @@ def test_accepting_and_starting_a_fast_track_referral_sets_the_feedback_deadline
     assert body["status"] == ReferralStatus.IN_PROGRESS
     feedback_by = _due(body["feedback_by"])
     assert before + timedelta(days=7) <= feedback_by <= timezone.now() + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("fast_track", "body", "step"),
+    [(False, {}, "已接收"), (True, {"start": True}, "已接收并开始帮扶")],
+    ids=["accept", "accept and start"],
+)
+def test_an_acceptance_tells_the_office_who_took_it_and_the_charitys_colleagues_that_a_colleague_did(
+    world: World,
+    case: Case,
+    charity_staff: User,
+    caseworker: User,
+    tasks_in_process: None,
+    fast_track: bool,
+    body: dict[str, bool],
+    step: str,
+) -> None:
+    colleague = UserFactory.create(username="charity2", role=Role.CHARITY_STAFF, organization=world.charity)
+    referral = make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        fast_track=fast_track,
+    )
+    answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/", body, format="json")
+    assert answer.status_code == 200, answer.content
+    office = Notification.objects.get(recipient=caseworker, referral=referral, channel="in_app")
+    assert office.kind == "accepted"
+    assert f"{world.charity.name} {step}" in office.title
+    assert ("开始帮扶" in office.title) == fast_track
+    told = Notification.objects.get(recipient=colleague, referral=referral, channel="in_app")
+    assert told.kind == "accepted"
+    assert step in told.title
+    assert ("开始帮扶" in told.title) == fast_track
+    assert told.body.endswith("。 一位同事已接收此案。")
