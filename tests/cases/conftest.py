@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 
 from beneficiaries.models import Consent, Need, Person
+from cases.models import Referral
 from core.models import Organization, OrganizationKind
 from tests.conftest import World
 from tests.factories import OrganizationFactory, make_consent, make_need, make_person
+from tests.factories.cases import make_referral
 
 
 @dataclass
@@ -39,4 +42,16 @@ def case(world: World) -> Case:
         township_office=OrganizationFactory.create(
             kind=OrganizationKind.TOWNSHIP_OFFICE, name="永坪镇人民政府", credit_code="", region=world.our_township
         ),
+    )
+
+
+def referral_to_our_charity(world: World, case: Case, **kwargs: Any) -> Referral:
+    """A referral of the case's person from the bureau to our charity under the case's consent; the
+    other arguments (status, needs, urgency…) go to ``make_referral``."""
+    return make_referral(
+        person=case.person,
+        from_organization=world.bureau,
+        to_organization=world.charity,
+        consent=case.consent,
+        **kwargs,
     )

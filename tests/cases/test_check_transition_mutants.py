@@ -16,7 +16,7 @@ from accounts.models import User
 from cases.models import Notification
 from cases.services import referral_create_to_charity, referral_expire
 from cases.transitions import check_transition
-from tests.cases.conftest import Case
+from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
 from tests.factories.cases import make_referral
 
@@ -24,15 +24,7 @@ from tests.factories.cases import make_referral
 def test_deciding_on_a_referral_to_a_charity_is_refused_in_chinese(
     world: World, case: Case, charity_staff: User
 ) -> None:
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        direction="to_charity",
-        status="in_progress",
-        consent=case.consent,
-        needs=[case.need],
-    )
+    referral = referral_to_our_charity(world, case, direction="to_charity", status="in_progress", needs=[case.need])
     answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/decide/", {"eligible": False, "reason": "x"})
     assert answer.status_code == 409
     assert answer.json()["code"] == "referral_wrong_direction"
@@ -65,14 +57,7 @@ def test_a_person_is_refused_the_deadline_jobs_expire_step_in_chinese(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
     # ``expire`` has no URL; a second caller of the transition check naming a person is refused.
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        status="sent",
-        consent=case.consent,
-        needs=[case.need],
-    )
+    referral = referral_to_our_charity(world, case, status="sent", needs=[case.need])
     for person in (caseworker, charity_staff):
         with pytest.raises(PermissionDenied) as refused:
             check_transition("expire", referral, person)
@@ -145,14 +130,8 @@ def test_the_timeline_names_who_took_a_step_and_their_organization_and_the_job_a
         ("create", "", "draft", "", world.bureau.name)
     ]
     assert created[0]["actor"] == caseworker.display_name
-    due = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        status="sent",
-        consent=case.consent,
-        needs=[case.need],
-        respond_by=timezone.now() - timedelta(minutes=1),
+    due = referral_to_our_charity(
+        world, case, status="sent", needs=[case.need], respond_by=timezone.now() - timedelta(minutes=1)
     )
     assert referral_expire(referral_id=due.pk) is True
     last = api_as(caseworker).get(f"/api/v1/referrals/{due.pk}/").json()["events"][-1]
@@ -163,14 +142,7 @@ def test_the_timeline_names_who_took_a_step_and_their_organization_and_the_job_a
 def test_a_decline_tells_the_referring_office_why_after_whom_it_is_about(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        status="sent",
-        consent=case.consent,
-        needs=[case.need],
-    )
+    referral = referral_to_our_charity(world, case, status="sent", needs=[case.need])
     answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/decline/", {"reason": "超出服务范围"})
     assert answer.status_code == 200, answer.content
     row = Notification.objects.get(recipient=caseworker, referral=referral, channel="in_app")

@@ -13,10 +13,9 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases.models import Notification, ReferralStatus
 from charities.models import ResourceUsage, UsageKind
-from tests.cases.conftest import Case
+from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
 from tests.factories import ResourceFactory, UserFactory
-from tests.factories.cases import make_referral
 
 
 def test_an_acceptance_records_the_place_taken_with_who_took_it_for_which_referral_and_region(
@@ -30,13 +29,7 @@ def test_an_acceptance_records_the_place_taken_with_who_took_it_for_which_referr
         amount_left=Decimal("10000"),
         per_person_limit=Decimal("2000"),
     )
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=case.consent,
-        resource=resource,
-    )
+    referral = referral_to_our_charity(world, case, resource=resource)
     assert api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/").status_code == 200
     usage = ResourceUsage.objects.get(resource=resource)
     assert (usage.kind, usage.people, usage.referral_id, usage.recorded_by, usage.region) == (
@@ -51,9 +44,7 @@ def test_an_acceptance_records_the_place_taken_with_who_took_it_for_which_referr
 def test_accepting_and_starting_a_referral_that_is_not_fast_track_is_refused_in_chinese(
     world: World, case: Case, charity_staff: User
 ) -> None:
-    referral = make_referral(
-        person=case.person, from_organization=world.bureau, to_organization=world.charity, consent=case.consent
-    )
+    referral = referral_to_our_charity(world, case)
     client = api_as(charity_staff)
     answer = client.post(
         f"/api/v1/referrals/{referral.pk}/accept/", {"start": True}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
@@ -76,13 +67,7 @@ def test_an_acceptance_gives_the_charity_its_start_deadline_by_urgency(
     world: World, case: Case, charity_staff: User, urgency: str, hours: int
 ) -> None:
     # SPEC state machine: accepted → help starts within 7 days (routine), 3 days (urgent), 24 h (emergency).
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=case.consent,
-        urgency=urgency,
-    )
+    referral = referral_to_our_charity(world, case, urgency=urgency)
     before = timezone.now()
     answer = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/")
     feedback_by_before = answer.json()["feedback_by"]
@@ -99,14 +84,7 @@ def test_accepting_and_starting_a_fast_track_referral_sets_the_feedback_deadline
     world: World, case: Case, charity_staff: User
 ) -> None:
     # Started → feedback within 7 days for an emergency (SPEC state machine).
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=case.consent,
-        urgency="emergency",
-        fast_track=True,
-    )
+    referral = referral_to_our_charity(world, case, urgency="emergency", fast_track=True)
     before = timezone.now()
     answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/", {"start": True}, format="json")
     assert answer.status_code == 200, answer.content
@@ -132,13 +110,7 @@ def test_an_acceptance_tells_the_office_who_took_it_and_the_charitys_colleagues_
     step: str,
 ) -> None:
     colleague = UserFactory.create(username="charity2", role=Role.CHARITY_STAFF, organization=world.charity)
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=case.consent,
-        fast_track=fast_track,
-    )
+    referral = referral_to_our_charity(world, case, fast_track=fast_track)
     answer = api_as(charity_staff).post(f"/api/v1/referrals/{referral.pk}/accept/", body, format="json")
     assert answer.status_code == 200, answer.content
     office = Notification.objects.get(recipient=caseworker, referral=referral, channel="in_app")
