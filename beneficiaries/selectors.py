@@ -168,10 +168,7 @@ def probable_duplicates(user: User) -> list[list[Any]]:
     """Same name, birth date and county with different ID numbers: listed for review."""
     persons = persons_visible_to(user).annotate(county=Substr("region_id", 1, 6))
     groups = (
-        persons.values("name", "birth_date", "county")
-        .annotate(n=Count("id"), ids=Count("id_number_index", distinct=True))
-        .filter(n__gt=1)
-        .order_by("name")[:200]
+        persons.values("name", "birth_date", "county").annotate(n=Count("id")).filter(n__gt=1).order_by("name")[:200]
     )
     result: list[list[Any]] = []
     for group in groups:
