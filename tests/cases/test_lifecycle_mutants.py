@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import AuditEntry
+from beneficiaries.models import TextMessage
 from cases import services
 from cases.jobs import referrals_expire_overdue
 from cases.models import Notification, Referral, ReferralStatus
@@ -21,7 +22,7 @@ from cases.services import Feedback
 from charities.models import ResourceUsage, UsageKind
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
-from tests.factories import ResourceFactory, UserFactory
+from tests.factories import ResourceFactory, UserFactory, make_consent
 
 CHARITY = "延川县慈善协会"
 OFFICE = "延川县民政局"
@@ -319,3 +320,35 @@ def test_a_second_caller_of_each_step_service_is_refused_for_the_wrong_side(
         service(referral=referral, by=request.getfixturevalue(wrong), **arguments)
     referral.refresh_from_db()
     assert referral.status == before
+
+
+def test_a_fast_track_accept_and_start_records_the_start_as_the_charitys_fast_track_step(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    referral = referral_to_our_charity(world, case, urgency="emergency", fast_track=True, needs=[case.need])
+    _step(charity_staff, referral, "accept", {"start": True})
+    events = api_as(caseworker).get(f"/api/v1/referrals/{referral.pk}/").json()["events"]
+    assert [(e["action"], e["to_status"], e["actor"]) for e in events[-2:]] == [
+        ("accept", ReferralStatus.ACCEPTED, charity_staff.display_name),
+        ("start", ReferralStatus.IN_PROGRESS, charity_staff.display_name),
+    ]
+    started = AuditEntry.objects.filter(target_type="cases.referral", target_id=str(referral.pk)).latest("id")
+    assert started.actor == charity_staff
+    assert started.changes == {"step": "start", "from": "accepted", "to": "in_progress", "fast_track": True}
+
+
+def test_the_person_is_texted_the_referral_number_in_chinese_when_a_charity_takes_the_case(
+    world: World, case: Case, charity_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_consent(case.person, purposes=["contact"])
+    referral = referral_to_our_charity(world, case, needs=[case.need])
+    with django_capture_on_commit_callbacks(execute=True):
+        _step(charity_staff, referral, "accept")
+    message = TextMessage.objects.get()
+    assert (message.person, message.phone_masked, message.template, message.params) == (
+        case.person,
+        "138****5678",
+        "referral_accepted",
+        {"reference": referral.reference},
+    )
+    assert message.text == f"您的转介 {referral.reference} 已被帮扶机构接收，对方将与您联系。"
