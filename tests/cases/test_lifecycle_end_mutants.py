@@ -23,7 +23,7 @@ from cases.services import Feedback, referral_expire, referral_feedback
 from charities.models import Resource, ResourceUsage, UsageKind
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
-from tests.factories import ResourceFactory
+from tests.factories import ResourceFactory, make_need
 
 
 def _post(user: User, referral: Referral, action: str, body: dict[str, Any] | None = None) -> Any:
@@ -323,3 +323,32 @@ def test_a_second_caller_of_the_feedback_service_is_taken_at_its_word(
     referral = referral_feedback(referral=referral, by=charity_staff, feedback=Feedback(**given))
     referral.refresh_from_db()
     assert (referral.status, referral.outcome, referral.amount) == (ReferralStatus.COMPLETED, given["outcome"], amount)
+
+
+# --- what an acceptance holds of the money ---------------------------------------------------
+HELD = [
+    # (per-person limit, budget, what the needs ask, held)
+    (Decimal("2000"), Decimal("10000"), [Decimal("300"), Decimal("200")], Decimal("500")),
+    (Decimal("2000"), Decimal("10000"), [Decimal("3000")], Decimal("2000")),
+    (Decimal("2000"), Decimal("10000"), [], Decimal("2000")),
+    (None, Decimal("10000"), [Decimal("300"), Decimal("200")], Decimal("500")),
+    (None, Decimal("10000"), [], Decimal("0")),
+]
+
+
+@pytest.mark.parametrize(("limit", "budget", "asked", "held"), HELD)
+def test_an_acceptance_holds_what_the_needs_ask_within_the_per_person_limit(
+    world: World,
+    case: Case,
+    charity_staff: User,
+    limit: Decimal | None,
+    budget: Decimal,
+    asked: list[Decimal],
+    held: Decimal,
+) -> None:
+    # SPEC rule 15: help stays within the per-person limit and the budget.
+    resource = _resource(world, per_person_limit=limit, capacity_amount=budget, amount_left=budget)
+    needs = [make_need(case.person, amount_requested=amount) for amount in asked] or [case.need]
+    referral = referral_to_our_charity(world, case, needs=needs, resource=resource)
+    assert _post(charity_staff, referral, "accept").status_code == 200
+    assert _left(resource) == (2, budget - held)
