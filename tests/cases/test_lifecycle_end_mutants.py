@@ -19,7 +19,7 @@ from audit.models import AuditEntry
 from beneficiaries.models import Need, NeedStatus
 from cases.jobs import referrals_expire_overdue
 from cases.models import Referral, ReferralStatus
-from cases.services import Feedback, referral_expire, referral_feedback
+from cases.services import Feedback, referral_expire, referral_feedback, referrals_withdraw_for_consent
 from charities.models import Resource, ResourceUsage, UsageKind
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
@@ -352,3 +352,20 @@ def test_an_acceptance_holds_what_the_needs_ask_within_the_per_person_limit(
     referral = referral_to_our_charity(world, case, needs=needs, resource=resource)
     assert _post(charity_staff, referral, "accept").status_code == 200
     assert _left(resource) == (2, budget - held)
+
+
+def test_a_withdrawal_because_consent_was_revoked_says_so_in_the_audit_log(
+    world: World, case: Case, caseworker: User, charity_staff: User
+) -> None:
+    # SPEC rule 2: a revoked consent withdraws its open referrals at once; the record says why.
+    referral = _referred(world, case, status=ReferralStatus.ACCEPTED)
+    assert referrals_withdraw_for_consent(consent=case.consent, by=caseworker, reason="本人撤回同意") == 1
+    entry = AuditEntry.objects.filter(target_type="cases.referral", target_id=str(referral.pk)).latest("id")
+    assert (entry.actor, entry.reason) == (caseworker, "本人撤回同意")
+    assert entry.changes == {
+        "step": "withdraw",
+        "from": "accepted",
+        "to": "withdrawn",
+        "consent_revoked": case.consent.pk,
+    }
+    assert api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
