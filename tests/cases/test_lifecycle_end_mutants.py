@@ -122,7 +122,9 @@ def test_a_closed_referral_stays_readable_for_the_after_close_period_from_the_mo
     referral.refresh_from_db()
     assert referral.ended_at is not None and before <= referral.ended_at <= timezone.now()
     assert referral.visible_until == referral.ended_at + timedelta(days=settings.REFERRAL_VISIBLE_AFTER_CLOSE_DAYS)
-    assert api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    answer = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/")
+    assert answer.status_code == 200
+    assert answer.json()["person_view"]["fields"]["name"] == "王秀英"  # the person's details, not only the record
 
 
 @pytest.mark.parametrize(
@@ -369,3 +371,13 @@ def test_a_withdrawal_because_consent_was_revoked_says_so_in_the_audit_log(
         "consent_revoked": case.consent.pk,
     }
     assert api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+
+
+def test_a_resource_with_a_per_person_limit_and_no_budget_records_the_limit_held(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    resource = _resource(world, capacity_amount=None, amount_left=None)
+    referral = _referred(world, case, resource=resource)
+    assert _post(charity_staff, referral, "accept").status_code == 200
+    reserved = ResourceUsage.objects.get(resource=resource, kind=UsageKind.RESERVATION)
+    assert (reserved.people, reserved.amount) == (1, Decimal("2000"))
