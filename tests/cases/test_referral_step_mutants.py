@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import AuditEntry
 from cases.models import Direction, Notification, Referral, ReferralStatus
-from cases.services import referral_decide, referral_link_person, referrals_withdraw_for_consent
+from cases.services import referral_decide, referral_link_person, referral_send, referrals_withdraw_for_consent
 from cases.transitions import ReferralError
 from supervision.services import declaration_create
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
-from tests.factories import UserFactory, make_person, valid_id_number
+from tests.factories import UserFactory, make_consent, make_person, valid_id_number
 from tests.factories.cases import make_referral
 
 
@@ -136,6 +136,34 @@ def test_sending_is_one_step_in_the_timeline_and_the_audit_log_by_the_sender(
     ]
     entry = AuditEntry.objects.get(target_type="cases.referral", target_id=str(referral.pk))
     assert (entry.actor, entry.changes) == (caseworker, {"step": "send", "from": "draft", "to": "sent"})
+
+
+def test_a_second_caller_on_the_receiving_side_cannot_send_the_offices_draft(
+    world: World, case: Case, charity_staff: User
+) -> None:
+    referral = referral_to_our_charity(world, case, status=ReferralStatus.DRAFT, needs=[case.need])
+    with pytest.raises(PermissionDenied):
+        referral_send(referral=referral, by=charity_staff)
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.DRAFT
+
+
+def test_a_caseworker_cannot_send_alone_a_colleagues_draft_about_their_declared_relative(
+    world: World, caseworker: User, office_colleague: User
+) -> None:
+    # 严防优亲厚友 (SPEC rule 11): the draft was a colleague's, so no second approval was asked for;
+    # the sender declared the person, so the sender is checked, not the maker.
+    number = valid_id_number(date(1960, 2, 3))
+    relative = make_person(world.our_village, name="李桂兰", born=date(1960, 2, 3), id_number=number)
+    make_consent(relative)
+    declaration_create(by=caseworker, name="李桂兰", id_number=number, relationship="parent")
+    draft = make_referral(
+        person=relative, from_organization=world.bureau, to_organization=world.charity, status=ReferralStatus.DRAFT
+    )
+    answer = api_as(caseworker).post(f"/api/v1/referrals/{draft.pk}/send/")
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "second_approval_required"
+    assert Referral.objects.get(pk=draft.pk).status == ReferralStatus.DRAFT
+    assert api_as(office_colleague).post(f"/api/v1/referrals/{draft.pk}/send/").status_code == 200
 
 
 # --- the office's decision on a referral to government ---------------------------------------
