@@ -279,8 +279,8 @@ def test_linking_names_the_registered_person_and_their_region_and_tells_the_char
     body = answer.json()
     assert (body["person"], body["region"], body["status"]) == (registered.pk, world.our_village.code, "accepted")
     assert body["person_details"] == {"name": "赵大山", "region": world.our_township.code}  # as the charity sent it
-    assert [(e["action"], e["from_status"], e["to_status"], e["actor"] != "") for e in body["events"]] == [
-        ("link_person", "accepted", "accepted", True)
+    assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in body["events"]] == [
+        ("link_person", "accepted", "accepted", caseworker.display_name)
     ]
     stored = Referral.objects.get(pk=referral.pk)
     assert (stored.person_id, stored.region_id) == (registered.pk, world.our_village.code)
