@@ -1,0 +1,199 @@
+"""Tests written for mutants of ``resource_create``, ``resource_update`` and ``resource_set_status``
+(charities/services/resources.py) that survived ``make mutation`` (docs/testing.md): places and
+budget left after an edit (SPEC rule 15), the status a resource ends up in when it is published,
+edited or moved, the refusals' Chinese texts, and the audit entry of each change."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from audit.models import AuditAction, AuditEntry
+from charities.models import Resource, ResourceStatus
+from charities.services import ResourceData, resource_create
+from tests.conftest import OUR_COUNTY, World, api_as
+from tests.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/resources/"
+
+
+def _new(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "助学金",
+        "kind": "project",
+        "form": "money",
+        "categories": ["education"],
+        "service_regions": [OUR_COUNTY],
+        "capacity": {"people": 10, "amount": "20000.00"},
+        **overrides,
+    }
+
+
+def _ours(world: World, **fields: Any) -> Resource:
+    """Our charity's resource: 10 places and 10,000 yuan unless told otherwise."""
+    return ResourceFactory.create(organization=world.charity, name="大病医疗救助专项基金", **fields)
+
+
+def _patch(user: User, resource: Resource, body: dict[str, Any]) -> Any:
+    return api_as(user).patch(f"{API}{resource.pk}/", body, format="json")
+
+
+def _audit(resource: Resource, action: str) -> list[tuple[Any, dict[str, Any]]]:
+    entries = AuditEntry.objects.filter(target_type="charities.resource", target_id=str(resource.pk), action=action)
+    return [(entry.actor, entry.changes) for entry in entries.order_by("id")]
+
+
+# --- resource_create ------------------------------------------------------------------------------
+def test_a_government_office_keeps_no_supply_list_and_the_administrator_is_told_so_in_chinese(
+    admin_user: User, world: World
+) -> None:
+    response = api_as(admin_user).post(API, _new(organization=world.bureau.pk), format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"organization": ["只有慈善组织等供给方才能登记供给资源。"]}
+    assert not Resource.objects.exists()
+
+
+def test_a_resource_a_second_caller_creates_stays_a_draft_unless_published(world: World, charity_staff: User) -> None:
+    data = ResourceData(
+        name="冬季取暖煤", kind="goods", form="goods", categories=["goods"], service_region_codes=[OUR_COUNTY]
+    )
+    resource = resource_create(organization=world.charity, data=data, by=charity_staff)
+    assert (resource.status, resource.created_by) == (ResourceStatus.DRAFT, charity_staff)
+
+
+@pytest.mark.parametrize(("people", "status"), [(0, "full"), (1, "open"), (None, "open")])
+def test_a_resource_published_without_places_is_listed_as_full(
+    charity_staff: User, world: World, people: int | None, status: str
+) -> None:
+    response = api_as(charity_staff).post(API, _new(status="open", capacity={"people": people}), format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["status"], response.json()["capacity_left"]["people"]) == (status, people)
+
+
+def test_a_new_resource_is_audited_with_who_added_it_and_its_status(charity_staff: User, world: World) -> None:
+    response = api_as(charity_staff).post(API, _new(status="open"), format="json")
+    resource = Resource.objects.get(pk=response.json()["id"])
+    assert resource.created_by == charity_staff
+    assert _audit(resource, AuditAction.CREATE) == [(charity_staff, {"status": "open"})]
+
+
+# --- resource_update: places and budget left (SPEC rule 15) -------------------------------------
+def test_raising_the_places_of_a_resource_nobody_took_a_place_of_leaves_them_all(
+    charity_staff: User, world: World
+) -> None:
+    resource = _ours(world)
+    response = _patch(charity_staff, resource, {"capacity": {"people": 12}})
+    assert response.status_code == 200, response.content
+    assert response.json()["capacity_left"] == {"people": 12, "amount": "10000.00"}
+
+
+def test_a_resource_without_a_place_limit_or_budget_is_edited_and_stays_unlimited(
+    charity_staff: User, world: World
+) -> None:
+    resource = _ours(world, capacity_people=None, capacity_amount=None, form="service", kind="service")
+    response = _patch(charity_staff, resource, {"name": "心理慰藉服务"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["name"], response.json()["capacity_left"]) == (
+        "心理慰藉服务",
+        {"people": None, "amount": None},
+    )
+
+
+def test_a_budget_given_to_a_resource_that_had_none_is_all_left(charity_staff: User, world: World) -> None:
+    resource = _ours(world, capacity_amount=None)
+    response = _patch(charity_staff, resource, {"capacity": {"amount": "5000.00"}})
+    assert response.status_code == 200, response.content
+    assert response.json()["capacity_left"]["amount"] == "5000.00"
+    resource.refresh_from_db()
+    assert resource.amount_left == Decimal("5000.00")
+
+
+# --- resource_update: the status after an edit ---------------------------------------------------
+def test_more_places_reopen_a_full_resource(charity_staff: User, world: World) -> None:
+    resource = _ours(world, people_left=0, status=ResourceStatus.FULL)
+    response = _patch(charity_staff, resource, {"capacity": {"people": 12}})
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["capacity_left"]["people"]) == ("open", 2)
+
+
+def test_a_full_resource_edited_with_nothing_more_to_give_stays_full(charity_staff: User, world: World) -> None:
+    resource = _ours(world, people_left=0, status=ResourceStatus.FULL)
+    response = _patch(charity_staff, resource, {"name": "大病医疗救助专项基金（二期）"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "full"
+
+
+def test_places_cut_to_those_taken_fill_an_open_resource(charity_staff: User, world: World) -> None:
+    resource = _ours(world, people_left=7)  # 3 of 10 taken
+    response = _patch(charity_staff, resource, {"capacity": {"people": 3}})
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["capacity_left"]["people"]) == ("full", 0)
+
+
+@pytest.mark.parametrize("status", [ResourceStatus.DRAFT, ResourceStatus.PAUSED])
+def test_an_edit_never_opens_or_fills_a_resource_its_charity_has_not_opened(
+    charity_staff: User, world: World, status: str
+) -> None:
+    resource = _ours(world, people_left=7, status=status)
+    assert _patch(charity_staff, resource, {"name": "改名后的基金"}).json()["status"] == status
+    response = _patch(charity_staff, resource, {"capacity": {"people": 3}})  # nothing left now
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["capacity_left"]["people"]) == (status, 0)
+
+
+def test_an_edit_is_audited_with_who_changed_which_fields(charity_staff: User, world: World) -> None:
+    resource = _ours(world)
+    response = _patch(charity_staff, resource, {"name": "改名后的基金", "capacity": {"people": 12}})
+    assert response.status_code == 200, response.content
+    assert _audit(resource, AuditAction.CHANGE) == [(charity_staff, {"fields": ["capacity_people", "name"]})]
+
+
+# --- resource_set_status --------------------------------------------------------------------------
+def test_a_refused_status_change_names_both_statuses_in_chinese(charity_staff: User, world: World) -> None:
+    resource = _ours(world, status=ResourceStatus.CLOSED)
+    response = _patch(charity_staff, resource, {"status": "open"})
+    assert response.status_code == 409
+    assert response.json() == {"detail": "处于“已结束”状态的资源不能改为“开放中”。", "code": "resource_status"}
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [("full", "处于“开放中”状态的资源不能改为“已满额”。"), ("finished", "处于“开放中”状态的资源不能改为“finished”。")],
+)
+def test_the_page_refuses_a_status_a_user_may_not_set_in_chinese(
+    client: Client, charity_staff: User, world: World, posted: str, message: str
+) -> None:
+    resource = _ours(world)
+    client.force_login(charity_staff)
+    response = client.post(f"/supply/{resource.pk}/status/", {"status": posted}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [message]
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.OPEN
+
+
+@pytest.mark.parametrize(("people_left", "status"), [(0, "full"), (4, "open")])
+def test_opening_a_resource_with_no_places_left_lists_it_as_full(
+    charity_staff: User, world: World, people_left: int, status: str
+) -> None:
+    resource = _ours(world, people_left=people_left, status=ResourceStatus.PAUSED)
+    response = _patch(charity_staff, resource, {"status": "open"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == status
+    assert _audit(resource, AuditAction.STATUS) == [(charity_staff, {"from": "paused", "to": status})]
+
+
+@pytest.mark.parametrize("status", ["paused", "closed"])
+def test_a_full_resource_is_paused_or_closed_as_its_charity_says(
+    charity_staff: User, world: World, status: str
+) -> None:
+    resource = _ours(world, people_left=0, status=ResourceStatus.FULL)
+    response = _patch(charity_staff, resource, {"status": status})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == status
+    assert _audit(resource, AuditAction.STATUS) == [(charity_staff, {"from": "full", "to": status})]
