@@ -5,19 +5,25 @@ entry that says who visited and what they noted."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
 
-from accounts.models import User
-from cases.models import FollowUp, FollowUpStatus, ReferralStatus
-from cases.services import follow_up_record
+from accounts.models import Role, User
+from beneficiaries.models import Person
+from cases.models import Direction, FollowUp, FollowUpStatus, Notification, Referral, ReferralEvent, ReferralStatus
+from cases.services import follow_up_record, follow_ups_sample
 from cases.transitions import ReferralError
+from core.models import OrganizationKind, Region
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
+from tests.factories import OrganizationFactory, UserFactory, make_consent, make_person
+from tests.factories.cases import make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +132,127 @@ def test_the_referrals_timeline_says_who_visited_for_which_office_and_what_they_
     assert visit.referral.events.get(action="follow_up").data == {"satisfaction": 2, "need_met": False}
     visit.refresh_from_db()
     assert (visit.note, visit.visited_on, visit.visited_by) == ("仍需透析费用", date(2026, 1, 5), station_worker)
+
+
+# --- follow_ups_sample and station_for_region: which referrals become visits, for whom -----------
+def _completed(world: World, person: Person, *, feedback_at: datetime, **kwargs: Any) -> Referral:
+    """A referral of ``person`` to our charity whose feedback (help given) came at ``feedback_at``."""
+    referral = make_referral(
+        person=person,
+        from_organization=world.bureau,
+        to_organization=kwargs.pop("to_organization", world.charity),
+        status=kwargs.pop("status", ReferralStatus.COMPLETED),
+        consent=kwargs.pop("consent", None),
+        **kwargs,
+    )
+    event = ReferralEvent.objects.create(referral=referral, action="feedback", to_status="completed")
+    ReferralEvent.objects.filter(pk=event.pk).update(at=feedback_at)
+    return referral
+
+
+def _sampled() -> set[int]:
+    return set(FollowUp.objects.values_list("referral_id", flat=True))
+
+
+def test_the_weekly_job_samples_the_configured_share_and_dates_the_visit_two_weeks_ahead(
+    world: World, case: Case, settings: Any
+) -> None:
+    settings.FOLLOW_UP_SHARE, settings.FOLLOW_UP_DUE_DAYS = 1.0, 14
+    referrals = [_completed(world, case.person, feedback_at=timezone.now()) for _ in range(2)]
+    assert follow_ups_sample() == 2  # the job passes neither share nor random source
+    assert _sampled() == {r.pk for r in referrals}
+    assert set(FollowUp.objects.values_list("due_on", flat=True)) == {timezone.localdate() + timedelta(days=14)}
+
+
+@pytest.mark.parametrize("share", [0, -2])
+def test_no_share_samples_nobody(world: World, case: Case, share: float) -> None:
+    _completed(world, case.person, feedback_at=timezone.now())
+    assert follow_ups_sample(share=share, rng=random.Random(1)) == 0
+    assert not FollowUp.objects.exists()
+
+
+def test_only_referrals_to_a_charity_helped_in_the_past_seven_days_are_sampled(world: World, case: Case) -> None:
+    now = timezone.now()
+    within = _completed(world, case.person, feedback_at=now - timedelta(days=7) + timedelta(hours=1))
+    _completed(world, case.person, feedback_at=now - timedelta(days=7) - timedelta(hours=1))
+    _completed(
+        world,
+        case.person,
+        feedback_at=now,
+        direction=Direction.TO_GOVERNMENT,
+        to_organization=world.other_bureau,
+        status=ReferralStatus.CLOSED,
+    )
+    _completed(world, case.person, feedback_at=now, status=ReferralStatus.IN_PROGRESS)
+    closed_this_week = _completed(
+        world, case.person, feedback_at=now - timedelta(days=30), status=ReferralStatus.CLOSED
+    )
+    ReferralEvent.objects.create(referral=closed_this_week, action="close", to_status="closed")
+    assert follow_ups_sample(now=now, share=1.0, rng=random.Random(1)) == 1
+    assert _sampled() == {within.pk}
+
+
+def test_a_catch_up_run_asks_the_consent_and_dates_the_visit_as_of_the_day_it_runs_for(
+    world: World, settings: Any
+) -> None:
+    settings.FOLLOW_UP_DUE_DAYS = 14
+    then = timezone.now() - timedelta(days=3)
+    person = make_person(world.our_village, name="李桂兰")
+    make_consent(person, purposes=["follow_up"], granted_at=timezone.now() - timedelta(days=10), days=8)  # expired
+    referral = _completed(world, person, feedback_at=then - timedelta(days=1))
+    assert follow_ups_sample(now=then, share=1.0, rng=random.Random(1)) == 1
+    assert FollowUp.objects.get(referral=referral).due_on == timezone.localdate(then) + timedelta(days=14)
+
+
+def test_the_visit_goes_to_the_persons_township_station_whose_active_workers_are_told_its_date(
+    world: World, case: Case, station_worker: User, caseworker: User, settings: Any
+) -> None:
+    settings.FOLLOW_UP_DUE_DAYS = 14
+    # Not the station's: a worker who left, another role filed under the station, a worker elsewhere.
+    UserFactory.create(username="left", role=Role.STATION_WORKER, organization=world.station, is_active=False)
+    UserFactory.create(
+        username="filed", role=Role.SUPERVISOR, organization=world.station, jurisdiction=world.our_township
+    )
+    elsewhere = OrganizationFactory.create(
+        kind=OrganizationKind.SERVICE_STATION, credit_code="", region=world.other_township
+    )
+    UserFactory.create(username="station2", role=Role.STATION_WORKER, organization=elsewhere)
+    OrganizationFactory.create(
+        kind=OrganizationKind.SERVICE_STATION, credit_code="", region=world.our_township, is_active=False
+    )
+    referral = _completed(world, case.person, feedback_at=timezone.now())
+    assert follow_ups_sample(share=1.0, rng=random.Random(1)) == 1
+    assert FollowUp.objects.get(referral=referral).station == world.station
+    due = (timezone.localdate() + timedelta(days=14)).isoformat()
+    told = Notification.objects.filter(kind="follow_up")
+    assert {(n.recipient, n.title, n.referral_id) for n in told} == {
+        (station_worker, f"请在 {due} 前完成回访", referral.pk)
+    }
+
+
+def test_a_township_without_a_station_gets_its_visit_with_nobody_to_tell(world: World, settings: Any) -> None:
+    person = make_person(Region.objects.get(code="610622102201"), name="张三")  # 文安驿村: no station
+    make_consent(person, purposes=["follow_up"])
+    referral = _completed(world, person, feedback_at=timezone.now())
+    assert follow_ups_sample(share=1.0, rng=random.Random(1)) == 1
+    visit = FollowUp.objects.get(referral=referral)
+    assert (visit.station, visit.region_id) == (None, person.region_id)
+    assert not Notification.objects.filter(kind="follow_up").exists()
+
+
+def test_the_visit_goes_to_the_townships_active_service_station_not_its_office_or_a_closed_station(
+    world: World,
+) -> None:
+    village = Region.objects.get(code="610622102201")  # 文安驿村, in 文安驿镇
+    OrganizationFactory.create(kind=OrganizationKind.TOWNSHIP_OFFICE, credit_code="", region=world.other_township)
+    OrganizationFactory.create(
+        kind=OrganizationKind.SERVICE_STATION, credit_code="", region=world.other_township, is_active=False
+    )
+    station = OrganizationFactory.create(
+        kind=OrganizationKind.SERVICE_STATION, credit_code="", region=world.other_township
+    )
+    person = make_person(village, name="张三")
+    make_consent(person, purposes=["follow_up"])
+    referral = _completed(world, person, feedback_at=timezone.now())
+    assert follow_ups_sample(share=1.0, rng=random.Random(1)) == 1
+    assert FollowUp.objects.get(referral=referral).station == station
