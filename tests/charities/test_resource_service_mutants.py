@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEntry
-from charities.models import Resource, ResourceStatus
-from charities.services import ResourceData, resource_create
+from charities.models import Resource, ResourceStatus, ResourceUsage, UsageKind
+from charities.services import ResourceData, resource_create, resource_recount_help
 from tests.conftest import OUR_COUNTY, World, api_as
-from tests.factories import ResourceFactory
+from tests.factories import DeliveryFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/resources/"
@@ -36,7 +37,7 @@ def _new(**overrides: Any) -> dict[str, Any]:
 
 def _ours(world: World, **fields: Any) -> Resource:
     """Our charity's resource: 10 places and 10,000 yuan unless told otherwise."""
-    return ResourceFactory.create(organization=world.charity, name="大病医疗救助专项基金", **fields)
+    return ResourceFactory.create(**{"organization": world.charity, "name": "大病医疗救助专项基金", **fields})
 
 
 def _patch(user: User, resource: Resource, body: dict[str, Any]) -> Any:
@@ -197,3 +198,57 @@ def test_a_full_resource_is_paused_or_closed_as_its_charity_says(
     assert response.status_code == 200, response.content
     assert response.json()["status"] == status
     assert _audit(resource, AuditAction.STATUS) == [(charity_staff, {"from": "full", "to": status})]
+
+
+# --- resource_recount_help: the figures of help given, from the delivery records -----------------
+def test_a_recount_counts_each_resources_own_deliveries_and_only_the_resources_named(world: World) -> None:
+    helped, untouched, never_used = (_ours(world, name=name) for name in ("助医金", "助学金", "取暖煤"))
+    DeliveryFactory.create_batch(2, resource=helped, amount=Decimal("250"))
+    DeliveryFactory.create(resource=untouched, amount=Decimal("100"))
+    ResourceUsage.objects.create(
+        resource=helped, kind=UsageKind.RESERVATION, people=1, amount=Decimal("900"), occurred_at=timezone.now()
+    )
+    Resource.objects.update(people_helped=7, amount_delivered=Decimal("7"), deliveries=7)  # figures gone stale
+    assert resource_recount_help(resource_ids=[helped.pk, never_used.pk]) == 2
+    figures = {r.name: (r.people_helped, r.amount_delivered, r.deliveries) for r in Resource.objects.all()}
+    assert figures == {
+        "助医金": (2, Decimal("500.00"), 2),
+        "助学金": (7, Decimal("7.00"), 7),  # not named: left as it was
+        "取暖煤": (0, Decimal("0.00"), 0),
+    }
+    assert resource_recount_help() == 3
+    assert Resource.objects.get(pk=untouched.pk).amount_delivered == Decimal("100.00")
+
+
+# --- _clean_lists and _is_exhausted -------------------------------------------------------------
+def test_a_new_resource_keeps_its_name_and_lists_as_meant_not_as_typed(charity_staff: User, world: World) -> None:
+    data = ResourceData(
+        name="  助学金  ",
+        kind="project",
+        form="money",
+        categories=["education", "education"],
+        assistance_statuses=["dibao", "dibao"],
+        vulnerabilities=["minor", "minor"],
+        conditions=[" 在校学生 ", "  ", "在校学生"],
+        service_region_codes=[OUR_COUNTY],
+    )
+    resource = resource_create(organization=world.charity, data=data, by=charity_staff)
+    resource.refresh_from_db()
+    assert (resource.name, resource.categories) == ("助学金", ["education"])
+    assert (resource.assistance_statuses, resource.vulnerabilities) == (["dibao"], ["minor"])
+    assert resource.conditions == ["在校学生", "在校学生"]
+
+
+@pytest.mark.parametrize(
+    ("people_left", "amount_left", "status"),
+    [(5, Decimal("0"), "full"), (5, Decimal("1"), "open"), (1, None, "open")],
+)
+def test_a_resource_whose_budget_is_spent_is_full_however_many_places_it_has(
+    charity_staff: User, world: World, people_left: int, amount_left: Decimal | None, status: str
+) -> None:
+    resource = _ours(world, people_left=people_left, amount_left=amount_left, status=ResourceStatus.PAUSED)
+    if amount_left is None:
+        Resource.objects.filter(pk=resource.pk).update(capacity_amount=None)
+    response = _patch(charity_staff, resource, {"status": "open"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == status
