@@ -9,13 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEntry
 from charities.models import Resource, ResourceStatus, ResourceUsage, UsageKind
-from charities.services import ResourceData, resource_create, resource_recount_help
+from charities.services import ResourceData, resource_create, resource_recount_help, resources_create_many
 from tests.conftest import OUR_COUNTY, World, api_as
 from tests.factories import DeliveryFactory, ResourceFactory
 
@@ -252,3 +253,39 @@ def test_a_resource_whose_budget_is_spent_is_full_however_many_places_it_has(
     response = _patch(charity_staff, resource, {"status": "open"})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == status
+
+
+# --- resources_create_many: the supply-list import as a second caller --------------------------
+def _row(name: str, people: int | None, **fields: Any) -> ResourceData:
+    return ResourceData(name=name, kind="fund", form="money", categories=["medical"], capacity_people=people, **fields)
+
+
+def test_an_import_publishes_each_resource_open_or_full_with_its_regions_and_audits_who_imported_it(
+    charity_staff: User, world: World
+) -> None:
+    items = [
+        (world.charity, _row("助医金", 0, designated_county_codes=[OUR_COUNTY]), True),
+        (world.charity, _row("助学金", 1, service_region_codes=[world.our_township.code]), True),
+        (world.charity, _row("取暖煤", 5, service_region_codes=[OUR_COUNTY]), False),
+    ]
+    assert resources_create_many(items=items, by=charity_staff) == 3  # no region table given: it reads its own
+    made = {r.name: r for r in Resource.objects.all()}
+    assert {name: r.status for name, r in made.items()} == {"助医金": "full", "助学金": "open", "取暖煤": "draft"}
+    assert [r.code for r in made["助医金"].designated_counties.all()] == [OUR_COUNTY]
+    assert [r.code for r in made["助学金"].service_regions.all()] == [world.our_township.code]
+    assert {r.created_by for r in made.values()} == {charity_staff}
+    entries = AuditEntry.objects.filter(action=AuditAction.IMPORT, target_type="charities.resource")
+    assert sorted((e.actor, e.target_id) for e in entries) == sorted((charity_staff, str(r.pk)) for r in made.values())
+
+
+def test_an_import_for_a_government_office_is_refused_in_chinese_and_adds_nothing(
+    admin_user: User, world: World
+) -> None:
+    items = [
+        (world.charity, _row("助医金", 3, service_region_codes=[OUR_COUNTY]), True),
+        (world.bureau, _row("临时救助金", 3, service_region_codes=[OUR_COUNTY]), True),
+    ]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        resources_create_many(items=items, by=admin_user)
+    assert refused.value.message_dict == {"organization": ["只有慈善组织等供给方才能登记供给资源。"]}
+    assert not Resource.objects.exists()
