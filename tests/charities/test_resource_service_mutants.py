@@ -16,7 +16,13 @@ from django.utils import timezone, translation
 from accounts.models import User
 from audit.models import AuditAction, AuditEntry
 from charities.models import Resource, ResourceStatus, ResourceUsage, UsageKind
-from charities.services import ResourceData, resource_create, resource_recount_help, resources_create_many
+from charities.services import (
+    ResourceData,
+    resource_check,
+    resource_create,
+    resource_recount_help,
+    resources_create_many,
+)
 from tests.conftest import OUR_COUNTY, World, api_as
 from tests.factories import DeliveryFactory, ResourceFactory
 
@@ -289,3 +295,30 @@ def test_an_import_for_a_government_office_is_refused_in_chinese_and_adds_nothin
         resources_create_many(items=items, by=admin_user)
     assert refused.value.message_dict == {"organization": ["只有慈善组织等供给方才能登记供给资源。"]}
     assert not Resource.objects.exists()
+
+
+# --- _validate_resource: what the import's row check says (a second caller) --------------------
+@pytest.mark.parametrize(
+    ("fields", "refusals"),
+    [
+        (
+            {"name": "  ", "kind": "loan", "form": "cash", "categories": []},
+            {
+                "name": ["请填写供给资源名称。"],
+                "kind": ["请选择类型：慈善项目、专项基金、服务或物资。"],
+                "form": ["请选择帮扶形式：资金、物资或服务。"],
+                "categories": ["请至少选择一个该资源可满足的需求类别。"],
+            },
+        ),
+        ({"name": "助" * 201}, {"name": ["名称超过200个字符。"]}),
+    ],
+)
+def test_the_row_check_names_each_wrong_field_in_chinese(
+    world: World, fields: dict[str, Any], refusals: dict[str, list[str]]
+) -> None:
+    data = _row("助医金", 3, service_region_codes=[OUR_COUNTY])
+    for name, value in fields.items():
+        setattr(data, name, value)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        resource_check(data=data)
+    assert refused.value.message_dict == refusals
