@@ -322,3 +322,7 @@ def test_the_row_check_names_each_wrong_field_in_chinese(
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         resource_check(data=data)
     assert refused.value.message_dict == refusals
+
+
+def test_a_name_of_exactly_200_characters_passes_the_row_check(world: World) -> None:
+    resource_check(data=_row("助" * 200, 3, service_region_codes=[OUR_COUNTY]))
