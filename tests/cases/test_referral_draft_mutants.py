@@ -210,7 +210,7 @@ def test_a_person_not_in_the_register_is_kept_with_the_address_trimmed_and_no_ph
     address = "  " + "延川县永坪镇" * 60 + "  "
     referral = referral_create_to_government(
         by=charity_staff,
-        person_details={"name": "赵大山", "region": world.our_village.code, "address": address, "phone": None},
+        person_details={"name": "赵大山", "region": world.our_village.code, "address": address},
         note="  失业后无收入  ",
     )
     shown = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").json()
