@@ -212,6 +212,7 @@ def test_a_person_not_in_the_register_is_kept_with_the_address_trimmed_and_no_ph
         by=charity_staff,
         person_details={"name": "赵大山", "region": world.our_village.code, "address": address},
         note="  失业后无收入  ",
+        urgency="urgent",
     )
     shown = api_as(charity_staff).get(f"/api/v1/referrals/{referral.pk}/").json()
     assert shown["person_details"] == {
@@ -220,7 +221,7 @@ def test_a_person_not_in_the_register_is_kept_with_the_address_trimmed_and_no_ph
         "region_name": world.our_village.name,
         "address": address.strip()[:300],
     }
-    assert shown["note"] == "失业后无收入"
+    assert (shown["note"], shown["urgency"]) == ("失业后无收入", "urgent")
     assert [(e["action"], e["actor"]) for e in shown["events"]] == [("create", charity_staff.display_name)]
 
 
