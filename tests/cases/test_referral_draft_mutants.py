@@ -43,7 +43,7 @@ def test_each_wrong_part_of_a_draft_to_a_charity_is_refused_by_its_field_in_chin
     closed = make_need(case.person, category="care")
     closed.status = NeedStatus.CLOSED
     closed.save(update_fields=["status"])
-    refused = {
+    refused: dict[str, Any] = {
         "to_organization": {"to_organization": world.bureau},
         "needs": {"needs": [make_need(neighbour)]},
         "consent": {"consent": make_consent(neighbour)},
@@ -58,16 +58,21 @@ def test_each_wrong_part_of_a_draft_to_a_charity_is_refused_by_its_field_in_chin
         "urgency": "无法识别的紧急程度。",
     }
     for field, wrong in refused.items():
-        given = {"by": caseworker, "person": case.person, "to_organization": world.charity, **wrong}
+        given: dict[str, Any] = {"by": caseworker, "person": case.person, "to_organization": world.charity, **wrong}
         assert _refused(referral_create_to_charity, **given) == {field: [expected[field]]}, field
-    closed_need = {"by": caseworker, "person": case.person, "to_organization": world.charity, "needs": [closed]}
+    closed_need: dict[str, Any] = {
+        "by": caseworker,
+        "person": case.person,
+        "to_organization": world.charity,
+        "needs": [closed],
+    }
     assert _refused(referral_create_to_charity, **closed_need) == {"needs": ["只有未完成的需求才能转介。"]}
 
 
 def test_a_person_outside_the_caseworkers_county_is_refused_in_chinese(
     world: World, caseworker: User, other_county_caseworker: User, case: Case
 ) -> None:
-    given = {"by": other_county_caseworker, "person": case.person, "to_organization": world.charity}
+    given: dict[str, Any] = {"by": other_county_caseworker, "person": case.person, "to_organization": world.charity}
     assert _refused(referral_create_to_charity, **given) == {"person": ["此人不在您的辖区内。"]}
 
 
@@ -86,7 +91,7 @@ def test_the_simplified_procedure_is_refused_in_chinese_for_someone_not_recognis
     world: World, caseworker: User
 ) -> None:
     person = make_person(world.our_village, name="高秀兰", assistance_statuses=[])
-    given = {"by": caseworker, "person": person, "to_organization": world.charity}
+    given: dict[str, Any] = {"by": caseworker, "person": person, "to_organization": world.charity}
     assert _refused(referral_create_to_charity, fast_track=True, **given) == {
         "fast_track": ["简化程序仅适用于已认定的低收入人口、特困人员、孤儿和事实无人抚养儿童。"]
     }
@@ -141,7 +146,7 @@ def test_a_registered_person_is_referred_to_government_only_by_a_charity_helping
     make_referral(
         person=other, from_organization=world.bureau, to_organization=world.charity, status=ReferralStatus.ACCEPTED
     )
-    given = {"by": charity_staff, "person": case.person, "note": "可能符合低保条件"}
+    given: dict[str, Any] = {"by": charity_staff, "person": case.person, "note": "可能符合低保条件"}
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         referral_create_to_government(**given)
     assert refused.value.message_dict == {"person": ["您只能转介正在通过转介帮扶的已登记人员。"]}
@@ -185,14 +190,14 @@ def test_a_registered_persons_referral_to_government_keeps_what_the_charity_knew
 def test_a_person_not_in_the_register_needs_a_name_and_a_region_said_in_chinese(
     world: World, charity_staff: User, details: dict[str, str], said: str
 ) -> None:
-    given = {"by": charity_staff, "person_details": details, "note": "可能符合低保条件"}
+    given: dict[str, Any] = {"by": charity_staff, "person_details": details, "note": "可能符合低保条件"}
     assert _refused(referral_create_to_government, **given) == {"person_details": [said]}
 
 
 def test_a_referral_to_government_without_a_reason_or_with_an_unknown_urgency_is_refused_in_chinese(
     world: World, charity_staff: User
 ) -> None:
-    given = {
+    given: dict[str, Any] = {
         "by": charity_staff,
         "person_details": {"name": "赵大山", "region": world.our_village.code},
         "note": "   ",
@@ -228,7 +233,10 @@ def test_a_person_not_in_the_register_is_kept_with_the_address_trimmed_and_no_ph
 def test_a_second_caller_omitting_the_reason_for_a_referral_to_government_is_refused_in_chinese(
     world: World, charity_staff: User
 ) -> None:
-    given = {"by": charity_staff, "person_details": {"name": "赵大山", "region": world.our_village.code}}
+    given: dict[str, Any] = {
+        "by": charity_staff,
+        "person_details": {"name": "赵大山", "region": world.our_village.code},
+    }
     assert _refused(referral_create_to_government, **given) == {"note": ["请说明此人可能符合政府救助条件的理由。"]}
 
 
