@@ -47,11 +47,6 @@ def case(world: World) -> Case:
 
 def referral_to_our_charity(world: World, case: Case, **kwargs: Any) -> Referral:
     """A referral of the case's person from the bureau to our charity under the case's consent; the
-    other arguments (status, needs, urgency…) go to ``make_referral``."""
-    return make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=case.consent,
-        **kwargs,
-    )
+    other arguments (status, needs, urgency…, or ``consent=None`` for none named) go to ``make_referral``."""
+    kwargs.setdefault("consent", case.consent)
+    return make_referral(person=case.person, from_organization=world.bureau, to_organization=world.charity, **kwargs)

@@ -20,7 +20,6 @@ from core.models import OrganizationKind
 from tests.cases.conftest import Case, referral_to_our_charity
 from tests.conftest import World, api_as
 from tests.factories import OrganizationFactory, make_consent, region, valid_id_number
-from tests.factories.cases import make_referral
 
 
 def _refer_to_government(charity_staff: User, **fields: Any) -> Any:
@@ -91,13 +90,7 @@ def test_a_referral_under_a_revoked_consent_is_not_sent_under_another_one(
     world: World, case: Case, caseworker: User
 ) -> None:
     revoked = make_consent(case.person, status=ConsentStatus.REVOKED, revoked_at=timezone.now())
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        consent=revoked,
-        status=ReferralStatus.DRAFT,
-    )
+    referral = referral_to_our_charity(world, case, consent=revoked, status=ReferralStatus.DRAFT)
     answer = _send(caseworker, referral)
     _refused_in_chinese(
         answer, "王秀英 没有允许向 延川县慈善协会 转介并提供信息的有效授权同意，请先登记本人同意。", referral
@@ -112,12 +105,8 @@ def test_without_a_named_consent_the_refusal_names_what_the_newest_closest_conse
     case.consent.save(update_fields=["granted_at"])  # name, phone, address: lacks health
     make_consent(case.person, fields=["name", "health", "address"])  # newer: lacks phone
     make_consent(case.person, fields=["name"])  # lacks both
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        status=ReferralStatus.DRAFT,
-        shared_fields=["name", "phone", "health"],
+    referral = referral_to_our_charity(
+        world, case, consent=None, status=ReferralStatus.DRAFT, shared_fields=["name", "phone", "health"]
     )
     _refused_in_chinese(_send(caseworker, referral), "当事人的授权同意不包括：电话。", referral)
 

@@ -99,13 +99,7 @@ def test_sending_records_the_consent_in_force_and_the_fields_it_shares(
     world: World, case: Case, caseworker: User, charity_staff: User
 ) -> None:
     # SPEC rule 1: the referral names the consent it is sent under and shares only what it covers.
-    referral = make_referral(
-        person=case.person,
-        from_organization=world.bureau,
-        to_organization=world.charity,
-        status=ReferralStatus.DRAFT,
-        needs=[case.need],
-    )
+    referral = referral_to_our_charity(world, case, consent=None, status=ReferralStatus.DRAFT, needs=[case.need])
     answer = api_as(caseworker).post(f"/api/v1/referrals/{referral.pk}/send/")
     assert answer.status_code == 200, answer.content
     stored = Referral.objects.get(pk=referral.pk)
